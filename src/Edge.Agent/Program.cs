@@ -1,7 +1,2 @@
-using Edge.Agent;
-
-var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddHostedService<Worker>();
-
-var host = builder.Build();
-host.Run();
+namespace SegMan.Edge.Agent;
+internal static class Program { private static int Main() => 0; }

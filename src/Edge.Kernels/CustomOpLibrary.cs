@@ -1,0 +1,93 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace SegMan.Edge.Kernels;
+
+/// <summary>
+/// Finds and registers <c>libsegman_ops.so</c>, the ONNX Runtime custom-op library that implements the
+/// <c>com.segman.edge</c> ops (see native/tensorrt-plugins/OPS.md).
+/// </summary>
+public static class CustomOpLibrary
+{
+    /// <summary>The ONNX domain of every SegMan.Edge custom op.</summary>
+    public const string Domain = "com.segman.edge";
+
+    /// <summary>The library's file name on Linux.</summary>
+    public const string FileName = "libsegman_ops.so";
+
+    /// <summary>Environment variable that overrides where the library is looked for.</summary>
+    public const string PathVariable = "SEGMAN_OPS_LIBRARY";
+
+    private static readonly string[] BuildFolders = ["native/tensorrt-plugins/build", "native/tensorrt-plugins/build/ort"];
+
+    /// <summary>
+    /// Looks for the library: the configured path, then <see cref="PathVariable"/>, then next to the application,
+    /// then a native build folder in the source tree above the application. Returns null when none exists.
+    /// </summary>
+    public static string? Locate(string? configuredPath = null)
+    {
+        foreach (var candidate in Candidates(configuredPath))
+        {
+            if (File.Exists(candidate))
+            {
+                return Path.GetFullPath(candidate);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Registers the library with <paramref name="options"/> and returns the path used.
+    /// Throws <see cref="CustomOpLibraryException"/> naming where it looked and how to fix it.
+    /// </summary>
+    public static string Register(SessionOptions options, string? configuredPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var path = Locate(configuredPath) ?? throw new CustomOpLibraryException(
+            $"The model needs the custom-op library {FileName} (domain {Domain}), but it was not found. Looked in: " +
+            string.Join(", ", Candidates(configuredPath)) +
+            $". Build it with native/tensorrt-plugins/build.sh, or set Model:CustomOpLibrary (or {PathVariable}) to its path.");
+        try
+        {
+            options.RegisterCustomOpLibrary(path);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new CustomOpLibraryException(
+                $"ONNX Runtime could not load the custom-op library '{path}': {ex.Message}. " +
+                "Rebuild it against the ONNX Runtime version the agent ships with (native/tensorrt-plugins/build.sh).", ex);
+        }
+
+        return path;
+    }
+
+    private static IEnumerable<string> Candidates(string? configuredPath)
+    {
+        if (!string.IsNullOrWhiteSpace(configuredPath))
+        {
+            yield return configuredPath;
+            yield break;
+        }
+
+        var fromEnvironment = Environment.GetEnvironmentVariable(PathVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            yield return fromEnvironment;
+        }
+
+        yield return Path.Combine(AppContext.BaseDirectory, FileName);
+        yield return Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", FileName);
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            foreach (var folder in BuildFolders)
+            {
+                var candidate = Path.Combine(dir.FullName, folder, FileName);
+                if (File.Exists(candidate))
+                {
+                    yield return candidate;
+                }
+            }
+        }
+    }
+}
