@@ -1,0 +1,290 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using SegMan.Edge.Pipeline.Capture;
+using SegMan.Edge.Pipeline.Inference;
+using SegMan.Edge.Pipeline.Postprocessing;
+using SegMan.Edge.Pipeline.Preprocessing;
+using SegMan.Edge.Pipeline.Publishing;
+
+namespace SegMan.Edge.Pipeline.Running;
+
+/// <summary>
+/// One camera: capture → preprocess → infer → postprocess → publish, each stage on its own loop, joined by small
+/// bounded channels. A live source drops the oldest waiting frame when the pipeline is behind (and counts it); a file
+/// source waits. A frame that fails in a stage is logged, counted and skipped; a source that fails is reopened with
+/// capped exponential backoff. Nothing here stops other cameras.
+/// </summary>
+public sealed partial class CameraPipeline : IDisposable
+{
+    private const int Stages = 4;
+
+    private readonly CameraPipelineSettings _settings;
+    private readonly IFrameSource _source;
+    private readonly IPreprocessor _preprocessor;
+    private readonly ISegmenter _segmenter;
+    private readonly IPostprocessor _postprocessor;
+    private readonly IResultPublisher _publisher;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly FrameContextPool _pool;
+
+    public CameraPipeline(
+        CameraPipelineSettings settings,
+        IFrameSource source,
+        IPreprocessor preprocessor,
+        ISegmenter segmenter,
+        IPostprocessor postprocessor,
+        IResultPublisher publisher,
+        ILogger logger,
+        TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(settings.ChannelCapacity);
+        _settings = settings;
+        _source = source;
+        _preprocessor = preprocessor;
+        _segmenter = segmenter;
+        _postprocessor = postprocessor;
+        _publisher = publisher;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+
+        // Every context is free, in one of the four channels, held by one of the four stages, or being filled by capture.
+        _pool = new FrameContextPool(settings.CameraId, (Stages * settings.ChannelCapacity) + Stages + 1);
+    }
+
+    public string CameraId => _settings.CameraId;
+
+    public CameraCounters Counters { get; } = new();
+
+    /// <summary>Runs until the source ends (a non-looping file) or <paramref name="cancellationToken"/> fires.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var captured = CreateChannel(dropOldest: _source.IsLive);
+        var preprocessed = CreateChannel(dropOldest: false);
+        var inferred = CreateChannel(dropOldest: false);
+        var postprocessed = CreateChannel(dropOldest: false);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var stages = new[]
+        {
+            Task.Run(() => CaptureLoopAsync(captured.Writer, stop.Token), CancellationToken.None),
+            Task.Run(() => StageLoopAsync(captured.Reader, preprocessed.Writer, Preprocess, stop.Token), CancellationToken.None),
+            Task.Run(() => StageLoopAsync(preprocessed.Reader, inferred.Writer, Infer, stop.Token), CancellationToken.None),
+            Task.Run(() => StageLoopAsync(inferred.Reader, postprocessed.Writer, Postprocess, stop.Token), CancellationToken.None),
+            Task.Run(() => PublishLoopAsync(postprocessed.Reader, stop.Token), CancellationToken.None),
+        };
+
+        try
+        {
+            await Task.WhenAll(stages).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Normal shutdown.
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await _source.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private Channel<FrameContext> CreateChannel(bool dropOldest)
+    {
+        var options = new BoundedChannelOptions(_settings.ChannelCapacity)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = dropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
+        };
+        return Channel.CreateBounded<FrameContext>(options, dropped =>
+        {
+            Counters.OnDropped();
+            _pool.Return(dropped);
+        });
+    }
+
+    private async Task CaptureLoopAsync(ChannelWriter<FrameContext> output, CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        var open = false;
+        long sequence = 0;
+        try
+        {
+            await _publisher.ReportSourceStateAsync(CameraId, SourceState.Starting, _source.Name, cancellationToken).ConfigureAwait(false);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (!open)
+                {
+                    open = await TryOpenAsync(attempt, cancellationToken).ConfigureAwait(false);
+                    attempt = open ? 0 : attempt + 1;
+                    continue;
+                }
+
+                var frame = await _pool.RentAsync(cancellationToken).ConfigureAwait(false);
+                var started = Stopwatch.GetTimestamp();
+                bool gotFrame;
+                try
+                {
+                    gotFrame = await _source.ReadAsync(frame.Image, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    _pool.Return(frame);
+                    open = false;
+                    attempt = 1;
+                    Counters.OnReconnect();
+                    LogSourceFailed(CameraId, _source.Name, ex.Message);
+                    await _publisher.ReportSourceStateAsync(CameraId, SourceState.Reconnecting, ex.Message, cancellationToken).ConfigureAwait(false);
+                    await DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (!gotFrame)
+                {
+                    _pool.Return(frame);
+                    LogSourceEnded(CameraId, _source.Name);
+                    await _publisher.ReportSourceStateAsync(CameraId, SourceState.Ended, _source.Name, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+
+                frame.Timings.Capture = Stopwatch.GetElapsedTime(started);
+                frame.Sequence = sequence++;
+                frame.CapturedAt = _time.GetUtcNow();
+                frame.DroppedFrames = Counters.FramesDropped;
+                Counters.OnCaptured();
+                await output.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            output.TryComplete();
+        }
+    }
+
+    private async ValueTask<bool> TryOpenAsync(int attempt, CancellationToken cancellationToken)
+    {
+        if (attempt > 0)
+        {
+            await DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await _source.OpenAsync(cancellationToken).ConfigureAwait(false);
+            LogSourceOpened(CameraId, _source.Name, _source.IsLive);
+            await _publisher.ReportSourceStateAsync(CameraId, SourceState.Streaming, _source.Name, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogOpenFailed(CameraId, _source.Name, attempt + 1, ex.Message);
+            await _publisher.ReportSourceStateAsync(CameraId, SourceState.Reconnecting, ex.Message, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+    }
+
+    private Task DelayAsync(int attempt, CancellationToken cancellationToken) =>
+        Task.Delay(_settings.Backoff.DelayFor(attempt, Random.Shared.NextDouble()), _time, cancellationToken);
+
+    private async Task StageLoopAsync(
+        ChannelReader<FrameContext> input,
+        ChannelWriter<FrameContext> output,
+        Action<FrameContext> stage,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await input.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (input.TryRead(out var frame))
+                {
+                    try
+                    {
+                        stage(frame);
+                    }
+                    catch (Exception ex)
+                    {
+                        FailFrame(frame, stage.Method.Name, ex);
+                        continue;
+                    }
+
+                    await output.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            output.TryComplete();
+        }
+    }
+
+    private void Preprocess(FrameContext frame)
+    {
+        var started = Stopwatch.GetTimestamp();
+        _preprocessor.Process(frame);
+        frame.Timings.Preprocess = Stopwatch.GetElapsedTime(started);
+    }
+
+    private void Infer(FrameContext frame)
+    {
+        var started = Stopwatch.GetTimestamp();
+        _segmenter.Run(frame);
+        frame.Timings.Inference = Stopwatch.GetElapsedTime(started);
+    }
+
+    private void Postprocess(FrameContext frame)
+    {
+        var started = Stopwatch.GetTimestamp();
+        _postprocessor.Process(frame);
+        frame.Timings.Postprocess = Stopwatch.GetElapsedTime(started);
+    }
+
+    private async Task PublishLoopAsync(ChannelReader<FrameContext> input, CancellationToken cancellationToken)
+    {
+        while (await input.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (input.TryRead(out var frame))
+            {
+                try
+                {
+                    await _publisher.PublishAsync(frame, cancellationToken).ConfigureAwait(false);
+                    Counters.OnProcessed(_time.GetUtcNow() - frame.CapturedAt);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    FailFrame(frame, "Publish", ex);
+                    continue;
+                }
+
+                _pool.Return(frame);
+            }
+        }
+    }
+
+    private void FailFrame(FrameContext frame, string stage, Exception ex)
+    {
+        Counters.OnError();
+        LogStageFailed(CameraId, stage, frame.Sequence, ex);
+        _pool.Return(frame);
+    }
+
+    public void Dispose() => _pool.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: opened {Source} (live: {IsLive})")]
+    private partial void LogSourceOpened(string cameraId, string source, bool isLive);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: could not open {Source} (attempt {Attempt}): {Reason}")]
+    private partial void LogOpenFailed(string cameraId, string source, int attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camera {CameraId}: {Source} failed, reconnecting with backoff: {Reason}")]
+    private partial void LogSourceFailed(string cameraId, string source, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: {Source} ended")]
+    private partial void LogSourceEnded(string cameraId, string source);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Camera {CameraId}: {Stage} failed on frame {Sequence}; the frame is skipped")]
+    private partial void LogStageFailed(string cameraId, string stage, long sequence, Exception exception);
+}

@@ -1,0 +1,146 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using NSubstitute;
+using NSubstitute.ExceptionExtensions;
+using SegMan.Edge.Pipeline.Inference;
+using SegMan.Edge.Pipeline.Postprocessing;
+using SegMan.Edge.Pipeline.Preprocessing;
+using SegMan.Edge.Pipeline.Publishing;
+using SegMan.Edge.Pipeline.Running;
+using Step = SegMan.Edge.Pipeline.Tests.Running.ScriptedFrameSource.Step;
+
+namespace SegMan.Edge.Pipeline.Tests.Running;
+
+public sealed class CameraPipelineTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    private readonly IPreprocessor _preprocessor = Substitute.For<IPreprocessor>();
+    private readonly ISegmenter _segmenter = Substitute.For<ISegmenter>();
+    private readonly IPostprocessor _postprocessor = Substitute.For<IPostprocessor>();
+    private readonly RecordingPublisher _publisher = new();
+
+    [Fact]
+    public async Task File_source_delivers_every_frame_in_order_and_never_drops()
+    {
+        var source = new ScriptedFrameSource(isLive: false, ScriptedFrameSource.Frames(40));
+        _segmenter.When(s => s.Run(Arg.Any<FrameContext>())).Do(_ => Thread.Sleep(2));
+        using var pipeline = CreatePipeline(source);
+
+        await pipeline.RunAsync(CancellationToken.None).WaitAsync(Timeout);
+
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => (long)i), _publisher.Sequences);
+        Assert.Equal(0, pipeline.Counters.FramesDropped);
+        Assert.Equal(40, pipeline.Counters.FramesProcessed);
+        Assert.True(source.Disposed);
+        Assert.Equal(SourceState.Ended, _publisher.States[^1]);
+    }
+
+    [Fact]
+    public async Task Live_source_drops_oldest_frames_when_inference_is_behind_and_counts_them()
+    {
+        var source = new ScriptedFrameSource(isLive: true, ScriptedFrameSource.Frames(60));
+        _segmenter.When(s => s.Run(Arg.Any<FrameContext>())).Do(_ => Thread.Sleep(20));
+        using var pipeline = CreatePipeline(source);
+
+        await pipeline.RunAsync(CancellationToken.None).WaitAsync(Timeout);
+
+        var counters = pipeline.Counters;
+        Assert.True(counters.FramesDropped > 0, "a source 20x faster than inference must drop");
+        Assert.Equal(60, counters.FramesCaptured);
+        Assert.Equal(counters.FramesCaptured, counters.FramesProcessed + counters.FramesDropped);
+
+        // What got through is still in capture order, and includes the newest frame.
+        Assert.Equal(_publisher.Sequences.Order(), _publisher.Sequences);
+        Assert.Equal(59, _publisher.Sequences[^1]);
+    }
+
+    [Fact]
+    public async Task Failed_source_is_reopened_with_backoff_and_the_gap_is_reported()
+    {
+        var source = new ScriptedFrameSource(isLive: true, Step.Frame, Step.Frame, Step.Fail, Step.Frame, Step.End);
+        using var pipeline = CreatePipeline(source);
+
+        await pipeline.RunAsync(CancellationToken.None).WaitAsync(Timeout);
+
+        Assert.Equal(2, source.Opens);
+        Assert.Equal(1, pipeline.Counters.Reconnects);
+        Assert.Equal(3, pipeline.Counters.FramesProcessed);
+        Assert.Equal(
+            [SourceState.Starting, SourceState.Streaming, SourceState.Reconnecting, SourceState.Streaming, SourceState.Ended],
+            _publisher.States);
+    }
+
+    [Fact]
+    public async Task A_frame_that_fails_in_a_stage_is_counted_and_the_rest_go_on()
+    {
+        var source = new ScriptedFrameSource(isLive: false, ScriptedFrameSource.Frames(10));
+        _segmenter.When(s => s.Run(Arg.Is<FrameContext>(f => f.Sequence == 3))).Throw(new InvalidOperationException("bad frame"));
+        using var pipeline = CreatePipeline(source);
+
+        await pipeline.RunAsync(CancellationToken.None).WaitAsync(Timeout);
+
+        Assert.Equal(1, pipeline.Counters.StageErrors);
+        Assert.Equal(9, pipeline.Counters.FramesProcessed);
+        Assert.DoesNotContain(3L, _publisher.Sequences);
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_a_looping_source_promptly()
+    {
+        var source = new ScriptedFrameSource(isLive: false, ScriptedFrameSource.Frames(100_000)) { ReadDelay = TimeSpan.FromMilliseconds(1) };
+        using var pipeline = CreatePipeline(source);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await pipeline.RunAsync(cts.Token).WaitAsync(Timeout);
+
+        Assert.True(pipeline.Counters.FramesProcessed > 0);
+        Assert.True(source.Disposed);
+    }
+
+    [Fact]
+    public async Task Stage_timings_are_recorded_per_frame()
+    {
+        var source = new ScriptedFrameSource(isLive: false, ScriptedFrameSource.Frames(3));
+        _segmenter.When(s => s.Run(Arg.Any<FrameContext>())).Do(_ => Thread.Sleep(15));
+        using var pipeline = CreatePipeline(source);
+
+        await pipeline.RunAsync(CancellationToken.None).WaitAsync(Timeout);
+
+        Assert.All(_publisher.InferenceTimes, t => Assert.True(t >= TimeSpan.FromMilliseconds(10), $"inference time {t}"));
+    }
+
+    private CameraPipeline CreatePipeline(ScriptedFrameSource source) => new(
+        new CameraPipelineSettings("cam") { Backoff = new BackoffPolicy(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(20)) },
+        source,
+        _preprocessor,
+        _segmenter,
+        _postprocessor,
+        _publisher,
+        NullLogger.Instance);
+
+    private sealed class RecordingPublisher : IResultPublisher
+    {
+        public List<long> Sequences { get; } = [];
+
+        public List<TimeSpan> InferenceTimes { get; } = [];
+
+        public List<SourceState> States { get; } = [];
+
+        public ValueTask PublishAsync(FrameContext frame, CancellationToken cancellationToken)
+        {
+            Sequences.Add(frame.Sequence);
+            InferenceTimes.Add(frame.Timings.Inference);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask ReportSourceStateAsync(string cameraId, SourceState state, string? detail, CancellationToken cancellationToken)
+        {
+            lock (States)
+            {
+                States.Add(state);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}
