@@ -1,0 +1,45 @@
+import numpy as np
+import pytest
+import torch
+
+from naive import neighborhood_attention_2d_naive
+from segman.ops.neighborhood_attention import neighborhood_attention_2d, window_tables
+
+
+def _qkv(batch, heads, height, width, dim, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return tuple(torch.randn(batch, heads, height, width, dim, generator=g) for _ in range(3))
+
+
+@pytest.mark.parametrize("height,width,kernel,dilation", [
+    (7, 7, 7, 1), (8, 11, 7, 1), (9, 9, 9, 1), (12, 13, 11, 1), (5, 6, 3, 1),
+    (10, 9, 3, 2), (16, 17, 5, 3),
+])
+def test_na_matches_naive_loop(height, width, kernel, dilation):
+    q, k, v = _qkv(2, 2, height, width, 5)
+    rpb = torch.randn(2, 2 * kernel - 1, 2 * kernel - 1)
+    expected = neighborhood_attention_2d_naive(q.numpy(), k.numpy(), v.numpy(), kernel, dilation, rpb.numpy())
+    actual = neighborhood_attention_2d(q, k, v, kernel, dilation, rpb)
+    err = np.abs(actual.double().numpy() - expected).max() / (1 + np.abs(expected).max())
+    assert err < 1e-5
+
+
+def test_na_without_bias_and_zero_query_is_window_mean():
+    _, k, v = _qkv(1, 1, 9, 10, 3, seed=2)
+    q = torch.zeros_like(k)
+    out = neighborhood_attention_2d(q, k, v, 5)
+    # The query at (0, 0) sees rows 0-4 and columns 0-4; the one at (4, 9) sees rows 2-6, columns 5-9.
+    assert torch.allclose(out[0, 0, 0, 0], v[0, 0, 0:5, 0:5].mean(dim=(0, 1)), atol=1e-6)
+    assert torch.allclose(out[0, 0, 4, 9], v[0, 0, 2:7, 5:10].mean(dim=(0, 1)), atol=1e-6)
+
+
+def test_window_tables_reject_small_maps():
+    with pytest.raises(ValueError, match="at least"):
+        window_tables(6, 7, 1)
+
+
+def test_every_bias_row_is_in_table():
+    for length, kernel, dilation in [(7, 7, 1), (20, 11, 1), (17, 5, 3)]:
+        keys, rows = window_tables(length, kernel, dilation)
+        assert keys.min() >= 0 and keys.max() < length
+        assert rows.min() >= 0 and rows.max() <= 2 * kernel - 2
