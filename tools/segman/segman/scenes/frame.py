@@ -1,0 +1,47 @@
+"""A local right-handed frame on the ground: forward, right and up axes at a world origin."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+UP = np.array([0.0, 1.0, 0.0])
+
+
+@dataclass(frozen=True)
+class Frame:
+    x: float
+    z: float
+    heading: float  # radians from +Z towards +X
+    elevation: float = 0.0
+
+    @property
+    def forward(self) -> np.ndarray:
+        return np.array([math.sin(self.heading), 0.0, math.cos(self.heading)])
+
+    @property
+    def right(self) -> np.ndarray:
+        return np.array([math.cos(self.heading), 0.0, -math.sin(self.heading)])
+
+    @property
+    def origin(self) -> np.ndarray:
+        return np.array([self.x, self.elevation, self.z])
+
+    @cached_property
+    def _basis(self) -> np.ndarray:
+        return np.stack([self.forward, self.right, UP])
+
+    def to_world(self, local: np.ndarray) -> np.ndarray:
+        """Local points (..., 3) as (forward, right, up) metres to world points."""
+        return np.asarray(local, dtype=np.float64) @ self._basis + self.origin
+
+    def direction(self, local: np.ndarray) -> np.ndarray:
+        local = np.asarray(local, dtype=np.float64)
+        return local[0] * self.forward + local[1] * self.right + local[2] * UP
+
+    def moved(self, forward: float = 0.0, right: float = 0.0, turn: float = 0.0) -> "Frame":
+        o = self.origin + forward * self.forward + right * self.right
+        return Frame(float(o[0]), float(o[2]), self.heading + turn, self.elevation)
