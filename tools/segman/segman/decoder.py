@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from .layers import FFN, ConvBN, LayerNorm2d, depthwise
+from .ops.shapes import dims
 from .ss2d import SS2D
 from .variants import Variant
 
@@ -34,12 +35,17 @@ class SS2DBlock(nn.Module):
 
 def _embed(linear: nn.Linear, x: torch.Tensor) -> torch.Tensor:
     """Per-pixel Linear on an NCHW map."""
-    batch, _, height, width = x.shape
-    y = linear(x.flatten(2).transpose(1, 2))
+    batch, channels, height, width = dims(x)
+    y = linear(x.reshape(batch, channels, height * width).transpose(1, 2))
     return y.transpose(1, 2).reshape(batch, -1, height, width)
 
 
-def _resize(x: torch.Tensor, size: torch.Size) -> torch.Tensor:
+def _resize(x: torch.Tensor, size: Tuple[int, ...]) -> torch.Tensor:
+    """Bilinear, align_corners=False, as mmseg's resize. An exact integer factor is passed as a scale
+    (the same sampling positions), which exports as a constant-scale Resize instead of a shape computation."""
+    height, width = dims(x)[-2:]
+    if size[0] % height == 0 and size[0] // height == size[1] // width and size[1] % width == 0:
+        return F.interpolate(x, scale_factor=float(size[0] // height), mode="bilinear", align_corners=False)
     return F.interpolate(x, size=size, mode="bilinear", align_corners=False)
 
 
@@ -66,13 +72,13 @@ class Decoder(nn.Module):
 
     def forward(self, features: List[torch.Tensor]) -> torch.Tensor:
         _, c2, c3, c4 = features                         # c1 (stride 4) is not used
-        size = c2.shape[-2:]
+        size = dims(c2)[-2:]
         e4 = _resize(_embed(self.embed_c4, c4), size)
         e3 = _resize(_embed(self.embed_c3, c3), size)
         e2 = _embed(self.embed_c2, c2)
         x = self.fuse(torch.cat([e4, e3, e2], dim=1))   # 1/8
         # A 1x1 map resized bilinearly is a broadcast.
-        pooled = self.image_pool(x.mean(dim=(2, 3), keepdim=True)).expand(-1, -1, size[0], size[1])
+        pooled = self.image_pool(x.mean(dim=(2, 3), keepdim=True)).expand(dims(x))
         multi = torch.cat([
             self.reduce[2](F.pixel_unshuffle(x, 4)),
             self.reduce[1](F.pixel_unshuffle(self.down2(x), 2)),

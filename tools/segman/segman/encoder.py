@@ -9,6 +9,7 @@ from torch import nn
 
 from .lass import LASS
 from .layers import FFN, ConvBN, DropPath, LayerNorm2d, LayerScale, depthwise
+from .ops.shapes import dims
 from .rope import RoPE2d
 from .variants import Variant
 
@@ -52,7 +53,7 @@ class Stage(nn.Module):
             block.mixer.freeze(None if size is None else size[0] * size[1])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        height, width = x.shape[-2:]
+        height, width = dims(x)[-2:]
         frozen = self._frozen_rope
         if frozen is not None and (frozen[0], frozen[1]) == (height, width):
             rope = (frozen[2], frozen[3])

@@ -11,6 +11,7 @@ from torch import nn
 
 from .layers import LayerNorm2d, depthwise
 from .ops.backend import NeighborhoodAttention2D
+from .ops.shapes import dims
 from .rope import rotate
 from .ss2d import SS2D
 
@@ -55,7 +56,7 @@ class LASS(nn.Module):
             self._frozen_bias = None if tokens is None else self.global_bias(tokens).detach().clone()
 
     def forward(self, x: torch.Tensor, rope: Tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
-        batch, channels, height, width = x.shape
+        batch, channels, height, width = dims(x)
         qkv = self.qkv(x)
         lepe = self.lepe(qkv[:, 2 * channels:])
         # channel = m*C + head*hd + c  ->  (3, B, heads, H, W, hd)

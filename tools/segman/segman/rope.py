@@ -7,6 +7,8 @@ from typing import Tuple
 import torch
 from torch import nn
 
+from .ops.shapes import dims
+
 
 class RoPE2d(nn.Module):
     def __init__(self, channels: int, heads: int) -> None:
@@ -28,6 +30,7 @@ class RoPE2d(nn.Module):
 
 def rotate(x: torch.Tensor, sin: torch.Tensor, cos: torch.Tensor) -> torch.Tensor:
     """x * cos + rot(x) * sin with rot(x)[2m] = -x[2m+1], rot(x)[2m+1] = x[2m] on the last axis."""
-    pairs = x.reshape(*x.shape[:-1], -1, 2)
-    turned = torch.stack([-pairs[..., 1], pairs[..., 0]], dim=-1).reshape(x.shape)
+    shape = dims(x)
+    pairs = x.reshape(*shape[:-1], -1, 2)
+    turned = torch.stack([-pairs[..., 1], pairs[..., 0]], dim=-1).reshape(shape)
     return x * cos + turned * sin

@@ -15,6 +15,7 @@ from torch import nn
 
 from .ops.backend import SelectiveScan2D
 from .ops.selective_scan import DIRECTIONS
+from .ops.shapes import dims
 
 
 class SS2D(nn.Module):
@@ -39,12 +40,13 @@ class SS2D(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, D, H, W) -> (B, D, H, W)."""
-        batch, channels, height, width = x.shape
+        batch, _, height, width = dims(x)
         projected = F.conv2d(x, self.x_proj_weight.unsqueeze(-1))
         projected = projected.reshape(batch, DIRECTIONS, self.rank + 2 * self.state, height, width)
         dts = projected[:, :, :self.rank].reshape(batch, DIRECTIONS * self.rank, height, width)
-        delta = F.conv2d(dts, self.dt_projs_weight.reshape(DIRECTIONS * channels, self.rank, 1, 1), groups=DIRECTIONS)
-        delta = delta.reshape(batch, DIRECTIONS, channels, height, width)
+        delta = F.conv2d(dts, self.dt_projs_weight.reshape(DIRECTIONS * self.channels, self.rank, 1, 1),
+                         groups=DIRECTIONS)
+        delta = delta.reshape(batch, DIRECTIONS, self.channels, height, width)
         B = projected[:, :, self.rank:self.rank + self.state]
         C = projected[:, :, self.rank + self.state:]
         A = -torch.exp(self.A_logs.float())

@@ -56,7 +56,7 @@ VARIANTS = {
     "L": Variant("L", (96, 192, 432, 640), (4, 4, 28, 4), (4, 8, 12, 20), (11, 9, 7, 7),
                  (4, 4, 3, 3), True, decoder_channels=224, feat_proj_dim=432),
     # Not an official model: the same architecture, shrunk for fast tests and fixtures.
-    "nano": Variant("nano", (16, 32, 48, 64), (1, 1, 1, 1), (1, 2, 2, 4), (7, 5, 3, 3),
+    "nano": Variant("nano", (16, 32, 48, 64), (1, 1, 1, 1), (1, 2, 2, 4), (11, 9, 7, 3),
                     (2, 2, 2, 2), True, decoder_channels=32, feat_proj_dim=32),
 }
 

@@ -51,7 +51,7 @@ def test_mmcv_checkpoint_round_trip(tmp_path):
     loaded, report = build_from_checkpoint(str(path))
     assert report.ok and report.loaded == len(source.state_dict())
     assert loaded.variant.num_classes == 7
-    image = torch.randn(1, 3, 96, 96)
+    image = torch.randn(1, 3, 128, 160)
     with torch.no_grad():
         assert torch.equal(source(image), loaded.eval()(image))
 
@@ -83,7 +83,7 @@ def test_timm_encoder_checkpoint_uses_ema_and_ignores_classifier():
 def test_150_class_head_truncated_to_cityscapes():
     source = _perturbed("nano", num_classes=150)
     model, _ = build_from_checkpoint({"state_dict": to_official_state_dict(source)}, keep_classes=19)
-    image = torch.randn(1, 3, 96, 96)
+    image = torch.randn(1, 3, 128, 160)
     with torch.no_grad():
         assert torch.equal(model.eval()(image), source(image)[:, :19])
 

@@ -13,6 +13,8 @@ from typing import Optional, Tuple
 import numpy as np
 import torch
 
+from .shapes import dims
+
 
 def window_start(index: int, length: int, kernel: int, dilation: int) -> int:
     """NATTEN's get_window_start for one query index along one axis."""
@@ -43,7 +45,7 @@ def window_tables(length: int, kernel: int, dilation: int) -> Tuple[np.ndarray, 
 
 def gather_windows(x: torch.Tensor, keys_h: torch.Tensor, keys_w: torch.Tensor, kernel: int) -> torch.Tensor:
     """(B, nh, H, W, c) -> (B, nh, H, W, K*K, c): every query's K x K keys, row-major in the window."""
-    batch, heads, height, width, dim = x.shape
+    batch, heads, height, width, dim = dims(x)
     x = x.index_select(2, keys_h.reshape(-1)).reshape(batch, heads, height, kernel, width, dim)
     x = x.index_select(4, keys_w.reshape(-1)).reshape(batch, heads, height, kernel, width, kernel, dim)
     return x.permute(0, 1, 2, 4, 3, 5, 6).reshape(batch, heads, height, width, kernel * kernel, dim)
@@ -51,8 +53,8 @@ def gather_windows(x: torch.Tensor, keys_h: torch.Tensor, keys_w: torch.Tensor, 
 
 def window_bias(rpb: torch.Tensor, rows_h: torch.Tensor, rows_w: torch.Tensor, kernel: int) -> torch.Tensor:
     """(nh, 2K-1, 2K-1) table -> (nh, H, W, K*K) bias of every query's window."""
-    heads = rpb.shape[0]
-    height, width = rows_h.shape[0], rows_w.shape[0]
+    heads = dims(rpb)[0]
+    height, width = dims(rows_h)[0], dims(rows_w)[0]
     bias = rpb.index_select(1, rows_h.reshape(-1)).reshape(heads, height, kernel, -1)
     bias = bias.index_select(3, rows_w.reshape(-1)).reshape(heads, height, kernel, width, kernel)
     return bias.permute(0, 1, 3, 2, 4).reshape(heads, height, width, kernel * kernel)
@@ -64,7 +66,7 @@ def neighborhood_attention_2d(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
 
     Logits and softmax are fp32; the result has q's dtype.
     """
-    height, width = q.shape[2], q.shape[3]
+    height, width = dims(q)[2:4]
     keys_h, rows_h = (torch.from_numpy(t).to(q.device) for t in window_tables(height, kernel_size, dilation))
     keys_w, rows_w = (torch.from_numpy(t).to(q.device) for t in window_tables(width, kernel_size, dilation))
     k_win = gather_windows(k, keys_h, keys_w, kernel_size)

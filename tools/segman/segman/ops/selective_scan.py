@@ -17,6 +17,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from .shapes import dims
+
 SOFTPLUS_THRESHOLD = 20.0
 DIRECTIONS = 4
 
@@ -26,53 +28,54 @@ def softplus(x: torch.Tensor) -> torch.Tensor:
     return torch.where(x > SOFTPLUS_THRESHOLD, x, torch.log1p(torch.exp(torch.clamp(x, max=SOFTPLUS_THRESHOLD))))
 
 
-def _shift_right(x: torch.Tensor, steps: int, fill: float) -> torch.Tensor:
-    return F.pad(x[..., :-steps], (steps, 0), value=fill)
-
-
 def scan_logdepth(decay: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """h_t = decay_t * h_{t-1} + b_t along the last axis, h_{-1} = 0, in ceil(log2 L) steps."""
-    length = b.shape[-1]
+    """h_t = decay_t * h_{t-1} + b_t along the last axis, h_{-1} = 0, in ceil(log2 L) steps.
+
+    After the step with span s, (decay_t, b_t) describe the segment (t-2s, t]: the first s positions are
+    already final, every later one absorbs the segment that ends s positions before it.
+    """
+    length = dims(b)[-1]
     step = 1
     while step < length:
-        b = b + decay * _shift_right(b, step, 0.0)
-        decay = decay * _shift_right(decay, step, 1.0)
+        b = torch.cat([b[..., :step], b[..., step:] + decay[..., step:] * b[..., :-step]], dim=-1)
+        if 2 * step < length:
+            decay = torch.cat([decay[..., :step], decay[..., step:] * decay[..., :-step]], dim=-1)
         step *= 2
     return b
 
 
 def scan_chunked(log_decay: torch.Tensor, b: torch.Tensor, chunk: int = 128) -> torch.Tensor:
     """h_t = exp(log_decay_t) * h_{t-1} + b_t along the last axis, h_{-1} = 0 (log_decay <= 0)."""
-    length = b.shape[-1]
+    length = dims(b)[-1]
     if length <= chunk:
         return scan_logdepth(torch.exp(log_decay), b)
     pad = (-length) % chunk
     if pad:
         log_decay = F.pad(log_decay, (0, pad))
         b = F.pad(b, (0, pad))
-    lead = b.shape[:-1]
+    lead = dims(b)[:-1]
     log_decay = log_decay.reshape(*lead, -1, chunk)
     b = b.reshape(*lead, -1, chunk)
     cumulative = torch.cumsum(log_decay, dim=-1)                    # log of the decay since the chunk start
     local = scan_logdepth(torch.exp(log_decay), b)                  # states as if each chunk started at zero
     carry = scan_chunked(cumulative[..., -1], local[..., -1], chunk)  # true state at the end of each chunk
-    incoming = _shift_right(carry, 1, 0.0)                          # true state before each chunk
+    incoming = F.pad(carry[..., :-1], (1, 0))                        # true state before each chunk
     states = local + torch.exp(cumulative) * incoming.unsqueeze(-1)
     return states.reshape(*lead, -1)[..., :length]
 
 
 def to_scan_order(x: torch.Tensor) -> torch.Tensor:
     """(B, 4, C, H, W) map layout -> (B, 4, C, L): direction k's tensor in direction k's visiting order."""
-    forward_rows = x[:, 0].flatten(-2)
-    forward_cols = x[:, 1].transpose(-1, -2).flatten(-2)
-    backward_rows = x[:, 2].flatten(-2).flip(-1)
-    backward_cols = x[:, 3].transpose(-1, -2).flatten(-2).flip(-1)
-    return torch.stack([forward_rows, forward_cols, backward_rows, backward_cols], dim=1)
+    batch, _, channels, height, width = dims(x)
+    length = height * width
+    rows = x[:, 0::2].reshape(batch, 2, channels, length)
+    cols = x[:, 1::2].transpose(-1, -2).reshape(batch, 2, channels, length)
+    return torch.stack([rows[:, 0], cols[:, 0], rows[:, 1].flip(-1), cols[:, 1].flip(-1)], dim=1)
 
 
 def merge_to_map(y: torch.Tensor, height: int, width: int) -> torch.Tensor:
     """(B, 4, C, L) in scan orders -> (B, C, H, W): undo each direction's order and sum them."""
-    batch, _, channels, _ = y.shape
+    batch, _, channels, _ = dims(y)
     rows = y[:, 0] + y[:, 2].flip(-1)
     cols = y[:, 1] + y[:, 3].flip(-1)
     rows = rows.reshape(batch, channels, height, width)
@@ -87,14 +90,16 @@ def selective_scan_2d(u: torch.Tensor, delta: torch.Tensor, B: torch.Tensor, C: 
 
     Computed in fp32; returns y (B,D,H,W) in u's dtype.
     """
-    batch, channels, height, width = u.shape
-    state = A.shape[1]
+    batch, channels, height, width = dims(u)
+    state = dims(A)[1]
     u32 = u.float()
     dt = delta.float() + delta_bias.float().reshape(1, DIRECTIONS, channels, 1, 1)
     if delta_softplus:
         dt = softplus(dt)
     dt = to_scan_order(dt)                                                   # (B,4,D,L)
-    us = to_scan_order(u32.unsqueeze(1).expand(batch, DIRECTIONS, channels, height, width))
+    rows = u32.reshape(batch, channels, height * width)
+    cols = u32.transpose(-1, -2).reshape(batch, channels, height * width)
+    us = torch.stack([rows, cols, rows.flip(-1), cols.flip(-1)], dim=1)            # (B,4,D,L)
     Bs = to_scan_order(B.float()).unsqueeze(2)                               # (B,4,1,N,L)
     Cs = to_scan_order(C.float()).unsqueeze(2)
     A4 = A.float().reshape(1, DIRECTIONS, channels, state, 1)
