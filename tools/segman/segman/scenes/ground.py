@@ -47,10 +47,14 @@ def random_ground_look(rng: np.random.Generator) -> GroundLook:
     else:  # beige stone
         sidewalk = rng.uniform([120, 145, 160], [160, 180, 200])
     dash_len = rng.uniform(2.0, 4.0)
+    white = rng.uniform(195, 235)
+    paint = np.array([white, white, white]) + rng.uniform(-4, 4, 3)
+    if rng.random() < 0.15:  # worn yellowish paint
+        paint[0] -= rng.uniform(40, 80)
     return GroundLook(
         asphalt=asphalt,
         asphalt_patchiness=float(rng.uniform(0.03, 0.12)),
-        paint=rng.uniform([195, 200, 200], [235, 240, 240]),
+        paint=paint,
         curb=rng.uniform([150, 150, 150], [200, 200, 200]),
         sidewalk=sidewalk,
         tile=float(rng.choice([0.3, 0.4, 0.5, 0.8, 1.2])),

@@ -177,10 +177,13 @@ def _furniture(rng: np.random.Generator, road: Road, sign: float, s0: float, s1:
     return props
 
 
-def intersection_props(rng: np.random.Generator, road: Road, inter: Intersection) -> list[Prop]:
+def intersection_props(rng: np.random.Generator, road: Road, inter: Intersection,
+                       signal: int | None = None, busy: bool = True) -> list[Prop]:
+    """Traffic lights (signal: 0 red, 1 amber, 2 green, None random) and, when busy, people on
+    the crosswalk and a car on the side road."""
     props: list[Prop] = []
     lw = road.lane_width
-    state = int(rng.integers(3))
+    state = int(rng.integers(3)) if signal is None else signal
     colour = POLE_GREY * rng.uniform(0.4, 1.0)
     near_s, far_s = inter.s - 1.5, inter.s + inter.width + 1.5
     for sign, s, turn, mast in ((1.0, near_s, math.pi, rng.random() < 0.5),
@@ -192,6 +195,8 @@ def intersection_props(rng: np.random.Generator, road: Road, inter: Intersection
         reach = side.road_edge(lw) * 0.8 if mast else 0.0
         props.append(TrafficLight(Placement(road, s, d, turn), float(rng.uniform(3.2, 4.0) if not mast else 6.0),
                                   reach, state, colour, pedestrian_head=rng.random() < 0.5))
+    if not busy:
+        return props
     if inter.crosswalk:
         for _ in range(int(rng.integers(0, 4))):
             d = float(rng.uniform(-road.edge(False), road.edge(True)))
