@@ -14,7 +14,9 @@
 # code asks the native library for its own API version, which an older library does not offer.
 #
 # Usage: build-onnxruntime.sh [--version X.Y.Z] [--archs 87] [--out DIR] [--src DIR] [--jobs N]
-#                             [--publish-dir DIR] [--keep-src]
+#                             [--publish-dir DIR] [--keep-src] [--cuda-only]
+#   --cuda-only  build without the TensorRT provider (the fallback when it does not compile against the installed
+#                TensorRT); the agent then runs with ExecutionProvider=cuda
 # Environment: CUDA_HOME (/usr/local/cuda), CUDNN_HOME and TENSORRT_HOME (/usr/lib/aarch64-linux-gnu),
 #              ORT_EXTRA_DEFINES (extra CMake definitions, space separated, without -D).
 set -euo pipefail
@@ -29,6 +31,7 @@ src="${TMPDIR:-/tmp}/onnxruntime-src"
 jobs=""
 publish_dir=""
 keep_src=0
+tensorrt=1
 repo_url="https://github.com/microsoft/onnxruntime"
 
 usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
@@ -44,6 +47,7 @@ while [ $# -gt 0 ]; do
     --jobs) jobs="${2:?}"; shift 2 ;;
     --publish-dir) publish_dir="${2:?}"; shift 2 ;;
     --keep-src) keep_src=1; shift ;;
+    --cuda-only) tensorrt=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
@@ -57,18 +61,21 @@ trt_include="${TENSORRT_INCLUDE:-/usr/include/aarch64-linux-gnu}"
 # ---- preflight: fail in seconds, not after an hour of compiling
 [ "$(uname -m)" = "aarch64" ] || die "this builds for Jetson (aarch64); this machine is $(uname -m)"
 [ -x "$cuda_home/bin/nvcc" ] || die "nvcc not found under CUDA_HOME=$cuda_home (JetPack's CUDA toolkit: apt-get install nvidia-jetpack, or use the l4t-jetpack container)"
-[ -f "$trt_include/NvInferVersion.h" ] || die "TensorRT headers not found in $trt_include (set TENSORRT_INCLUDE)"
-ls "$tensorrt_home"/libnvinfer.so* >/dev/null 2>&1 || die "libnvinfer.so not found in TENSORRT_HOME=$tensorrt_home"
 ls "$cudnn_home"/libcudnn.so* >/dev/null 2>&1 || die "libcudnn.so not found in CUDNN_HOME=$cudnn_home"
 for tool in git python3 g++; do command -v "$tool" >/dev/null || die "$tool is required"; done
-
-trt_define() { awk -v k="$1" '$1 == "#define" && $2 == k { print $3 }' "$trt_include/NvInferVersion.h"; }
-trt_major="$(trt_define TRT_MAJOR_ENTERPRISE)"; trt_major="${trt_major:-$(trt_define NV_TENSORRT_MAJOR)}"
-trt_minor="$(trt_define TRT_MINOR_ENTERPRISE)"; trt_minor="${trt_minor:-$(trt_define NV_TENSORRT_MINOR)}"
-trt_patch="$(trt_define TRT_PATCH_ENTERPRISE)"; trt_patch="${trt_patch:-$(trt_define NV_TENSORRT_PATCH)}"
-trt_version="${trt_major}.${trt_minor}.${trt_patch}"
 cuda_version="$("$cuda_home/bin/nvcc" --version | sed -n 's/.*release \([0-9.]*\),.*/\1/p')"
-[ "${trt_major:-0}" -ge 10 ] || die "TensorRT $trt_version found; ONNX Runtime $version needs TensorRT 10 (JetPack 6.1 or newer)"
+
+trt_version="none"
+if [ "$tensorrt" -eq 1 ]; then
+  [ -f "$trt_include/NvInferVersion.h" ] || die "TensorRT headers not found in $trt_include (set TENSORRT_INCLUDE)"
+  ls "$tensorrt_home"/libnvinfer.so* >/dev/null 2>&1 || die "libnvinfer.so not found in TENSORRT_HOME=$tensorrt_home"
+  trt_define() { awk -v k="$1" '$1 == "#define" && $2 == k { print $3 }' "$trt_include/NvInferVersion.h"; }
+  trt_major="$(trt_define TRT_MAJOR_ENTERPRISE)"; trt_major="${trt_major:-$(trt_define NV_TENSORRT_MAJOR)}"
+  trt_minor="$(trt_define TRT_MINOR_ENTERPRISE)"; trt_minor="${trt_minor:-$(trt_define NV_TENSORRT_MINOR)}"
+  trt_patch="$(trt_define TRT_PATCH_ENTERPRISE)"; trt_patch="${trt_patch:-$(trt_define NV_TENSORRT_PATCH)}"
+  trt_version="${trt_major}.${trt_minor}.${trt_patch}"
+  [ "${trt_major:-0}" -ge 10 ] || die "TensorRT $trt_version found; ONNX Runtime $version needs TensorRT 10 (JetPack 6.1 or newer)"
+fi
 log "ONNX Runtime $version for sm_${archs//;/, sm_} with CUDA $cuda_version, TensorRT $trt_version"
 
 # nvcc needs several GB per job; an Orin Nano (8 GB, shared with the GPU) manages two.
@@ -105,15 +112,20 @@ command -v ninja >/dev/null || die "ninja is required (apt-get install ninja-bui
 export PATH="$cuda_home/bin:$PATH" CUDACXX="$cuda_home/bin/nvcc"
 root_flag=()
 [ "$(id -u)" -ne 0 ] || root_flag=(--allow_running_as_root)
+providers=(cuda)
+tensorrt_flags=()
+if [ "$tensorrt" -eq 1 ]; then
+  providers+=(tensorrt)
+  tensorrt_flags=(--use_tensorrt --tensorrt_home "$tensorrt_home")
+fi
 read -r -a extra_defines <<< "${ORT_EXTRA_DEFINES:-}"
 build_dir="$src/build"
 started=$(date +%s)
-log "building (expect one to three hours on an Orin; progress below)"
+log "building (hours on an Orin; progress below)"
 (cd "$src" && ./build.sh --config Release --update --build --build_shared_lib --skip_tests --skip_submodule_sync \
   --build_dir "$build_dir" --cmake_generator Ninja --parallel "$jobs" --nvcc_threads 1 \
   --compile_no_warning_as_error "${root_flag[@]}" \
-  --use_cuda --cuda_home "$cuda_home" --cudnn_home "$cudnn_home" \
-  --use_tensorrt --tensorrt_home "$tensorrt_home" \
+  --use_cuda --cuda_home "$cuda_home" --cudnn_home "$cudnn_home" "${tensorrt_flags[@]}" \
   --cmake_extra_defines "CMAKE_CUDA_ARCHITECTURES=$archs" onnxruntime_BUILD_UNIT_TESTS=OFF "${extra_defines[@]}")
 log "built in $(( ($(date +%s) - started) / 60 )) min"
 
@@ -122,7 +134,7 @@ release="$build_dir/Release"
 rm -rf "$out"; mkdir -p "$out/lib" "$out/include"
 cp -L "$release/libonnxruntime.so" "$out/lib/libonnxruntime.so"
 ln -s libonnxruntime.so "$out/lib/libonnxruntime.so.1"   # its SONAME: what anything linked against it asks for
-for provider in shared cuda tensorrt; do
+for provider in shared "${providers[@]}"; do
   cp -L "$release/libonnxruntime_providers_$provider.so" "$out/lib/"
 done
 cp "$src"/include/onnxruntime/core/session/onnxruntime_*.h "$out/include/"
@@ -149,11 +161,13 @@ cc -I"$out/include" "$probe/probe.c" -L"$out/lib" -lonnxruntime -o "$probe/probe
 report="$(LD_LIBRARY_PATH="$out/lib" "$probe/probe")"
 rm -rf "$probe"
 log "library reports: $report"
-case "$report" in "$version "*TensorrtExecutionProvider*) ;; *) die "expected version $version with TensorrtExecutionProvider" ;; esac
+expected_provider=CUDAExecutionProvider
+[ "$tensorrt" -eq 0 ] || expected_provider=TensorrtExecutionProvider
+case "$report" in "$version "*"$expected_provider"*) ;; *) die "expected version $version with $expected_provider" ;; esac
 
 cat > "$out/BUILDINFO.txt" <<EOF
 onnxruntime $version ($(git -C "$src" rev-parse HEAD))
-cuda $cuda_version, tensorrt $trt_version, cuda archs $archs
+providers ${providers[*]}; cuda $cuda_version, tensorrt $trt_version, cuda archs $archs
 built $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -n) ($(sed -n 's/^# R\([0-9]*\) (release), REVISION: \([0-9.]*\).*/L4T R\1.\2/p' /etc/nv_tegra_release 2>/dev/null || echo 'no /etc/nv_tegra_release'))
 EOF
 
