@@ -19,9 +19,9 @@ import torch
 from .checkpoint import build_from_checkpoint
 from .fold import fold_batchnorm
 from .manifest import build_manifest, write_manifest
-from .network import SegMAN, build_segman
+from .network import SegMAN
 from .onnx_export import check_graph, custom_node_counts, expected_custom_nodes, trace_to_onnx
-from .random_weights import randomize
+from .random_weights import random_model
 from .onnx_tools import fold_initializer_ops, infer_shapes, set_metadata
 from .variants import get_variant, validate_input_size
 
@@ -64,8 +64,7 @@ def load_model(options: ExportOptions) -> SegMAN:
         model, report = build_from_checkpoint(options.checkpoint, options.variant, options.keep_classes)
         print(report.summary())
         return model.eval()
-    torch.manual_seed(options.seed)
-    return randomize(build_segman(options.variant, num_classes=options.num_classes), options.seed).eval()
+    return random_model(options.variant, options.seed, options.num_classes)
 
 
 def export(options: ExportOptions, model: Optional[SegMAN] = None) -> ExportResult:

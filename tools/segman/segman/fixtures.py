@@ -17,16 +17,14 @@ import numpy as np
 import torch
 
 from .export import ExportOptions, export
-from .network import build_segman
-from .random_weights import randomize
+from .random_weights import random_model
 
 RELATIVE_TOLERANCE = 1e-4
 
 
 def write_fixtures(out: Path, variant: str = "nano", height: int = 128, width: int = 160, seed: int = 0) -> dict:
     out.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(seed)
-    model = randomize(build_segman(variant), seed).eval()
+    model = random_model(variant, seed)
     image = torch.randn(1, 3, height, width, generator=torch.Generator().manual_seed(seed + 1))
     with torch.no_grad():
         expected = model(image)

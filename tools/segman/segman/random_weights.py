@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from .network import SegMAN
+from .network import SegMAN, build_segman
 
 
 def randomize(model: SegMAN, seed: int = 0) -> SegMAN:
@@ -37,3 +37,9 @@ def randomize(model: SegMAN, seed: int = 0) -> SegMAN:
             else:
                 tensor.add_(noise(tensor) * 0.1)
     return model
+
+
+def random_model(variant: str, seed: int = 0, num_classes: int = 19) -> SegMAN:
+    """A reproducible eval-mode model with random, non-degenerate weights."""
+    torch.manual_seed(seed)
+    return randomize(build_segman(variant, num_classes=num_classes), seed).eval()
