@@ -1,0 +1,60 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace SegMan.Edge.Pipeline.Models;
+
+/// <summary>One input or output of a loaded graph. A dimension of -1 is symbolic (named in <see cref="SymbolicDimensions"/>).</summary>
+public sealed record GraphTensor(string Name, string ElementType, IReadOnlyList<long> Dimensions, IReadOnlyList<string> SymbolicDimensions)
+{
+    public int Rank => Dimensions.Count;
+
+    public bool IsSymbolic(int axis) => Dimensions[axis] < 0;
+
+    /// <summary>The dimension as a person reads it: the number, or the symbol's name.</summary>
+    public string Describe(int axis) =>
+        !IsSymbolic(axis) ? Dimensions[axis].ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : axis < SymbolicDimensions.Count && !string.IsNullOrEmpty(SymbolicDimensions[axis]) ? $"'{SymbolicDimensions[axis]}'"
+        : "?";
+
+    public string DescribeShape() => "(" + string.Join(", ", Enumerable.Range(0, Rank).Select(Describe)) + ")";
+}
+
+/// <summary>The inputs and outputs of a loaded ONNX graph, as ONNX Runtime reports them.</summary>
+public sealed record ModelGraph(IReadOnlyList<GraphTensor> Inputs, IReadOnlyList<GraphTensor> Outputs)
+{
+    public static ModelGraph FromSession(InferenceSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return new ModelGraph(Describe(session.InputMetadata), Describe(session.OutputMetadata));
+    }
+
+    /// <summary>The manifest's name for an ONNX element type (float32, float16, int64, uint8, ...).</summary>
+    public static string ElementTypeName(TensorElementType type) => type switch
+    {
+        TensorElementType.Float => "float32",
+        TensorElementType.Float16 => "float16",
+        TensorElementType.Double => "float64",
+        TensorElementType.BFloat16 => "bfloat16",
+        TensorElementType.Int64 => "int64",
+        TensorElementType.Int32 => "int32",
+        TensorElementType.Int16 => "int16",
+        TensorElementType.Int8 => "int8",
+        TensorElementType.UInt8 => "uint8",
+        TensorElementType.UInt16 => "uint16",
+        TensorElementType.UInt32 => "uint32",
+        TensorElementType.UInt64 => "uint64",
+        TensorElementType.Bool => "bool",
+        TensorElementType.String => "string",
+        _ => type.ToString().ToLowerInvariant(),
+    };
+
+    private static List<GraphTensor> Describe(IReadOnlyDictionary<string, NodeMetadata> metadata) =>
+        metadata.Select(entry => entry.Value.IsTensor
+                ? new GraphTensor(
+                    entry.Key,
+                    ElementTypeName(entry.Value.ElementDataType),
+                    entry.Value.Dimensions.Select(d => (long)d).ToArray(),
+                    entry.Value.SymbolicDimensions.ToArray())
+                : new GraphTensor(entry.Key, entry.Value.OnnxValueType.ToString(), [], []))
+            .ToList();
+}

@@ -1,0 +1,41 @@
+using SegMan.Edge.Pipeline.Running;
+
+namespace SegMan.Edge.Pipeline.Postprocessing;
+
+/// <summary>How label masks are encoded and how often (configuration section <c>SegMan:Masks</c>).</summary>
+public sealed record MaskOptions
+{
+    public const string SectionName = "SegMan:Masks";
+
+    /// <summary><c>png</c> (8-bit palette PNG) or <c>rle</c> (see <see cref="RleMaskEncoder"/>).</summary>
+    public MaskFormat Format { get; set; } = MaskFormat.Png;
+
+    /// <summary>Encode a mask on every Nth frame (sequence % N == 0); 0 never encodes one.</summary>
+    public int EveryNFrames { get; set; } = 5;
+
+    /// <summary>Mask width in pixels; unset = the model's label map width. Set with <see cref="Height"/>.</summary>
+    public int? Width { get; set; }
+
+    /// <summary>Mask height in pixels; unset = the model's label map height. Set with <see cref="Width"/>.</summary>
+    public int? Height { get; set; }
+
+    public OverlayOptions Overlay { get; set; } = new();
+}
+
+/// <summary>
+/// An optional overlay PNG (frame + coloured mask) written to disk for a person to look at
+/// (<c>SegMan:Masks:Overlay</c>): one file per camera, replaced as new overlays are drawn.
+/// </summary>
+public sealed record OverlayOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>The folder the overlays go to, as <c>&lt;camera&gt;.png</c>.</summary>
+    public string Path { get; set; } = "artifacts/overlay";
+
+    /// <summary>Draw an overlay on every Nth frame (sequence % N == 0).</summary>
+    public int EveryNFrames { get; set; } = 30;
+
+    /// <summary>Weight of the mask colours over the frame, 0 (frame only) to 1 (mask only).</summary>
+    public double Alpha { get; set; } = 0.5;
+}
