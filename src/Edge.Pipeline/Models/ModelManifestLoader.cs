@@ -85,7 +85,7 @@ public static class ModelManifestLoader
         {
             var field = ex.Path is null ? "a field" : ex.Path.TrimStart('$', '.');
             throw new ModelManifestException(
-                $"Model manifest {source}: {field} has a wrong value{LineSuffix(ex)}: {TrimLocation(ex.Message)}", ex);
+                $"Model manifest {source}: {field} has a wrong value{LineSuffix(ex)}: {Friendly(TrimLocation(ex.Message))}", ex);
         }
 
         var problems = ModelManifestRules.Check(manifest);
@@ -172,6 +172,14 @@ public static class ModelManifestLoader
 
     private static string LineSuffix(JsonException ex) =>
         ex.LineNumber is { } line ? $" (line {line + 1}, column {(ex.BytePositionInLine ?? 0) + 1})" : string.Empty;
+
+    // Says "a whole number" where the serializer says "System.Int32".
+    private static string Friendly(string message) => message
+        .Replace("System.Int32", "a whole number", StringComparison.Ordinal)
+        .Replace("System.Byte", "a whole number from 0 to 255", StringComparison.Ordinal)
+        .Replace("System.Single", "a number", StringComparison.Ordinal)
+        .Replace("System.Double", "a number", StringComparison.Ordinal)
+        .Replace("System.String", "a string", StringComparison.Ordinal);
 
     // The serializer appends its own zero-based location; the message above gives a one-based one.
     private static string TrimLocation(string message)
