@@ -25,14 +25,21 @@ public sealed partial class Postprocessor : IPostprocessor, IDisposable
     private byte[] _resized = [];
 
     public Postprocessor(ModelManifest manifest, MaskOptions options, ILogger<Postprocessor>? logger = null)
+        : this(manifest, options, CreateEncoder(manifest, options), logger)
+    {
+    }
+
+    /// <summary>With a given mask encoder (tests, or formats beyond PNG and RLE).</summary>
+    internal Postprocessor(ModelManifest manifest, MaskOptions options, IMaskEncoder encoder, ILogger<Postprocessor>? logger)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(encoder);
         _manifest = manifest;
         _options = options;
+        _encoder = encoder;
         _logger = logger ?? NullLogger<Postprocessor>.Instance;
         _classCount = manifest.Classes.Count;
-        _encoder = options.Format == MaskFormat.Rle ? new RleMaskEncoder() : new PngMaskEncoder(manifest.Classes);
         if (options.Overlay.Enabled)
         {
             _overlay = new OverlayRenderer(manifest.Classes, options.Overlay.Alpha);
@@ -61,6 +68,13 @@ public sealed partial class Postprocessor : IPostprocessor, IDisposable
     }
 
     public void Dispose() => _overlay?.Dispose();
+
+    private static IMaskEncoder CreateEncoder(ModelManifest manifest, MaskOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Format == MaskFormat.Rle ? new RleMaskEncoder() : new PngMaskEncoder(manifest.Classes);
+    }
 
     private static bool IsDue(long sequence, int everyN) => everyN > 0 && sequence % everyN == 0;
 
