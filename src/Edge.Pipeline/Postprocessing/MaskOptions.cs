@@ -24,7 +24,8 @@ public sealed record MaskOptions
 
 /// <summary>
 /// An optional overlay PNG (frame + coloured mask) written to disk for a person to look at
-/// (<c>SegMan:Masks:Overlay</c>): one file per camera, replaced as new overlays are drawn.
+/// (<c>SegMan:Masks:Overlay</c>): one file per camera, replaced as new overlays are drawn. Drawing and writing a
+/// full-size PNG takes tens of milliseconds on the postprocessing stage, so keep <see cref="EveryNFrames"/> large.
 /// </summary>
 public sealed record OverlayOptions
 {

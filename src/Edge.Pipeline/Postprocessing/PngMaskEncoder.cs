@@ -11,7 +11,8 @@ namespace SegMan.Edge.Pipeline.Postprocessing;
 /// Encodes a label map as an 8-bit indexed PNG: pixel value = class id, PLTE = the manifest's class colours, so any
 /// image viewer shows the coloured mask and any PNG decoder that keeps indices gets the labels back.
 /// Rows use the PNG "Up" filter and zlib's run-length strategy, which suits label maps (long runs, rows much like
-/// the row above). Scratch buffers are kept between masks; one instance per camera (not thread-safe).
+/// the row above). Scratch buffers are kept between masks; what each mask still allocates is the zlib compressor
+/// object (about 250 bytes; .NET has no reusable deflater). One instance per camera (not thread-safe).
 /// </summary>
 public sealed class PngMaskEncoder : IMaskEncoder
 {
