@@ -11,14 +11,17 @@ namespace SegMan.Edge.Pipeline.Tests.Inference;
 public sealed class ProcessingChainTests
 {
     [Theory]
-    [InlineData(8, 12)]
-    [InlineData(32, 48)]
-    public void A_frame_of_coloured_blocks_comes_out_as_their_classes(int frameHeight, int frameWidth)
+    [InlineData("logits", 8, 12)]
+    [InlineData("logits", 32, 48)]
+    [InlineData("logits-fp16", 32, 48)]
+    [InlineData("labels", 32, 48)]
+    [InlineData("labels-uint8", 8, 12)]
+    public void A_frame_of_coloured_blocks_comes_out_as_their_classes(string model, int frameHeight, int frameWidth)
     {
         const int OutHeight = TestModels.Height / TestModels.Stride;
         const int OutWidth = TestModels.Width / TestModels.Stride;
         var colours = new (byte R, byte G, byte B)[] { (250, 10, 10), (10, 240, 20), (5, 5, 250), (10, 10, 10), (200, 180, 20), (30, 90, 200) };
-        using var segmenter = OnnxSegmenterTests.Open("logits");
+        using var segmenter = OnnxSegmenterTests.Open(model);
         using var preprocessor = new Preprocessor(segmenter.Manifest);
         using var postprocessor = new Postprocessor(segmenter.Manifest, new MaskOptions { EveryNFrames = 1 });
         using var frame = new FrameContext("cam");
