@@ -46,7 +46,7 @@ public static class CustomOpLibrary
         var path = Locate(configuredPath) ?? throw new CustomOpLibraryException(
             $"The model needs the custom-op library {FileName} (domain {Domain}), but it was not found. Looked in: " +
             string.Join(", ", Candidates(configuredPath)) +
-            $". Build it with native/tensorrt-plugins/build.sh, or set Model:CustomOpLibrary (or {PathVariable}) to its path.");
+            $". Build it with native/tensorrt-plugins/build.sh, or set SegMan:Model:CustomOpLibrary (or {PathVariable}) to its path.");
         try
         {
             options.RegisterCustomOpLibrary(path);
