@@ -67,6 +67,12 @@ DTYPE_NAMES = {TensorProto.FLOAT: "float32", TensorProto.FLOAT16: "float16", Ten
                TensorProto.INT64: "int64", TensorProto.INT8: "int8"}
 
 
+def _numpy_dtype(onnx_type: int) -> "np.dtype":
+    if hasattr(helper, "tensor_dtype_to_np_dtype"):          # onnx >= 1.13
+        return helper.tensor_dtype_to_np_dtype(onnx_type)
+    return onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[onnx_type]     # onnx 1.12 (Debian 12)
+
+
 def _evaluate(node: onnx.NodeProto, inputs: List["np.ndarray"]) -> Optional["np.ndarray"]:
     attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
     op = node.op_type
@@ -79,7 +85,7 @@ def _evaluate(node: onnx.NodeProto, inputs: List["np.ndarray"]) -> Optional["np.
     if op == "Reshape" and len(inputs) == 2:
         return inputs[0].reshape(inputs[1])
     if op == "Cast":
-        return inputs[0].astype(onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[attrs["to"]])
+        return inputs[0].astype(_numpy_dtype(attrs["to"]))
     if op == "Unsqueeze" and len(inputs) == 2:
         return np.expand_dims(inputs[0], tuple(int(a) for a in inputs[1]))
     return None
