@@ -56,7 +56,10 @@ def test_graph_is_valid_plain_onnx_with_the_manifest_shapes(small_fit):
     onnx.checker.check_model(model, full_check=True)
     assert [(o.domain, o.version) for o in model.opset_import] == [("", 17)]
     (inp,), (out,) = model.graph.input, model.graph.output
-    dims = lambda v: [d.dim_value for d in v.type.tensor_type.shape.dim]  # noqa: E731
+
+    def dims(value: onnx.ValueInfoProto) -> list[int]:
+        return [d.dim_value for d in value.type.tensor_type.shape.dim]
+
     assert inp.name == "image" and dims(inp) == [1, 3, 512, 1024]
     assert out.name == "logits" and dims(out) == [1, NUM_CLASSES, 64, 128]
     inferred = onnx.shape_inference.infer_shapes(model, strict_mode=True)

@@ -52,23 +52,3 @@ class Camera:
     @property
     def cy(self) -> float:
         return self.height_px / 2
-
-    def to_camera(self, points: np.ndarray) -> np.ndarray:
-        """World points (N,3) to camera coordinates (N,3)."""
-        return (points - self.centre) @ self.rotation.T
-
-    def to_pixels(self, cam_points: np.ndarray) -> np.ndarray:
-        """Camera points (N,3) with z > 0 to pixel coordinates (N,2)."""
-        z = cam_points[:, 2:3]
-        return cam_points[:, :2] * (self.focal / z) + (self.cx, self.cy)
-
-    def depth(self, point: np.ndarray) -> float:
-        return float((point - self.centre) @ self.rotation[2])
-
-    @cached_property
-    def pixel_rays(self) -> np.ndarray:
-        """World-space ray direction (H,W,3) through each pixel centre, scaled so camera z = 1."""
-        u = (np.arange(self.width, dtype=np.float32) + 0.5 - self.cx) / self.focal
-        v = (np.arange(self.height_px, dtype=np.float32) + 0.5 - self.cy) / self.focal
-        rot = self.rotation.astype(np.float32)
-        return (u[None, :, None] * rot[0] + v[:, None, None] * rot[1] + rot[2])

@@ -105,7 +105,8 @@ class Canvas:
         self._rot_t = camera.rotation.T.copy()
         self._centre = camera.centre
         self._c = tuple(float(v) for v in camera.centre)
-        self._fwd = tuple(float(v) for v in camera.rotation[2])
+        self._rows = tuple(tuple(float(v) for v in row) for row in camera.rotation)
+        self._fwd = self._rows[2]
         self.focal = float(camera.focal)
         self._pp = np.array([camera.cx, camera.cy])
         self._sun = tuple(float(v) for v in light.sun)
@@ -122,13 +123,22 @@ class Canvas:
             shade = light.ambient + light.sun_strength * (lit if lit > 0 else 0.0)
         fog = 1.0 - math.exp(-light.haze * (depth if depth > 0 else 0.0))
         keep = shade * (1 - fog)
-        out = [float(base[i]) * float(light.tint[i]) * keep + float(light.sky_horizon[i]) * fog
-               for i in range(3)]
-        return tuple(min(255.0, max(0.0, v)) for v in out)  # type: ignore[return-value]
+        b, g, r = (min(255.0, max(0.0, float(base[i]) * float(light.tint[i]) * keep
+                                   + float(light.sky_horizon[i]) * fog)) for i in range(3))
+        return (b, g, r)
 
     def depth(self, p) -> float:
         c, r = self._c, self._fwd
         return (p[0] - c[0]) * r[0] + (p[1] - c[1]) * r[1] + (p[2] - c[2]) * r[2]
+
+    def point(self, p) -> tuple[float, float, float]:
+        """One world point to (u, v, depth); u and v are meaningless unless depth > 0."""
+        c, (r0, r1, r2) = self._c, self._rows
+        dx, dy, dz = p[0] - c[0], p[1] - c[1], p[2] - c[2]
+        z = dx * r2[0] + dy * r2[1] + dz * r2[2]
+        k = self.focal / z if z > 1e-6 else 0.0
+        return ((dx * r0[0] + dy * r0[1] + dz * r0[2]) * k + self.width / 2,
+                (dx * r1[0] + dy * r1[1] + dz * r1[2]) * k + self.height / 2, z)
 
     def pixels(self, metres: float, depth: float) -> float:
         """Projected size in pixels of `metres` at `depth`."""
@@ -329,42 +339,42 @@ class Canvas:
         guarded = ((mn_u >= self._lo[0]) & (mn_v >= self._lo[1]) & (mx_u <= self._hi[0])
                    & (mx_v <= self._hi[1]) & (z_min >= NEAR))
         fixed = np.floor(np.clip(px, -1e6, 1e6) * SCALE + 0.5).astype(np.int32)
-        colours = self._shade(items, depth)
-        img, lab = self.image, self.labels
+        colours = self._shade(items, depth).tolist()
+        skip = (off & (z_min >= NEAR)).tolist()
+        guarded, starts_l, ends_l = guarded.tolist(), starts.tolist(), (starts + counts).tolist()
+        img, lab, fill_poly = self.image, self.labels, cv2.fillPoly
         for i, it in enumerate(items):
             kind = it.kind
             if kind == POLY:
-                if z_min[i] >= NEAR and off[i]:
+                if skip[i]:
                     continue
                 if guarded[i]:
-                    poly = fixed[starts[i]:starts[i] + counts[i]]
+                    poly = fixed[starts_l[i]:ends_l[i]]
                 else:
                     poly = self._project_one(it.points)
                     if poly is None:
                         continue
-                colour = tuple(colours[i])
-                cv2.fillPoly(img, [poly], colour, cv2.LINE_8, SHIFT)
-                cv2.fillPoly(lab, [poly], it.label, cv2.LINE_8, SHIFT)
+                fill_poly(img, [poly], colours[i], cv2.LINE_8, SHIFT)
+                fill_poly(lab, [poly], it.label, cv2.LINE_8, SHIFT)
             elif kind == ROD:
-                s = starts[i]
-                self._rod(cam[s:s + 2], it.size, tuple(colours[i]), it.label)
+                s = starts_l[i]
+                self._rod(cam[s:s + 2], it.size, colours[i], it.label)
             else:
-                s = starts[i]
-                zc = z[s]
+                s = starts_l[i]
+                zc = float(z[s])
                 if zc < NEAR + it.size:
                     continue
                 u, v = px[s]
                 r = it.size * self.focal / zc
                 if u + r < 0 or u - r > self.width or v + r < 0 or v - r > self.height or r > 4 * self.width:
                     continue
-                colour = tuple(colours[i])
                 centre = (int(u * SCALE + 0.5), int(v * SCALE + 0.5))
                 axes = (max(1, int(r * SCALE + 0.5)), max(1, int(r * it.squash * SCALE + 0.5)))
-                cv2.ellipse(img, centre, axes, 0, 0, 360, colour, -1, cv2.LINE_8, SHIFT)
+                cv2.ellipse(img, centre, axes, 0, 0, 360, colours[i], -1, cv2.LINE_8, SHIFT)
                 cv2.ellipse(lab, centre, axes, 0, 0, 360, it.label, -1, cv2.LINE_8, SHIFT)
 
     def _rod(self, cam: np.ndarray, radius: float, colour, label: int) -> None:
-        (x0, y0, z0), (x1, y1, z1) = cam
+        (x0, y0, z0), (x1, y1, z1) = cam.tolist()
         if z0 < NEAR and z1 < NEAR:
             return
         if z0 < NEAR or z1 < NEAR:  # cut at the near plane
@@ -374,7 +384,7 @@ class Canvas:
                 x0, y0, z0 = cut
             else:
                 x1, y1, z1 = cut
-        f, cx, cy = self.focal, self._pp[0], self._pp[1]
+        f, cx, cy = self.focal, self.width / 2, self.height / 2
         u0, v0, u1, v1 = x0 * f / z0 + cx, y0 * f / z0 + cy, x1 * f / z1 + cx, y1 * f / z1 + cy
         w0, w1 = radius * f / z0, radius * f / z1
         if max(w0, w1) < THIN:

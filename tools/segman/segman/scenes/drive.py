@@ -1,7 +1,7 @@
 """A scripted drive: one long street, the camera moving along it, and traffic that moves too.
 
 The street has a signalled crossing with people on the crosswalk and a car crossing, a bus at a
-stop, parked cars, oncoming traffic, a cyclist being overtaken, people on the sidewalks and a
+stop, parked cars and a parked truck, oncoming traffic, a cyclist being overtaken, people on the sidewalks and a
 left-hand curve. The scenery comes from the street generator with a fixed seed, so every frame
 shows the same world.
 """
@@ -22,13 +22,14 @@ from .placement import Placement
 from .props.base import Prop
 from .props.cycles import random_two_wheeler
 from .props.people import random_outfit, random_person
-from .props.vehicles import random_bus, random_car
+from .props.vehicles import random_bus, random_car, random_truck
 from .road import Intersection, Road, Side
 from .world import World
 
 SPEED = 9.0  # metres per second
 CROSSING = Intersection(s=38.0, width=11.0, crosswalk=True)
 BUS_STOP = 66.0
+TRUCK_STOP = 92.0
 
 
 @dataclass
@@ -85,22 +86,31 @@ def _traffic(rng: np.random.Generator, road: Road, length: float) -> list[Prop]:
         s = -10.0
         while s < length * 0.6:
             clear = not (CROSSING.s - 9 < s < CROSSING.s + CROSSING.width + 3)
-            clear &= not (sign > 0 and BUS_STOP - 14 < s < BUS_STOP + 10)
+            clear &= not (sign > 0 and (BUS_STOP - 14 < s < BUS_STOP + 10 or TRUCK_STOP - 7 < s < TRUCK_STOP + 6))
             if clear and rng.random() < 0.75:
                 props.append(random_car(rng, Placement(road, s + 2.3, d, 0.0 if sign > 0 else math.pi)))
             s += float(rng.uniform(5.2, 8.5))
     # oncoming traffic in the left lane
     for s in (60.0, 95.0, 125.0, 180.0, 230.0, 290.0):
         props.append(random_car(rng, Placement(road, s, road.lane_centre(-1), math.pi, -10.0)))
-    # a car ahead in the outer lane that we slowly overtake, and one pulling away in our lane
-    props.append(random_car(rng, Placement(road, 22.0, road.lane_centre(1), 0.0, 6.5)))
+    # a car pulling away in our lane, and a delivery truck parked on the right
     props.append(random_car(rng, Placement(road, 30.0, road.lane_centre(0), 0.0, 10.5)))
+    props.append(random_truck(rng, Placement(road, TRUCK_STOP, road.right.lanes * lw + 1.2)))
     # a bus at the stop on the outer lane, people waiting beside it
     props.append(random_bus(rng, Placement(road, BUS_STOP, road.lane_centre(1) + 0.3)))
     walk = road.right.sidewalk_start(lw)
     for k in range(4):
         props.append(random_person(rng, Placement(road, BUS_STOP - 4 + 2.2 * k, walk + 1.0 + 0.4 * (k % 2),
                                                   -math.pi / 2)))
+    # people walking both ways on both sidewalks
+    for sign, count in ((1.0, 12), (-1.0, 8)):
+        side = road.side(sign)
+        for _ in range(count):
+            d = sign * (side.sidewalk_start(lw) + float(rng.uniform(0.5, side.sidewalk - 0.5)))
+            towards = rng.random() < 0.5
+            speed = float(rng.uniform(1.1, 1.5))
+            props.append(random_person(rng, Placement(road, float(rng.uniform(15, 160)), d,
+                                                      math.pi if towards else 0.0, -speed if towards else speed)))
     # a cyclist on the right edge, overtaken on the way to the crossing
     props.append(random_two_wheeler(rng, Placement(road, 12.0, road.lane_centre(1) + 0.9, 0.0, 4.5),
                                     motor=False, rider=random_outfit(rng, helmet=True)))

@@ -18,15 +18,15 @@ class Frame:
     heading: float  # radians from +Z towards +X
     elevation: float = 0.0
 
-    @property
+    @cached_property
     def forward(self) -> np.ndarray:
         return np.array([math.sin(self.heading), 0.0, math.cos(self.heading)])
 
-    @property
+    @cached_property
     def right(self) -> np.ndarray:
         return np.array([math.cos(self.heading), 0.0, -math.sin(self.heading)])
 
-    @property
+    @cached_property
     def origin(self) -> np.ndarray:
         return np.array([self.x, self.elevation, self.z])
 
@@ -37,10 +37,6 @@ class Frame:
     def to_world(self, local: np.ndarray) -> np.ndarray:
         """Local points (..., 3) as (forward, right, up) metres to world points."""
         return np.asarray(local, dtype=np.float64) @ self._basis + self.origin
-
-    def direction(self, local: np.ndarray) -> np.ndarray:
-        local = np.asarray(local, dtype=np.float64)
-        return local[0] * self.forward + local[1] * self.right + local[2] * UP
 
     def moved(self, forward: float = 0.0, right: float = 0.0, turn: float = 0.0) -> "Frame":
         o = self.origin + forward * self.forward + right * self.right

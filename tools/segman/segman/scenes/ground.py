@@ -16,7 +16,7 @@ from .camera import Camera
 from .classes import Cls
 from .lighting import Lighting
 from .road import Road
-from .textures import MASK, noise_tile
+from .textures import sample
 
 F32 = np.float32
 
@@ -71,11 +71,6 @@ def _frac(x: np.ndarray) -> np.ndarray:
 
 def _near(x: np.ndarray, centre: float, half_width: float) -> np.ndarray:
     return np.abs(x - F32(centre)) < half_width
-
-
-def _sample(kind: str, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    tile = noise_tile(kind).ravel()
-    return tile.take(((v.astype(np.int32) & MASK) << 8) | (u.astype(np.int32) & MASK))
 
 
 # ground zones from the centre line outwards; the zone index also picks colours and labels
@@ -148,8 +143,8 @@ def _ground_surface(road: Road, look: GroundLook, s: np.ndarray, d: np.ndarray,
     paved = np.array([0, 0, 0, 1, float(not l.setback_terrain), 0, 0, 0, 1, float(not r.setback_terrain)], F32)
     patchy = np.array([look.asphalt_patchiness, 0.04, 0.3, 0.06, 0.08] * 2, F32)
 
-    coarse = _sample("coarse", s * 3, d * 3)
-    grass = _sample("grass", s * 30, d * 30) * np.clip(F32(12.0) / t, 0.1, 1.0)
+    coarse = sample("coarse", s * 3, d * 3)
+    grass = sample("grass", s * 30, d * 30) * np.clip(F32(12.0) / t, 0.1, 1.0)
     tile_inv = F32(1.0 / look.tile)
     joint = ((_frac(s * tile_inv) < 0.06) | (_frac(d * tile_inv) < 0.06)) & (t < 40)
     modulation = (1 + patchy.take(key) * coarse + F32(0.22) * grassy.take(key) * grass
@@ -228,7 +223,7 @@ def _paint_sky(camera: Camera, light: Lighting, image: np.ndarray, labels: np.nd
     mix = (np.clip(elevation / 0.7, 0, 1) ** 0.6)[..., None]
     colour = light.sky_horizon * (1 - mix) + light.sky_top * mix
     if light.cloudiness > 0.05:
-        clouds = _sample("cloud", azimuth * 90, np.maximum(elevation, 0) * 260 + 40)
+        clouds = sample("cloud", azimuth * 90, np.maximum(elevation, 0) * 260 + 40)
         cover = np.clip((clouds - (1.2 - 1.6 * light.cloudiness)) * 0.8, 0, 1)[..., None]
         colour = colour * (1 - cover) + (light.sky_horizon * 0.95 + 12) * cover
     glow = (np.clip((r @ light.sun - 0.97) / 0.03, 0, 1) ** 2 * light.sun_strength)[..., None]

@@ -87,22 +87,22 @@ def dress_side(rng: np.random.Generator, road: Road, sign: float, s0: float, s1:
                 colour = np.array(rng.choice([[170, 175, 180], [120, 125, 130], [60, 75, 140],
                                               [150, 180, 200], [90, 95, 95]]), float)
                 colour = colour * rng.uniform(0.85, 1.1)
-                props.append(Wall(Placement(road, mid, sign * (front + 0.25)), span,
-                                  float(rng.uniform(0.8, 2.6)), 0.3, colour, float(rng.uniform(1.5, 4)),
-                                  bool(rng.random() < 0.35)))
+                height, joints, brick = float(rng.uniform(0.8, 2.6)), float(rng.uniform(1.5, 4)), rng.random() < 0.35
+                props += [Wall(Placement(road, m, sign * (front + 0.25)), n, height, 0.3, colour, joints, brick)
+                          for m, n in _pieces(a, b)]
             elif kind == "fence":
                 fence_kind = str(rng.choice(["picket", "mesh", "wood"], p=[0.4, 0.35, 0.25]))
                 colour = {"picket": rng.uniform([30, 30, 30], [120, 120, 120]),
                           "mesh": rng.uniform([120, 120, 120], [180, 180, 180]),
                           "wood": rng.uniform([50, 80, 110], [90, 130, 170])}[fence_kind]
-                props.append(Fence(Placement(road, mid, sign * (front + 0.2)), span,
-                                   float(rng.uniform(1.0, 2.2)), colour, fence_kind,
-                                   float(rng.uniform(2.0, 3.0))))
-            else:
-                if rng.random() < 0.4:
-                    props.append(Hedge(Placement(road, mid, sign * (front + 0.6)), span,
-                                       float(rng.uniform(0.8, 1.8)), float(rng.uniform(0.7, 1.2)),
-                                       rng.uniform([25, 80, 40], [60, 130, 90])))
+                height, posts = float(rng.uniform(1.0, 2.2)), float(rng.uniform(2.0, 3.0))
+                props += [Fence(Placement(road, m, sign * (front + 0.2)), n, height, colour, fence_kind, posts)
+                          for m, n in _pieces(a, b)]
+            elif rng.random() < 0.4:
+                height, width = float(rng.uniform(0.8, 1.8)), float(rng.uniform(0.7, 1.2))
+                leaf = rng.uniform([25, 80, 40], [60, 130, 90])
+                props += [Hedge(Placement(road, m, sign * (front + 0.6)), n, height, width, leaf)
+                          for m, n in _pieces(a, b)]
             # what stands behind the wall, fence or park edge
             for tree_s in np.arange(a + 3, b - 2, float(rng.uniform(5, 10))):
                 if rng.random() < 0.7:
@@ -115,6 +115,14 @@ def dress_side(rng: np.random.Generator, road: Road, sign: float, s0: float, s1:
         s = end
     props += _furniture(rng, road, sign, s0, s1)
     return props
+
+
+def _pieces(a: float, b: float, longest: float = 6.0) -> list[tuple[float, float]]:
+    """(middle, length) of equal pieces of [a, b], none longer than `longest`: long barriers are
+    drawn piecewise so that painter's order stays right next to cars and people."""
+    n = max(1, int(np.ceil((b - a) / longest)))
+    step = (b - a) / n
+    return [(a + (i + 0.5) * step, step) for i in range(n)]
 
 
 def _split_around_intersections(road: Road, s0: float, s1: float) -> list[tuple[float, float]]:
@@ -249,6 +257,8 @@ def traffic(rng: np.random.Generator, road: Road, camera_d: float, s0: float, s1
         oncoming = rng.random() < 0.5
         d = -lw / 2 if oncoming else lw / 2
         s = s0 + float(rng.uniform(12, 70))
+        if not oncoming:  # its sections trail behind it: keep them all ahead of the camera
+            s += 35.0
         props += tram(rng, road, s, d, math.pi if oncoming else 0.0, float(rng.uniform(4, 10)))
     if rng.random() < 0.4:  # cyclists keeping to the right edge
         for _ in range(int(rng.integers(1, 3))):
@@ -290,7 +300,7 @@ def skyline(rng: np.random.Generator, road: Road, s0: float, s1: float) -> list[
     return props
 
 
-def random_world(rng: np.random.Generator, length: float = 260.0) -> World:
+def random_world(rng: np.random.Generator, length: float = 210.0) -> World:
     road = random_road(rng, length)
     world = World(road, random_ground_look(rng), random_lighting(rng))
     for sign in SIDES:

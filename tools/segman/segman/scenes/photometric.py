@@ -43,8 +43,9 @@ class Photometric:
 
 
 def random_photometric(rng: np.random.Generator, allow_jpeg: bool = True) -> Photometric:
+    gains = rng.uniform(0.9, 1.1, 3)
     return Photometric(
-        gains=tuple(float(g) for g in rng.uniform(0.9, 1.1, 3)),  # type: ignore[arg-type]
+        gains=(float(gains[0]), float(gains[1]), float(gains[2])),
         saturation=float(rng.uniform(0.65, 1.25)),
         brightness=float(rng.uniform(0.75, 1.2)),
         contrast=float(rng.uniform(0.8, 1.2)),

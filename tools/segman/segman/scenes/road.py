@@ -76,6 +76,13 @@ class Road:
         z = float(np.interp(s, self._s, self._z)) - d * math.sin(hd)
         return Frame(x, z, hd + turn)
 
+    def frames(self, s: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Vectorised `frame`: world x, z and road heading at many (s, d)."""
+        hd = np.interp(s, self._s, self._heading)
+        x = np.interp(s, self._s, self._x) + d * np.cos(hd)
+        z = np.interp(s, self._s, self._z) - d * np.sin(hd)
+        return x, z, hd
+
     def heading(self, s: float) -> float:
         return float(np.interp(s, self._s, self._heading))
 
@@ -104,5 +111,3 @@ class Road:
         """Lateral offset of lane `lane`: 0, 1, ... on the right, -1, -2, ... on the left."""
         return (lane + 0.5) * self.lane_width
 
-    def in_intersection(self, s: float, margin: float = 0.0) -> bool:
-        return any(i.s - margin <= s <= i.s + i.width + margin for i in self.intersections)

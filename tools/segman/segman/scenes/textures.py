@@ -34,13 +34,22 @@ def noise_tile(kind: str) -> np.ndarray:
 
 def sample(kind: str, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Nearest lookup of the tile at texel coordinates (u, v), wrapping around."""
+    tile = noise_tile(kind).ravel()
+    return tile.take((v.astype(np.int32) & MASK) * TILE + (u.astype(np.int32) & MASK))
+
+
+@lru_cache(maxsize=None)
+def _wall(kind: str, scale: int, height: int, width: int) -> np.ndarray:
+    """The tile, each texel `scale` pixels wide, repeated to cover height x width plus one tile."""
     tile = noise_tile(kind)
-    return tile[v.astype(np.int32) & MASK, u.astype(np.int32) & MASK]
+    if scale > 1:
+        tile = tile.repeat(scale, axis=0).repeat(scale, axis=1)
+    size = tile.shape[0]
+    return np.tile(tile, (height // size + 2, width // size + 2))
 
 
 def screen_noise(kind: str, height: int, width: int, offset: tuple[int, int], scale: int = 1) -> np.ndarray:
-    """The tile laid over the image, `scale` pixels per texel, shifted by `offset` texels."""
-    tile = noise_tile(kind)
-    rows = (np.arange(height) // scale + offset[0]) & MASK
-    cols = (np.arange(width) // scale + offset[1]) & MASK
-    return tile[rows[:, None], cols[None, :]]
+    """The tile laid over the image, `scale` pixels per texel, shifted by `offset` texels (a view)."""
+    wall = _wall(kind, scale, height, width)
+    oy, ox = (offset[0] & MASK) * scale, (offset[1] & MASK) * scale
+    return wall[oy:oy + height, ox:ox + width]

@@ -41,21 +41,24 @@ class World:
 
     def _visible(self, camera: Camera, t: float) -> list[tuple[float, Prop]]:
         """Props that may show, in painter's order: by layer, then far to near."""
-        half_fov = math.atan(camera.width / 2 / camera.focal) + 0.05
-        tan_fov = math.tan(half_fov)
-        rot = camera.rotation
-        out = []
-        for prop in self.props:
-            rel = prop.anchor(t) - camera.centre
-            depth = float(rel @ rot[2])
-            r = prop.radius
-            if depth < -r or depth > VIEW_DISTANCE + r:
-                continue
-            if depth > r and r * camera.focal / depth < 1.0:
-                continue  # under a pixel across
-            across = abs(float(rel @ rot[0]))
-            if across > max(depth, 0.0) * tan_fov + r * 1.5:
-                continue
-            out.append(((prop.layer, -depth), prop))
-        out.sort(key=lambda item: item[0])
-        return [(key[1], prop) for key, prop in out]
+        if not self.props:
+            return []
+        places = [p.place for p in self.props]
+        s = np.array([p.s + p.speed_s * t for p in places])
+        d = np.array([p.d + p.speed_d * t for p in places])
+        x, z, heading = self.road.frames(s, d)
+        heading = heading + np.array([p.turn for p in places])
+        local = np.array([p.centre() for p in self.props])
+        sin_h, cos_h = np.sin(heading), np.cos(heading)
+        anchors = np.stack([x + local[:, 0] * sin_h + local[:, 1] * cos_h, local[:, 2],
+                            z + local[:, 0] * cos_h - local[:, 1] * sin_h], axis=1)
+        rel = (anchors - camera.centre) @ camera.rotation.T
+        radius = np.array([p.radius for p in self.props])
+        depth = rel[:, 2]
+        tan_fov = math.tan(math.atan(camera.width / 2 / camera.focal) + 0.05)
+        keep = (depth > -radius) & (depth < VIEW_DISTANCE + radius)
+        keep &= np.abs(rel[:, 0]) <= np.maximum(depth, 0.0) * tan_fov + radius * 1.5
+        keep &= (depth <= radius) | (radius * camera.focal / np.maximum(depth, 1e-6) >= 1.0)  # a pixel or more
+        layers = np.array([p.layer for p in self.props])
+        order = np.lexsort((-depth, layers))
+        return [(float(depth[i]), self.props[i]) for i in order if keep[i]]

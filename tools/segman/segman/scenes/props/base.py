@@ -24,17 +24,8 @@ class Prop(ABC):
         """Bounding radius around the anchor, in metres (for culling)."""
 
     def centre(self) -> tuple[float, float, float]:
-        """Local point whose depth orders this prop among the others."""
+        """Local point (forward, right, up) whose depth orders this prop among the others."""
         return (0.0, 0.0, 0.0)
-
-    def anchor(self, t: float) -> np.ndarray:
-        place = self.place
-        if place.speed_s == 0.0 and place.speed_d == 0.0:
-            cached = self.__dict__.get("_anchor")
-            if cached is None:
-                cached = self.__dict__["_anchor"] = place.frame(t).to_world(np.array(self.centre()))
-            return cached
-        return place.frame(t).to_world(np.array(self.centre()))
 
     def shadow(self, canvas: Canvas, t: float) -> None:
         """Darken the ground beneath (image only); drawn before any prop."""

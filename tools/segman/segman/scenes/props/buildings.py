@@ -94,21 +94,31 @@ class Building(Prop):
         wa, wb = style.window_fill
         first = 1 if (street_side and style.shop_front) else 0
         cols = np.arange(columns) * a_step
+        (u0, _, z0), (u1, _, z1) = canvas.point(corners[0]), canvas.point(corners[1])
+        column_px = abs(u1 - u0) / columns if z0 > 0 and z1 > 0 else 100.0
         if first:
             shop = canvas.colour(style.glass * 0.5 + 30, None, depth)
             canvas.fill_many(on_face_many(corners, cols + a_step * 0.08, cols + a_step * 0.92,
                                           np.full(columns, b_step * 0.1), np.full(columns, b_step * 0.8)),
                              shop, Cls.BUILDING)
         rows = np.arange(first, floors) * b_step
-        if style.kind == "glass":
-            bands = rows + b_step * (1 - wb) * 0.55
+        bands = rows + b_step * (1 - wb) * 0.55
+        if style.kind == "glass" or column_px < 6:  # glazing bands (or windows too small to part)
+            fill = 0.98 if style.kind == "glass" else wa
             canvas.fill_many(on_face_many(corners, np.full(len(rows), 0.01), np.full(len(rows), 0.99),
-                                          bands, bands + b_step * wb), glass, Cls.BUILDING)
+                                          bands, bands + b_step * wb * (1 if style.kind == "glass" else 0.8)),
+                             glass if style.kind == "glass" else _mix(glass, trim, fill), Cls.BUILDING)
         else:
             canvas.fill_many(on_face_many(corners, np.zeros(len(rows)), np.ones(len(rows)),
                                           rows, rows + b_step * 0.06), trim, Cls.BUILDING)
             a = (cols + a_step * (1 - wa) / 2)[None, :].repeat(len(rows), 0).ravel()
-            b = (rows + b_step * (1 - wb) * 0.55)[:, None].repeat(columns, 1).ravel()
+            b = bands[:, None].repeat(columns, 1).ravel()
             canvas.fill_many(on_face_many(corners, a, a + a_step * wa, b, b + b_step * wb),
                              glass, Cls.BUILDING)
         canvas.fill(on_face(corners, 0.0, 1.0, 1 - 0.35 / self.height, 1.0), trim, Cls.BUILDING)
+
+
+def _mix(a: tuple, b: tuple, weight: float) -> tuple[float, float, float]:
+    """Colour of a window row seen from afar: glass and wall blended by the glazed share."""
+    return (weight * a[0] + (1 - weight) * b[0], weight * a[1] + (1 - weight) * b[1],
+            weight * a[2] + (1 - weight) * b[2])

@@ -32,7 +32,10 @@ def random_outfit(rng: np.random.Generator, helmet: bool = False) -> Outfit:
     clothes = np.array([[30, 30, 30], [60, 60, 60], [200, 200, 200], [130, 80, 40], [40, 40, 150],
                         [50, 110, 60], [150, 150, 150], [40, 130, 200], [90, 50, 120], [110, 90, 60],
                         [170, 120, 90], [60, 60, 130]], float)
-    pick = lambda: clothes[rng.integers(len(clothes))] * rng.uniform(0.8, 1.15)  # noqa: E731
+
+    def pick() -> np.ndarray:
+        return clothes[rng.integers(len(clothes))] * rng.uniform(0.8, 1.15)
+
     hair = np.array(rng.choice([[20, 25, 30], [30, 50, 80], [60, 110, 150], [160, 170, 180]]), float)
     return Outfit(SKIN_TONES[rng.integers(len(SKIN_TONES))] * rng.uniform(0.9, 1.05), hair, pick(), pick(),
                   np.array([30, 30, 35]) * rng.uniform(0.7, 2.0), bool(rng.random() < 0.25),
@@ -56,10 +59,11 @@ def walking_pose(height: float, phase: float) -> Pose:
     hip = 0.52 * height
     feet = (np.array([stride * swing, -0.05 * height, 0.04]),
             np.array([-stride * swing, 0.05 * height, 0.04]))
-    knees = tuple(np.array([f[0] * 0.5 + 0.02 * height, f[1], 0.27 * height]) for f in feet)
+    knees = (np.array([feet[0][0] * 0.5 + 0.02 * height, feet[0][1], 0.27 * height]),
+             np.array([feet[1][0] * 0.5 + 0.02 * height, feet[1][1], 0.27 * height]))
     hands = (np.array([-0.1 * height * swing, -0.14 * height, 0.47 * height]),
              np.array([0.1 * height * swing, 0.14 * height, 0.47 * height]))
-    return Pose(hip, 0.81 * height, 0.0, feet, knees, hands)  # type: ignore[arg-type]
+    return Pose(hip, 0.81 * height, 0.0, feet, knees, hands)
 
 
 def riding_pose(height: float, saddle: float, bars: tuple[float, float], phase: float,
@@ -69,13 +73,14 @@ def riding_pose(height: float, saddle: float, bars: tuple[float, float], phase: 
     pedals = [np.array([crank * math.cos(phase + k * math.pi) + (0.1 if motor else 0.0),
                         side * 0.12, 0.3 + crank * math.sin(phase + k * math.pi)])
               for k, side in ((0, -1), (1, 1))]
-    knees = tuple(np.array([p[0] * 0.3 + 0.3, p[1] * 1.2, saddle - 0.05 + (0.1 if motor else 0.0)])
-                  for p in pedals)
+    knee_height = saddle - 0.05 + (0.1 if motor else 0.0)
+    knees = (np.array([pedals[0][0] * 0.3 + 0.3, pedals[0][1] * 1.2, knee_height]),
+             np.array([pedals[1][0] * 0.3 + 0.3, pedals[1][1] * 1.2, knee_height]))
     hands = (np.array([bars[0], -0.24, bars[1]]), np.array([bars[0], 0.24, bars[1]]))
     torso = 0.29 * height
     lean = min(bars[0] * 0.6, torso * 0.75)
     return Pose(saddle, saddle + math.sqrt(max(torso ** 2 - lean ** 2, 0.01)), lean,
-                (pedals[0], pedals[1]), knees, hands)  # type: ignore[arg-type]
+                (pedals[0], pedals[1]), knees, hands)
 
 
 def draw_figure(canvas: Canvas, frame: Frame, height: float, pose: Pose, outfit: Outfit,
