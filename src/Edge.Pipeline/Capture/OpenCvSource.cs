@@ -166,33 +166,12 @@ public sealed partial class OpenCvSource : IFrameSource
         await WaitForExitAsync(Close()).ConfigureAwait(false);
     }
 
-    /// <summary>The size frames are delivered at: the configured one, the other side following the source's aspect ratio.</summary>
-    internal static Size TargetSize(Size source, int width, int height)
-    {
-        if (width > 0 && height > 0)
-        {
-            return new Size(width, height);
-        }
-
-        if (width > 0)
-        {
-            return new Size(width, Math.Max(1, (int)Math.Round((double)source.Height * width / source.Width)));
-        }
-
-        if (height > 0)
-        {
-            return new Size(Math.Max(1, (int)Math.Round((double)source.Width * height / source.Height)), height);
-        }
-
-        return source;
-    }
-
     private static string DevicePath(string source) =>
         CameraKinds.TryGetDeviceIndex(source, out int index) ? $"/dev/video{index}" : source;
 
     private void CopyOut(Mat frame, Mat destination)
     {
-        Size target = TargetSize(frame.Size(), _options.Width, _options.Height);
+        Size target = FrameSizes.Target(frame.Size(), _options.Width, _options.Height);
         if (target == frame.Size())
         {
             frame.CopyTo(destination);
