@@ -37,7 +37,9 @@ internal static class FfmpegArguments
     private static void AddInputOptions(List<string> arguments, CameraKind kind, string transport, int socketTimeoutMs, int? ffmpegMajor)
     {
         // Start at the first decodable frame instead of first measuring the frame rate (about 2 s at 10 fps).
-        arguments.AddRange(["-fflags", "nobuffer", "-fpsprobesize", "0"]);
+        // No '-fflags nobuffer': it throws away the packets read while probing, so an H.264 stream would have
+        // to wait for its next key frame (and a short stream would deliver nothing).
+        arguments.AddRange(["-fpsprobesize", "0"]);
         string timeoutUs = ((long)socketTimeoutMs * 1000).ToString(CultureInfo.InvariantCulture);
         if (kind == CameraKind.Rtsp)
         {

@@ -2,7 +2,7 @@ namespace SegMan.Edge.Pipeline.Tests.Capture;
 
 /// <summary>
 /// A short H.264 clip (testsrc2, 320x240, 10 fps, 20 frames) made with the ffmpeg CLI in a temporary folder,
-/// plus a corrupt file (random bytes) and a truncated copy of the clip. Shared by the tests of a class.
+/// the same frames as MPEG-TS, a corrupt file (random bytes) and a truncated copy of the clip. Shared by the tests of a class.
 /// </summary>
 public sealed class TestClip : IAsyncLifetime
 {
@@ -14,6 +14,9 @@ public sealed class TestClip : IAsyncLifetime
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "segman-capture-" + Guid.NewGuid().ToString("N"));
 
     public string ClipPath => Path.Combine(Folder, "clip.mp4");
+
+    /// <summary>The same frames in MPEG-TS, which streams over plain HTTP without range requests.</summary>
+    public string StreamPath => Path.Combine(Folder, "clip.ts");
 
     public string CorruptPath => Path.Combine(Folder, "corrupt.mp4");
 
@@ -29,6 +32,10 @@ public sealed class TestClip : IAsyncLifetime
             "-frames:v", FrameCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "10",
             ClipPath);
+
+        await ExternalProcess.RunAsync(
+            TimeSpan.FromSeconds(30),
+            "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", ClipPath, "-c", "copy", "-f", "mpegts", StreamPath);
 
         var random = new Random(1234);
         byte[] noise = new byte[64 * 1024];
