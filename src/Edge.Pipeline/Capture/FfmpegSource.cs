@@ -171,7 +171,12 @@ public sealed class FfmpegSource : IFrameSource
         target.Create(_frameSize.Height, _frameSize.Width, MatType.CV_8UC3);
         if (!target.IsContinuous())
         {
-            target.Release();
+            // A view into a larger image: detach it (OpenCvSharp's Release would dispose the caller's Mat).
+            using (var empty = new Mat())
+            {
+                empty.CopyTo(target);
+            }
+
             target.Create(_frameSize.Height, _frameSize.Width, MatType.CV_8UC3);
         }
 

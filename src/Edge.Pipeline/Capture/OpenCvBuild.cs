@@ -34,6 +34,6 @@ public static partial class OpenCvBuild
         return false;
     }
 
-    [GeneratedRegex(@"^\s*(?<name>[^:\r\n]+?):\s*(?<value>[^\r\n]*)$", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[ \t]*(?<name>[^:\r\n]+?):[ \t]*(?<value>[^\r\n]*)$", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
     private static partial Regex BackendLine();
 }
