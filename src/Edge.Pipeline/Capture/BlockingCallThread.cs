@@ -161,21 +161,45 @@ internal sealed class BlockingCallThread<T> : IValueTaskSource<T>, IDisposable
             return false;
         }
 
-        _timer.Change(Timeout.Infinite, Timeout.Infinite);
+        ChangeTimer(Timeout.InfiniteTimeSpan);
         _registration.Unregister();
         return true;
     }
 
     private void OnTimer()
     {
-        // A callback armed for an earlier call may fire late; only a passed deadline counts.
-        if (Stopwatch.GetTimestamp() < Volatile.Read(ref _deadline) || !TryComplete())
+        // The timer's clock is coarser than the stopwatch, and a callback armed for an earlier call may fire
+        // during a later one: only a passed deadline counts; before it, wait for the rest.
+        long remaining = Volatile.Read(ref _deadline) - Stopwatch.GetTimestamp();
+        if (remaining > 0)
+        {
+            if (Volatile.Read(ref _completed) == 0)
+            {
+                ChangeTimer(TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency) + TimeSpan.FromMilliseconds(1));
+            }
+
+            return;
+        }
+
+        if (!TryComplete())
         {
             return;
         }
 
         Volatile.Write(ref _state, Abandoned);
         _core.SetException(new TimeoutException($"The call on {_thread.Name} did not return within {_timeout.TotalMilliseconds:0} ms."));
+    }
+
+    private void ChangeTimer(TimeSpan dueTime)
+    {
+        try
+        {
+            _timer.Change(dueTime, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The thread ended meanwhile; nothing is left to time out.
+        }
     }
 
     private void OnCancelled()
