@@ -1,0 +1,27 @@
+using SegMan.Edge.Pipeline.Capture;
+
+namespace SegMan.Edge.Pipeline.Tests.Capture;
+
+public sealed class BackoffOptionsTests
+{
+    [Fact]
+    public void Doubles_from_the_initial_delay_up_to_the_cap()
+    {
+        var backoff = new BackoffOptions();
+        Assert.Equal([500, 1000, 2000, 4000, 8000, 16000, 30000, 30000],
+            Enumerable.Range(0, 8).Select(a => backoff.GetDelay(a).TotalMilliseconds));
+        Assert.Equal(TimeSpan.FromSeconds(30), backoff.GetDelay(10_000));
+    }
+
+    [Fact]
+    public void Defaults_match_the_documented_ones()
+    {
+        var options = new CameraOptions();
+        Assert.Equal(500, options.Backoff.InitialMs);
+        Assert.Equal(30_000, options.Backoff.MaxMs);
+        Assert.Equal(10_000, options.OpenTimeoutMs);
+        Assert.Equal(5_000, options.ReadTimeoutMs);
+        Assert.Equal("tcp", options.Transport);
+        Assert.Equal("auto", options.Kind);
+    }
+}
