@@ -110,6 +110,13 @@ public sealed class MqttConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Counts a per-frame message that was not even built because there is no connection.</summary>
+    public void CountDrop(MessageKind kind, IDropCounter? owner)
+    {
+        Counters.CountDropped(kind);
+        owner?.CountDrop(kind);
+    }
+
     /// <summary>Publishes one message now and waits for its acknowledgement (QoS 1) or its sending (QoS 0).</summary>
     /// <exception cref="InvalidOperationException">There is no connection.</exception>
     public async Task<MqttClientPublishResult> PublishAsync(MqttApplicationMessage message, MessageKind kind, CancellationToken cancellationToken)
@@ -380,8 +387,7 @@ public sealed class MqttConnection : IAsyncDisposable
         }
         else
         {
-            Counters.CountDropped(kind);
-            owner?.CountDrop(kind);
+            CountDrop(kind, owner);
         }
     }
 
@@ -412,8 +418,7 @@ public sealed class MqttConnection : IAsyncDisposable
 
     private void Drop(OutboundMessage message)
     {
-        Counters.CountDropped(message.Kind);
-        message.Owner?.CountDrop(message.Kind);
+        CountDrop(message.Kind, message.Owner);
         message.Return();
     }
 
