@@ -198,6 +198,7 @@ public sealed class MqttConnection : IAsyncDisposable
     private async Task RunConnectLoopAsync(CancellationToken stopping)
     {
         var attempt = 0;
+        string? previousFailure = null;
         while (!stopping.IsCancellationRequested)
         {
             SetState(MqttConnectionState.Connecting);
@@ -209,26 +210,32 @@ public sealed class MqttConnection : IAsyncDisposable
                 return Task.CompletedTask;
             };
 
+            TimeSpan delay;
             var failure = await TryConnectAsync(client, stopping).ConfigureAwait(false);
             if (failure is null)
             {
-                attempt++;
-                MqttLog.Connected(_logger, Endpoint, attempt, _session.StatusTopic);
+                MqttLog.Connected(_logger, Endpoint, attempt + 1, _session.StatusTopic);
                 attempt = 0;
+                previousFailure = null;
                 await StayConnectedAsync(client, lost.Task, stopping).ConfigureAwait(false);
                 if (stopping.IsCancellationRequested)
                 {
                     return; // StopAsync says goodbye on this client.
                 }
+
+                // A short pause even after a loss, so a broker that accepts and drops at once is not hammered.
+                delay = _backoff.Delay(0);
             }
             else
             {
                 client.Dispose();
                 Counters.CountFailedAttempt();
                 _lastError = failure;
-                var delay = _backoff.Delay(attempt);
-                if (attempt == 0)
+                delay = _backoff.Delay(attempt);
+                if (!string.Equals(failure, previousFailure, StringComparison.Ordinal))
                 {
+                    // A new cause is worth a warning; the same cause again only at debug level.
+                    previousFailure = failure;
                     MqttLog.ConnectFailed(_logger, failure, (long)delay.TotalMilliseconds);
                 }
                 else
@@ -237,15 +244,16 @@ public sealed class MqttConnection : IAsyncDisposable
                 }
 
                 attempt++;
-                SetState(MqttConnectionState.WaitingToReconnect);
-                try
-                {
-                    await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+            }
+
+            SetState(MqttConnectionState.WaitingToReconnect);
+            try
+            {
+                await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
             }
         }
     }
