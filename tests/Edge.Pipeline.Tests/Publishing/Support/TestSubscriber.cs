@@ -51,7 +51,8 @@ internal sealed class TestSubscriber : IAsyncDisposable
     }
 
     /// <summary>Connects to 127.0.0.1:<paramref name="port"/> and subscribes (QoS 1). A persistent session survives reconnects and broker restarts.</summary>
-    public static async Task<TestSubscriber> ConnectAsync(int port, string filter, string? persistentClientId = null)
+    public static async Task<TestSubscriber> ConnectAsync(
+        int port, string filter, string? persistentClientId = null, Action<MqttClientOptionsBuilder>? configure = null)
     {
         var builder = new MqttClientOptionsBuilder()
             .WithProtocolVersion(MqttProtocolVersion.V500)
@@ -61,6 +62,8 @@ internal sealed class TestSubscriber : IAsyncDisposable
         {
             builder.WithClientId(persistentClientId).WithCleanStart(false).WithSessionExpiryInterval(600);
         }
+
+        configure?.Invoke(builder);
 
         var subscriber = new TestSubscriber(builder.Build(), filter);
         await subscriber.ConnectAndSubscribeAsync();
