@@ -18,7 +18,7 @@ internal static class MqttFailureDescriber
         MqttClientConnectResultCode.BadUserNameOrPassword =>
             $"the broker at {endpoint} rejected the user name or password (BadUserNameOrPassword): check {Section}:Username and the password in {Section}:PasswordFile or {MqttOptions.PasswordEnvironmentVariable}",
         MqttClientConnectResultCode.NotAuthorized =>
-            $"the broker at {endpoint} refused this client (NotAuthorized): check {Section}:Username, the password ({Section}:PasswordFile or {MqttOptions.PasswordEnvironmentVariable}) and the broker's ACL",
+            $"the broker at {endpoint} did not authorise this client (NotAuthorized), usually a wrong user name or password: check {Section}:Username and the password in {Section}:PasswordFile or {MqttOptions.PasswordEnvironmentVariable}, then the broker's ACL",
         MqttClientConnectResultCode.ClientIdentifierNotValid =>
             $"the broker at {endpoint} rejected the client id (ClientIdentifierNotValid): set {Section}:ClientId to one it accepts",
         MqttClientConnectResultCode.Banned =>
@@ -42,6 +42,8 @@ internal static class MqttFailureDescriber
                         : $"nothing listens on {endpoint} (connection refused): is the broker running? check {Section}:Host and {Section}:Port";
                 case SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData }:
                     return $"the host of {endpoint} cannot be resolved: check {Section}:Host";
+                case SocketException socket when options.Tls is { Enabled: true }:
+                    return ClosedDuringTls(endpoint, socket.SocketErrorCode.ToString());
                 case SocketException socket:
                     return $"network error towards {endpoint} ({socket.SocketErrorCode})";
                 case MqttCommunicationTimedOutException or OperationCanceledException or TimeoutException:
@@ -49,11 +51,14 @@ internal static class MqttFailureDescriber
             }
         }
 
-        if (exception is MqttCommunicationException && exception.InnerException is IOException io)
+        if (options.Tls is { Enabled: true })
         {
-            return $"the connection to {endpoint} was closed during the handshake ({io.Message}); a broker that requires a client certificate closes it like this: check {Section}:Tls";
+            return ClosedDuringTls(endpoint, exception.GetBaseException().Message);
         }
 
         return $"connecting to {endpoint} failed: {exception.GetBaseException().Message}";
     }
+
+    private static string ClosedDuringTls(string endpoint, string detail) =>
+        $"the TLS session with the broker at {endpoint} failed while connecting ({detail}); a broker that requires a client certificate, or does not trust the one sent, does this: check {Section}:Tls:ClientCertificateFile and {Section}:Tls:ClientKeyFile (or {Section}:Tls:Pfx) and that a CA the broker trusts issued the certificate";
 }
