@@ -268,6 +268,23 @@ public sealed class EmbeddedBrokerPublisherTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_link_that_goes_silent_is_detected_by_the_ping_watchdog_and_reconnected()
+    {
+        await using var proxy = new FreezableTcpProxy(_broker.Port);
+        await using var publisher = await StartPublisherAsync(o => { o.KeepAliveSeconds = 1; o.TimeoutSeconds = 1; }, port: proxy.Port);
+        await publisher.Connection.WaitUntilConnectedAsync(Within(Wait));
+
+        proxy.Freeze(); // sockets stay open, nothing gets through: only pings can tell
+        using var frame = TestFrames.Frame("front", 1);
+        await publisher.PublishAsync(frame, CancellationToken.None);
+        await WaitUntilAsync(() => publisher.Connection.Counters.ConnectionLosses == 1, "the silent link to be noticed");
+        Assert.False(publisher.Connection.IsConnected);
+
+        proxy.Thaw();
+        await WaitUntilAsync(() => publisher.Connection.Counters.Connects == 2, "the reconnect through the thawed link");
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Embedded_broker_on_a_taken_port_says_so()
     {
         await using var second = new EmbeddedMqttBroker(_broker.Port, _logs.For<EmbeddedMqttBroker>());
