@@ -12,4 +12,7 @@ public interface IResultPublisher
 
     /// <summary>Reports that a camera's source went down or came back (for status and gap reporting).</summary>
     ValueTask ReportSourceStateAsync(string cameraId, SourceState state, string? detail, CancellationToken cancellationToken);
+
+    /// <summary>Reports that a stage failed on one frame of a camera (counted as an error in the camera's summary).</summary>
+    ValueTask ReportFrameErrorAsync(string cameraId, string stage, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }
