@@ -17,24 +17,12 @@ public static class CustomOpLibrary
     /// <summary>Environment variable that overrides where the library is looked for.</summary>
     public const string PathVariable = "SEGMAN_OPS_LIBRARY";
 
-    private static readonly string[] BuildFolders = ["native/tensorrt-plugins/build", "native/tensorrt-plugins/build/ort"];
-
     /// <summary>
     /// Looks for the library: the configured path, then <see cref="PathVariable"/>, then next to the application,
     /// then a native build folder in the source tree above the application. Returns null when none exists.
     /// </summary>
-    public static string? Locate(string? configuredPath = null)
-    {
-        foreach (var candidate in Candidates(configuredPath))
-        {
-            if (File.Exists(candidate))
-            {
-                return Path.GetFullPath(candidate);
-            }
-        }
-
-        return null;
-    }
+    public static string? Locate(string? configuredPath = null) =>
+        NativeLibraryLocator.Locate(FileName, PathVariable, configuredPath);
 
     /// <summary>
     /// Registers the library with <paramref name="options"/> and returns the path used.
@@ -61,33 +49,6 @@ public static class CustomOpLibrary
         return path;
     }
 
-    private static IEnumerable<string> Candidates(string? configuredPath)
-    {
-        if (!string.IsNullOrWhiteSpace(configuredPath))
-        {
-            yield return configuredPath;
-            yield break;
-        }
-
-        var fromEnvironment = Environment.GetEnvironmentVariable(PathVariable);
-        if (!string.IsNullOrWhiteSpace(fromEnvironment))
-        {
-            yield return fromEnvironment;
-        }
-
-        yield return Path.Combine(AppContext.BaseDirectory, FileName);
-        yield return Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", FileName);
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            foreach (var folder in BuildFolders)
-            {
-                var candidate = Path.Combine(dir.FullName, folder, FileName);
-                if (File.Exists(candidate))
-                {
-                    yield return candidate;
-                }
-            }
-        }
-    }
+    private static IEnumerable<string> Candidates(string? configuredPath) =>
+        NativeLibraryLocator.Candidates(FileName, PathVariable, configuredPath);
 }
