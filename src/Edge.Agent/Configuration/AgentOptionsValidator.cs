@@ -6,8 +6,6 @@ namespace SegMan.Edge.Agent.Configuration;
 /// <summary>Checks the camera list and pipeline settings at start-up; every message names the key and the fix.</summary>
 internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
 {
-    private readonly CameraOptionsValidator _cameraValidator = new();
-
     public ValidateOptionsResult Validate(string? name, AgentOptions options)
     {
         var failures = new List<string>();
@@ -16,20 +14,10 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             failures.Add("SegMan:Cameras is empty: configure at least one camera, e.g. SegMan:Cameras:0:Id=front and SegMan:Cameras:0:Source=samples/drive.mp4.");
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < options.Cameras.Count; i++)
+        var cameras = CameraOptionsValidator.ValidateAll(options.Cameras);
+        if (cameras.Failed)
         {
-            var camera = options.Cameras[i];
-            var result = _cameraValidator.Validate($"SegMan:Cameras:{i}", camera);
-            if (result.Failed)
-            {
-                failures.AddRange(result.Failures);
-            }
-
-            if (!string.IsNullOrWhiteSpace(camera.Id) && !seen.Add(camera.Id))
-            {
-                failures.Add($"SegMan:Cameras:{i}:Id '{camera.Id}' is used by another camera: give every camera a unique Id.");
-            }
+            failures.AddRange(cameras.Failures);
         }
 
         if (options.Pipeline.ChannelCapacity is < 1 or > 64)

@@ -271,7 +271,13 @@ public sealed partial class CameraPipeline : IDisposable
         _pool.Return(frame);
     }
 
-    public void Dispose() => _pool.Dispose();
+    /// <summary>Releases the frame pool and the per-camera stages (the shared segmenter and publisher belong to the caller).</summary>
+    public void Dispose()
+    {
+        _pool.Dispose();
+        (_preprocessor as IDisposable)?.Dispose();
+        (_postprocessor as IDisposable)?.Dispose();
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camera {CameraId}: opened {Source} (live: {IsLive})")]
     private partial void LogSourceOpened(string cameraId, string source, bool isLive);
