@@ -15,7 +15,7 @@ namespace SegMan.Edge.Pipeline.Capture;
 /// Files are paced to their frame rate when <see cref="CameraOptions.PacesToSourceRate"/>, and to
 /// <see cref="CameraOptions.MaxFps"/> when set; live sources skip frames that come faster than MaxFps.
 /// </summary>
-public sealed partial class OpenCvSource : IFrameSource
+public sealed class OpenCvSource : IFrameSource
 {
     /// <summary>Rate used to pace a file whose container states none.</summary>
     public const double FallbackFps = 25;
