@@ -11,10 +11,11 @@ namespace SegMan.Edge.Pipeline.Capture;
 /// The frame size comes from <see cref="CameraOptions.Width"/> and <see cref="CameraOptions.Height"/> when both are
 /// set, otherwise from <c>ffprobe</c> (the missing side following the aspect ratio); ffmpeg scales to it, so every
 /// frame is exactly that size. Opening waits for the first frame, so a wrong URL or refused login fails in
-/// <see cref="OpenAsync"/> with ffmpeg's own message. Frames are read straight into the caller's image without
-/// per-frame allocations; a frame that takes longer than <see cref="CameraOptions.ReadTimeoutMs"/> kills the
-/// child and throws <see cref="FrameSourceException"/>, as does the end of the stream (a camera stream has no end:
-/// the caller reopens with backoff). Credentials in the URL are masked in <see cref="Name"/> and messages.
+/// <see cref="OpenAsync"/> with ffmpeg's own message. Frames are read straight into the caller's image by plain
+/// blocking reads on a reader thread (no per-frame allocations, unlike async pipe reads); a frame that takes longer
+/// than <see cref="CameraOptions.ReadTimeoutMs"/> kills the child and throws <see cref="FrameSourceException"/>,
+/// as does the end of the stream (a camera stream has no end: the caller reopens with backoff). Credentials in the
+/// URL are masked in <see cref="Name"/> and messages.
 /// </summary>
 public sealed class FfmpegSource : IFrameSource
 {
@@ -27,10 +28,13 @@ public sealed class FfmpegSource : IFrameSource
     private readonly string _ffmpeg;
     private readonly string _ffprobe;
     private readonly string _url;
-    private readonly NativeMemoryManager _pixels = new();
+    private static readonly TimeSpan ReaderExitWait = TimeSpan.FromSeconds(2);
     private readonly Mat _firstFrame = new();
-    private CancellationTokenSource _readDeadline = new();
+    private readonly Func<int> _readFrame;
     private FfmpegProcess? _process;
+    private BlockingCallThread<int>? _reader;
+    private IntPtr _readPointer;
+    private int _readLength;
     private FrameRateLimiter? _limiter;
     private Size _frameSize;
     private bool _firstFramePending;
@@ -62,6 +66,7 @@ public sealed class FfmpegSource : IFrameSource
         _ffprobe = ffprobe;
         _url = options.Source.Trim();
         Name = CredentialMask.Apply(_url);
+        _readFrame = ReadFrameOnReaderThread;
     }
 
     public string Name { get; }
@@ -88,6 +93,7 @@ public sealed class FfmpegSource : IFrameSource
         }
 
         _process = FfmpegProcess.Start(_ffmpeg, arguments);
+        _reader = new BlockingCallThread<int>($"ffmpeg reader {_options.Id}", static () => { });
         _broken = false;
         try
         {
@@ -105,8 +111,7 @@ public sealed class FfmpegSource : IFrameSource
         CaptureLog.Opened(_logger, Name, "ffmpeg", _frameSize.Width, _frameSize.Height, _options.MaxFps);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<bool> ReadAsync(Mat destination, CancellationToken cancellationToken)
+    public ValueTask<bool> ReadAsync(Mat destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(destination);
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -124,16 +129,13 @@ public sealed class FfmpegSource : IFrameSource
         {
             _firstFramePending = false;
             _firstFrame.CopyTo(destination);
-            return true;
+            return new ValueTask<bool>(true);
         }
 
-        do
-        {
-            await ReadFrameAsync(destination, _options.ReadTimeoutMs, opening: false, cancellationToken).ConfigureAwait(false);
-        }
-        while (_limiter is not null && !_limiter.ShouldKeep(Stopwatch.GetTimestamp()));
-
-        return true;
+        // Both paths use pooled async builders: in Release builds the steady state allocates nothing per frame.
+        return _limiter is null
+            ? ReadFrameAsync(destination, _options.ReadTimeoutMs, opening: false, cancellationToken)
+            : ReadLimitedAsync(destination, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -145,9 +147,7 @@ public sealed class FfmpegSource : IFrameSource
 
         _disposed = true;
         await CloseAsync().ConfigureAwait(false);
-        _readDeadline.Dispose();
         _firstFrame.Dispose();
-        ((IDisposable)_pixels).Dispose();
     }
 
     private async ValueTask<Size> GetFrameSizeAsync(int? ffmpegMajor, CancellationToken cancellationToken)
@@ -164,10 +164,24 @@ public sealed class FfmpegSource : IFrameSource
         return FrameSizes.Target(native, _options.Width, _options.Height);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ReadLimitedAsync(Mat destination, CancellationToken cancellationToken)
+    {
+        do
+        {
+            await ReadFrameAsync(destination, _options.ReadTimeoutMs, opening: false, cancellationToken).ConfigureAwait(false);
+        }
+        while (!_limiter!.ShouldKeep(Stopwatch.GetTimestamp()));
+
+        return true;
+    }
+
     /// <summary>Fills <paramref name="target"/> with exactly one frame from ffmpeg's stdout, within <paramref name="timeoutMs"/>.</summary>
-    private async ValueTask ReadFrameAsync(Mat target, int timeoutMs, bool opening, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ReadFrameAsync(Mat target, int timeoutMs, bool opening, CancellationToken cancellationToken)
     {
         FfmpegProcess process = _process!;
+        BlockingCallThread<int> reader = _reader!;
         target.Create(_frameSize.Height, _frameSize.Width, MatType.CV_8UC3);
         if (!target.IsContinuous())
         {
@@ -180,57 +194,71 @@ public sealed class FfmpegSource : IFrameSource
             target.Create(_frameSize.Height, _frameSize.Width, MatType.CV_8UC3);
         }
 
-        Memory<byte> pixels = _pixels.Wrap(target.Data, checked(_frameSize.Width * _frameSize.Height * 3));
-        CancellationToken deadline = ArmReadDeadline(timeoutMs);
-        CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(
-            static state => ((CancellationTokenSource)state!).Cancel(), _readDeadline);
-        int filled = 0;
+        _readPointer = target.Data;
+        _readLength = checked(_frameSize.Width * _frameSize.Height * 3);
+        int filled;
         try
         {
-            while (filled < pixels.Length)
-            {
-                int read = await process.Output.ReadAsync(pixels[filled..], deadline).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    _broken = true;
-                    throw await StreamEndedAsync(process, opening, filled).ConfigureAwait(false);
-                }
-
-                filled += read;
-            }
+            filled = await reader.RunAsync(_readFrame, TimeSpan.FromMilliseconds(timeoutMs), cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
-            // The stream is now out of step with frame boundaries: only a reopen can continue.
+            // The stream is now out of step with frame boundaries: only a reopen can continue. Stopping ffmpeg ends
+            // the blocked read; waiting for the reader guarantees it writes nothing more into the caller's image.
             _broken = true;
-            cancellationToken.ThrowIfCancellationRequested();
             int? exitCode = await process.StopAsync().ConfigureAwait(false);
+            await WaitForReaderAsync(reader).ConfigureAwait(false);
             CaptureLog.StoppedFfmpeg(_logger, Name, exitCode);
+            cancellationToken.ThrowIfCancellationRequested();
             throw new FrameSourceException(
                 $"{(opening ? "No first frame" : "No frame")} from {Name} within {timeoutMs} ms " +
                 $"({process.Errors.Describe("ffmpeg printed nothing")}); ffmpeg was stopped. " +
                 (opening
                     ? "Check the URL, the credentials and that the camera is reachable from this machine."
-                    : "The stream stalled; it is reopened with backoff."));
+                    : "The stream stalled; it is reopened with backoff."),
+                e);
         }
-        finally
+
+        if (filled < _readLength)
         {
-            await registration.DisposeAsync().ConfigureAwait(false);
-            _readDeadline.CancelAfter(Timeout.Infinite);
+            _broken = true;
+            throw await StreamEndedAsync(process, opening, filled).ConfigureAwait(false);
         }
+
+        return true;
     }
 
-    private CancellationToken ArmReadDeadline(int timeoutMs)
+    /// <summary>Runs on the reader thread: blocking reads until one frame is complete or the stream ends.</summary>
+    private unsafe int ReadFrameOnReaderThread()
     {
-        // The source is reused per frame; it is replaced only after a deadline or cancellation fired.
-        if (!_readDeadline.TryReset())
+        var frame = new Span<byte>((void*)_readPointer, _readLength);
+        Stream output = _process!.Output;
+        int filled = 0;
+        while (filled < frame.Length)
         {
-            _readDeadline.Dispose();
-            _readDeadline = new CancellationTokenSource();
+            int read = output.Read(frame[filled..]);
+            if (read == 0)
+            {
+                break;
+            }
+
+            filled += read;
         }
 
-        _readDeadline.CancelAfter(timeoutMs);
-        return _readDeadline.Token;
+        return filled;
+    }
+
+    private async ValueTask WaitForReaderAsync(BlockingCallThread<int> reader)
+    {
+        reader.Dispose();
+        try
+        {
+            await reader.Exited.WaitAsync(ReaderExitWait).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            CaptureLog.CaptureThreadHangs(_logger, Name);
+        }
     }
 
     private async ValueTask<FrameSourceException> StreamEndedAsync(FfmpegProcess process, bool opening, int filled)
@@ -253,10 +281,14 @@ public sealed class FfmpegSource : IFrameSource
             return;
         }
 
+        BlockingCallThread<int> reader = _reader!;
         _process = null;
+        _reader = null;
         _firstFramePending = false;
         _skippedBefore += _limiter?.Skipped ?? 0;
         _limiter = null;
+        await process.StopAsync().ConfigureAwait(false);
+        await WaitForReaderAsync(reader).ConfigureAwait(false);
         await process.DisposeAsync().ConfigureAwait(false);
         CaptureLog.Closed(_logger, Name);
     }

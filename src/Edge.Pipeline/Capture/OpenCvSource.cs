@@ -15,13 +15,14 @@ namespace SegMan.Edge.Pipeline.Capture;
 /// Files are paced to their frame rate when <see cref="CameraOptions.PacesToSourceRate"/>, and to
 /// <see cref="CameraOptions.MaxFps"/> when set; live sources skip frames that come faster than MaxFps.
 /// </summary>
-public sealed partial class OpenCvSource : IFrameSource
+public sealed class OpenCvSource : IFrameSource
 {
     /// <summary>Rate used to pace a file whose container states none.</summary>
     public const double FallbackFps = 25;
 
-    // The capture thread checks its own read deadline; this extra time only catches calls that hang inside OpenCV.
-    private static readonly TimeSpan HangGrace = TimeSpan.FromSeconds(1);
+    // The read loop gives up on failed or empty reads a little before the watchdog, which catches calls that hang
+    // inside OpenCV, so a device that answers with errors gets the more precise message.
+    private const double ReadLoopShareOfTimeout = 0.9;
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(2);
 
     private readonly CameraOptions _options;
@@ -73,12 +74,13 @@ public sealed partial class OpenCvSource : IFrameSource
         // A device can be opened once at a time: let the previous capture go first (unless its thread hangs).
         await WaitForExitAsync(Close()).ConfigureAwait(false);
         OpenCvCapturePlan plan = CreatePlan();
-        var readLoop = new FrameReadLoop(IsLive, _options.Loop, TimeSpan.FromMilliseconds(_options.ReadTimeoutMs), _options.MaxFps);
+        var readLoop = new FrameReadLoop(
+            IsLive, _options.Loop, TimeSpan.FromMilliseconds(_options.ReadTimeoutMs * ReadLoopShareOfTimeout), _options.MaxFps);
         var session = new OpenCvCaptureSession(plan, readLoop, $"capture {_options.Id}");
         CaptureOutcome outcome;
         try
         {
-            outcome = await session.OpenAsync(TimeSpan.FromMilliseconds(_options.OpenTimeoutMs) + HangGrace, cancellationToken)
+            outcome = await session.OpenAsync(TimeSpan.FromMilliseconds(_options.OpenTimeoutMs), cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (TimeoutException e)
@@ -128,14 +130,13 @@ public sealed partial class OpenCvSource : IFrameSource
         CaptureOutcome outcome;
         try
         {
-            outcome = await session.ReadAsync(TimeSpan.FromMilliseconds(_options.ReadTimeoutMs) + HangGrace, cancellationToken)
+            outcome = await session.ReadAsync(TimeSpan.FromMilliseconds(_options.ReadTimeoutMs), cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (TimeoutException e)
         {
             throw new FrameSourceException(
-                $"OpenCV did not return a frame from {Name} within {_options.ReadTimeoutMs} ms: the device or stream hangs. " +
-                "It is reopened; if this repeats check the cable, the driver and that no other process holds the device.", e);
+                $"OpenCV did not return a frame from {Name} within {_options.ReadTimeoutMs} ms: the read hangs. {ReadHint()}", e);
         }
         catch (OpenCVException e)
         {
@@ -333,6 +334,6 @@ public sealed partial class OpenCvSource : IFrameSource
     };
 
     private string ReadHint() => _kind == CameraKind.File
-        ? "The file is probably damaged; re-encode it."
-        : "The source is reopened; if this repeats check the camera, its cable and its driver.";
+        ? "The source is reopened; if this repeats the file is damaged (re-encode it) or sits on a stalled mount or pipe."
+        : "The source is reopened; if this repeats check the camera, its cable, its driver and that no other process holds it.";
 }

@@ -92,7 +92,7 @@ internal sealed class ExternalProcess : IDisposable
         }
     }
 
-    public void Signal(int signal) => Assert.Equal(0, NativeSignals.Kill(_process.Id, signal));
+    public void Signal(int signal) => Assert.Equal(0, Posix.Kill(_process.Id, signal));
 
     public void Kill()
     {
@@ -111,7 +111,7 @@ internal sealed class ExternalProcess : IDisposable
     {
         if (!_process.HasExited)
         {
-            NativeSignals.Kill(_process.Id, NativeSignals.SigCont);
+            Posix.Kill(_process.Id, Posix.SigCont);
             Kill();
         }
 

@@ -133,7 +133,7 @@ public sealed class FfmpegSourceRtspTests(ITestOutputHelper output) : IAsyncLife
         using var frame = new Mat();
         Assert.True(await source.ReadAsync(frame, cts.Token));
 
-        Server.Process.Signal(NativeSignals.SigStop);
+        Server.Process.Signal(Posix.SigStop);
         try
         {
             TimeSpan failedAfter = await ReadUntilFailureAsync(source, frame, cts.Token);
@@ -142,7 +142,7 @@ public sealed class FfmpegSourceRtspTests(ITestOutputHelper output) : IAsyncLife
         }
         finally
         {
-            Server.Process.Signal(NativeSignals.SigCont);
+            Server.Process.Signal(Posix.SigCont);
         }
 
         await OpenWithRetriesAsync(source, cts.Token);
@@ -158,7 +158,7 @@ public sealed class FfmpegSourceRtspTests(ITestOutputHelper output) : IAsyncLife
         using var frame = new Mat();
         Assert.True(await source.ReadAsync(frame, cts.Token));
 
-        Server.Process.Signal(NativeSignals.SigStop);
+        Server.Process.Signal(Posix.SigStop);
         try
         {
             using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
@@ -174,7 +174,7 @@ public sealed class FfmpegSourceRtspTests(ITestOutputHelper output) : IAsyncLife
         }
         finally
         {
-            Server.Process.Signal(NativeSignals.SigCont);
+            Server.Process.Signal(Posix.SigCont);
         }
 
         await Assert.ThrowsAsync<FrameSourceException>(() => source.ReadAsync(frame, cts.Token).AsTask());
