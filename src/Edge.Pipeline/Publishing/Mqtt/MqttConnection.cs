@@ -295,7 +295,16 @@ public sealed class MqttConnection : IAsyncDisposable
             _connected.TrySetResult();
         }
 
-        Connected?.Invoke();
+        try
+        {
+            Connected?.Invoke();
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // A faulty handler must not end the connect loop.
+            MqttLog.ConnectedHandlerFailed(_logger, exception);
+        }
+
         var reason = await WatchAsync(client, lost, lifetime.Token).ConfigureAwait(false);
         if (stopping.IsCancellationRequested)
         {

@@ -35,6 +35,9 @@ internal static partial class MqttLog
     [LoggerMessage(1010, LogLevel.Error, "MQTT birth could not be published on {StatusTopic}: {Reason}")]
     public static partial void BirthFailed(ILogger logger, string statusTopic, string reason);
 
+    [LoggerMessage(1011, LogLevel.Error, "MQTT connected handler failed")]
+    public static partial void ConnectedHandlerFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(1020, LogLevel.Information, "Embedded MQTT broker listening on 127.0.0.1:{Port}")]
     public static partial void BrokerStarted(ILogger logger, int port);
 
