@@ -1,0 +1,169 @@
+// CUDA kernels against the float64 references (fp32) and the CPU fp32 kernels (fp16), on fresh random inputs with
+// NaN-poisoned outputs: odd sizes, tile borders (H, W not multiples of 32), channel counts not multiples of the
+// block's channel group, several state sizes and long sequences that cross many chunks.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "device_buffer.h"
+#include "neighborhood_attention_2d.h"
+#include "neighborhood_attention_2d_cuda.h"
+#include "neighborhood_attention_2d_reference.h"
+#include "selective_scan_2d.h"
+#include "selective_scan_2d_cuda.h"
+#include "selective_scan_2d_reference.h"
+#include "test_support.h"
+
+namespace segman::test {
+namespace {
+
+struct Scan {
+  SelectiveScan2DShape s;
+  std::vector<float> u, delta, B, C, A, D, bias;
+  Scan(const SelectiveScan2DShape& shape, Random& rng) : s(shape) {
+    const size_t L = s.length();
+    u = round_to_half(rng.normal(s.batch * s.channels * L));
+    delta = round_to_half(rng.uniform(s.batch * 4 * s.channels * L, -4.f, 2.f));
+    B = round_to_half(rng.normal(s.batch * 4 * s.state * L));
+    C = round_to_half(rng.normal(s.batch * 4 * s.state * L));
+    A = rng.uniform(4 * s.channels * s.state, -2.f, 1.f);
+    for (float& a : A) a = -std::exp(a);
+    D = rng.normal(4 * s.channels);
+    bias = rng.uniform(4 * s.channels, -1.f, 1.f);
+  }
+  size_t size() const { return s.batch * s.channels * s.length(); }
+
+  template <typename T>
+  std::vector<float> run_cuda() const {
+    auto convert = [](const std::vector<float>& x) {
+      if constexpr (std::is_same_v<T, Half>) return to_half(x); else return x;
+    };
+    DeviceBuffer<T> du(convert(u)), dd(convert(delta)), dB(convert(B)), dC(convert(C)), y(size());
+    DeviceBuffer<float> dA(A), dD(D), dbias(bias);
+    DeviceBuffer<unsigned char> workspace(selective_scan_2d_cuda_workspace_size(s));
+    const SelectiveScan2DInputs<T> in{du.get(), dd.get(), dB.get(), dC.get(), dA.get(), dD.get(), dbias.get(), true};
+    check(selective_scan_2d_cuda<T>(s, in, y.get(), workspace.get(), nullptr), "selective_scan_2d_cuda");
+    check(cudaDeviceSynchronize(), "selective_scan_2d_cuda (execution)");
+    const std::vector<T> out = y.download();
+    if constexpr (std::is_same_v<T, Half>) return to_float(out); else return out;
+  }
+
+  std::vector<double> reference() const {
+    const auto u64 = to_double(u), d64 = to_double(delta), B64 = to_double(B), C64 = to_double(C), A64 = to_double(A),
+               D64 = to_double(D), b64 = to_double(bias);
+    std::vector<double> y(size());
+    selective_scan_2d_reference(s, {u64.data(), d64.data(), B64.data(), C64.data(), A64.data(), D64.data(), b64.data(), true},
+                                y.data());
+    return y;
+  }
+
+  std::vector<float> run_cpu() const {
+    std::vector<float> y(size());
+    selective_scan_2d_cpu<float>(s, {u.data(), delta.data(), B.data(), C.data(), A.data(), D.data(), bias.data(), true},
+                                 y.data());
+    return y;
+  }
+};
+
+class CudaSelectiveScan2D : public ::testing::TestWithParam<SelectiveScan2DShape> {};
+
+TEST_P(CudaSelectiveScan2D, Fp32MatchesFloat64Reference) {
+  Random rng;
+  SCOPED_TRACE(rng.trace());
+  const Scan c(GetParam(), rng);
+  EXPECT_TRUE(close_to(c.run_cuda<float>(), c.reference(), c.s.length() <= 4096 ? 1e-4 : 2e-4));
+}
+
+TEST_P(CudaSelectiveScan2D, Fp16MatchesCpuFp32Kernel) {
+  Random rng;
+  SCOPED_TRACE(rng.trace());
+  const Scan c(GetParam(), rng);
+  EXPECT_TRUE(close_to(c.run_cuda<Half>(), c.run_cpu(), 2e-2));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    TilesAndChunks, CudaSelectiveScan2D,
+    ::testing::Values(SelectiveScan2DShape{1, 1, 1, 1, 1}, SelectiveScan2DShape{2, 3, 5, 7, 1},
+                      SelectiveScan2DShape{1, 5, 1, 70, 2}, SelectiveScan2DShape{1, 2, 70, 1, 3},
+                      SelectiveScan2DShape{2, 7, 33, 31, 1}, SelectiveScan2DShape{1, 6, 64, 64, 1},
+                      SelectiveScan2DShape{1, 3, 45, 97, 5}, SelectiveScan2DShape{1, 2, 37, 29, 16},
+                      SelectiveScan2DShape{1, 9, 130, 257, 1}, SelectiveScan2DShape{2, 33, 40, 72, 1}));
+
+TEST(CudaSelectiveScan2D, IsDeterministic) {
+  Random rng;
+  SCOPED_TRACE(rng.trace());
+  const Scan c({1, 12, 77, 95, 1}, rng);
+  const auto first = c.run_cuda<float>(), second = c.run_cuda<float>();
+  EXPECT_EQ(0, std::memcmp(first.data(), second.data(), first.size() * sizeof(float)));
+}
+
+struct Attention {
+  NeighborhoodAttention2DShape s;
+  bool bias;
+  std::vector<float> q, k, v, rpb;
+  Attention(const NeighborhoodAttention2DShape& shape, bool with_bias, Random& rng) : s(shape), bias(with_bias) {
+    q = round_to_half(rng.normal(size(), 0.5f));
+    k = round_to_half(rng.normal(size()));
+    v = round_to_half(rng.normal(size()));
+    const size_t t = 2 * s.kernel_size - 1;
+    rpb = round_to_half(rng.normal(s.heads * t * t));
+  }
+  size_t size() const { return s.batch * s.heads * s.height * s.width * s.dim; }
+
+  template <typename T>
+  std::vector<float> run_cuda() const {
+    auto convert = [](const std::vector<float>& x) {
+      if constexpr (std::is_same_v<T, Half>) return to_half(x); else return x;
+    };
+    DeviceBuffer<T> dq(convert(q)), dk(convert(k)), dv(convert(v)), dr(convert(rpb)), out(size());
+    const NeighborhoodAttention2DInputs<T> in{dq.get(), dk.get(), dv.get(), bias ? dr.get() : nullptr};
+    check(neighborhood_attention_2d_cuda<T>(s, in, out.get(), nullptr), "neighborhood_attention_2d_cuda");
+    check(cudaDeviceSynchronize(), "neighborhood_attention_2d_cuda (execution)");
+    const std::vector<T> host = out.download();
+    if constexpr (std::is_same_v<T, Half>) return to_float(host); else return host;
+  }
+  std::vector<double> reference() const {
+    const auto q64 = to_double(q), k64 = to_double(k), v64 = to_double(v), r64 = to_double(rpb);
+    std::vector<double> out(size());
+    neighborhood_attention_2d_reference(s, q64.data(), k64.data(), v64.data(), bias ? r64.data() : nullptr, out.data());
+    return out;
+  }
+  std::vector<float> run_cpu() const {
+    std::vector<float> out(size());
+    neighborhood_attention_2d_cpu<float>(s, {q.data(), k.data(), v.data(), bias ? rpb.data() : nullptr}, out.data());
+    return out;
+  }
+};
+
+class CudaNeighborhoodAttention2D
+    : public ::testing::TestWithParam<std::tuple<NeighborhoodAttention2DShape, bool>> {};
+
+TEST_P(CudaNeighborhoodAttention2D, Fp32MatchesFloat64Reference) {
+  Random rng;
+  SCOPED_TRACE(rng.trace());
+  const Attention c(std::get<0>(GetParam()), std::get<1>(GetParam()), rng);
+  EXPECT_TRUE(close_to(c.run_cuda<float>(), c.reference(), 1e-5));
+}
+
+TEST_P(CudaNeighborhoodAttention2D, Fp16MatchesCpuFp32Kernel) {
+  Random rng;
+  SCOPED_TRACE(rng.trace());
+  const Attention c(std::get<0>(GetParam()), std::get<1>(GetParam()), rng);
+  EXPECT_TRUE(close_to(c.run_cuda<Half>(), c.run_cpu(), 2e-2));
+}
+
+// dims 3/24/32/36/64 take the register kernels (scalar and 16-byte loads), 80 the wide one.
+INSTANTIATE_TEST_SUITE_P(
+    BordersDimsDilations, CudaNeighborhoodAttention2D,
+    ::testing::Combine(::testing::Values(NeighborhoodAttention2DShape{1, 1, 1, 1, 3, 1, 1},
+                                         NeighborhoodAttention2DShape{2, 3, 7, 9, 24, 7, 1},
+                                         NeighborhoodAttention2DShape{1, 2, 11, 19, 32, 11, 1},
+                                         NeighborhoodAttention2DShape{1, 4, 23, 17, 36, 9, 1},
+                                         NeighborhoodAttention2DShape{1, 1, 10, 13, 64, 3, 2},
+                                         NeighborhoodAttention2DShape{1, 2, 17, 16, 80, 5, 3},
+                                         NeighborhoodAttention2DShape{2, 1, 40, 33, 28, 7, 1}),
+                       ::testing::Bool()));
+
+}  // namespace
+}  // namespace segman::test

@@ -1,0 +1,26 @@
+// Loads and stores shared by the CUDA kernels: T is float or Half (IEEE binary16 storage); math is always fp32.
+#pragma once
+
+#include <cuda_fp16.h>
+
+#include "half.h"
+
+namespace segman::cuda {
+
+template <typename T>
+__device__ __forceinline__ float load(const T* p);
+
+template <>
+__device__ __forceinline__ float load<float>(const float* p) {
+  return __ldg(p);
+}
+
+template <>
+__device__ __forceinline__ float load<Half>(const Half* p) {
+  return __half2float(__ldg(reinterpret_cast<const __half*>(p)));
+}
+
+__device__ __forceinline__ void store(float* p, float v) { *p = v; }
+__device__ __forceinline__ void store(Half* p, float v) { *reinterpret_cast<__half*>(p) = __float2half_rn(v); }
+
+}  // namespace segman::cuda
