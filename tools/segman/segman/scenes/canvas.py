@@ -28,10 +28,11 @@ GUARD = 2  # polygons are clipped to a frame GUARD image sizes around the view
 THIN = 0.75  # rods narrower than this half-width (pixels) are drawn as 1-pixel lines
 
 # box faces as corner indices, (bottom-left, bottom-right, top-right, top-left) seen from outside
-BOX_FACES = {"back": (3, 0, 4, 7), "front": (1, 2, 6, 5), "left": (0, 1, 5, 4),
-             "right": (2, 3, 7, 6), "top": (4, 5, 6, 7)}
+FACE_NAMES = ("back", "front", "left", "right", "top")
+FACE_INDEX = np.array([(3, 0, 4, 7), (1, 2, 6, 5), (0, 1, 5, 4), (2, 3, 7, 6), (4, 5, 6, 7)])
+FACE_ANCHOR = FACE_INDEX[:, 0]
 
-POLY, ROD, BLOB = 0, 1, 2
+POLY, ROD, BLOB, POLYS = 0, 1, 2, 3  # POLYS: several disjoint polygons of one colour
 
 
 @dataclass
@@ -41,9 +42,10 @@ class _Item:
     colour: tuple | None  # final colour, or None to shade `base` with `normal`
     base: tuple | None
     normal: tuple | None
-    points: np.ndarray  # polygon corners (K,3); rod ends (2,3); blob centre (1,3)
+    points: np.ndarray  # polygon corners (K,3); rod ends (2,3); blob centre (1,3); POLYS (N*K,3)
     size: float = 0.0  # rod or blob radius (metres)
     squash: float = 1.0  # blob height / width
+    corners: int = 0  # POLYS: corners per polygon
 
 
 def _clip_near(cam_pts: np.ndarray) -> np.ndarray:
@@ -140,6 +142,14 @@ class Canvas:
         return ((dx * r0[0] + dy * r0[1] + dz * r0[2]) * k + self.width / 2,
                 (dx * r1[0] + dy * r1[1] + dz * r1[2]) * k + self.height / 2, z)
 
+    def mean_depth(self, points: np.ndarray) -> float:
+        """Mean depth of a few world points (a face's corners)."""
+        c, r = self._c, self._fwd
+        total = 0.0
+        for x, y, z in points.tolist():
+            total += (x - c[0]) * r[0] + (y - c[1]) * r[1] + (z - c[2]) * r[2]
+        return total / len(points)
+
     def pixels(self, metres: float, depth: float) -> float:
         """Projected size in pixels of `metres` at `depth`."""
         return metres * self.focal / max(depth, NEAR)
@@ -157,9 +167,12 @@ class Canvas:
         self._items.append(_Item(POLY, int(label), tuple(colour), None, None, np.asarray(world_pts, float)))
 
     def fill_many(self, polys: np.ndarray, colour, label: int) -> None:
-        colour = tuple(colour)
-        for pts in polys:
-            self._items.append(_Item(POLY, int(label), colour, None, None, pts))
+        """Disjoint polygons (N,K,3) in one final colour, rasterised in one call (OpenCV fills
+        several polygons even-odd, so they must not overlap)."""
+        if len(polys):
+            n, k, _ = polys.shape
+            self._items.append(_Item(POLYS, int(label), tuple(colour), None, None, polys.reshape(n * k, 3),
+                                     corners=k))
 
     def face(self, world_pts: np.ndarray, normal, base, label: int, cull: bool = True) -> bool:
         """A flat polygon shaded by its normal; back faces are skipped when `cull`."""
@@ -183,7 +196,7 @@ class Canvas:
              width: float, base, label: int, segments: int = 16) -> None:
         """A circle of rods (a wheel rim or tyre seen at any angle)."""
         pts = circle_points(centre, axis_u, axis_v, radius, segments)
-        self.rods(np.stack([pts, np.roll(pts, -1, axis=0)], axis=1), width / 2, base, label)
+        self.rods(np.stack([pts, np.concatenate([pts[1:], pts[:1]])], axis=1), width / 2, base, label)
 
     def disc(self, centre: np.ndarray, axis_u: np.ndarray, axis_v: np.ndarray, radius: float,
              base, label: int, segments: int = 16, normal=None, cull: bool = False) -> bool:
@@ -209,29 +222,27 @@ class Canvas:
         so face-local decals can be placed with `on_face`.
         """
         tb, tf, ts = taper
-        c = frame.to_world(np.array([
+        local = np.array([
             [f0, r0, u0], [f1, r0, u0], [f1, r1, u0], [f0, r1, u0],
-            [f0 + tb, r0 + ts, u1], [f1 - tf, r0 + ts, u1], [f1 - tf, r1 - ts, u1], [f0 + tb, r1 - ts, u1]]))
-        fw, rt = frame.forward, frame.right
-        flat = {"back": (-fw[0], 0.0, -fw[2]), "front": (fw[0], 0.0, fw[2]),
-                "left": (-rt[0], 0.0, -rt[2]), "right": (rt[0], 0.0, rt[2]), "top": (0.0, 1.0, 0.0)}
-        tapered = tb != 0.0 or tf != 0.0 or ts != 0.0
+            [f0 + tb, r0 + ts, u1], [f1 - tf, r0 + ts, u1], [f1 - tf, r1 - ts, u1], [f0 + tb, r1 - ts, u1]])
+        corners = frame.to_world(local)
+        if tb == 0.0 and tf == 0.0 and ts == 0.0:
+            normals = frame.face_normals
+        else:  # sloped sides: each normal is perpendicular to the side's slope, in local axes
+            h = u1 - u0
+            local_normals = np.array([[-h, 0.0, tb], [h, 0.0, tf], [0.0, -h, ts], [0.0, h, ts], [0.0, 0.0, 1.0]])
+            local_normals /= np.sqrt((local_normals ** 2).sum(axis=1, keepdims=True))
+            normals = frame.rotate(local_normals)
+        facing = ((self._centre - corners[FACE_ANCHOR]) * normals).sum(axis=1) > 1e-12
         visible = {}
-        for name, idx in BOX_FACES.items():
+        for i in np.flatnonzero(facing).tolist():
+            name = FACE_NAMES[i]
             if name in skip:
                 continue
-            pts = c[list(idx)]
-            normal = flat[name]
-            if tapered and name != "top":
-                n = _cross(pts[1] - pts[0], pts[3] - pts[0])
-                size = math.sqrt(n[0] ** 2 + n[1] ** 2 + n[2] ** 2)
-                if size < 1e-9:
-                    continue
-                sign = 1.0 if n[0] * normal[0] + n[2] * normal[2] >= 0 else -1.0
-                normal = (sign * n[0] / size, sign * n[1] / size, sign * n[2] / size)
             colour = top if (name == "top" and top is not None) else base
-            if self.face(pts, normal, colour, label):
-                visible[name] = pts
+            face = corners[FACE_INDEX[i]]
+            self._items.append(_Item(POLY, int(label), None, tuple(colour), tuple(normals[i].tolist()), face))
+            visible[name] = face
         return visible
 
     # ---- immediate effects on what is painted so far -------------------------------------------
@@ -246,23 +257,26 @@ class Canvas:
             cv2.fillPoly(self.labels, [px], int(label), cv2.LINE_8, SHIFT)
 
     def shadow(self, world_pts: np.ndarray, strength: float) -> None:
-        """Darken the ground (image only; labels untouched). Applied by `cast_shadows`."""
+        """Darken a quad on the ground (image only; labels untouched). Applied by `cast_shadows`."""
         self._shadows.append((np.asarray(world_pts, float), strength))
 
     def cast_shadows(self) -> None:
-        """Darken the image under every recorded shadow, stronger ones last."""
-        if not self._shadows:
+        """Darken the image under every recorded shadow, later ones over earlier ones."""
+        shadows, self._shadows = self._shadows, []
+        if not shadows:
             return
+        cam = self.to_camera(np.concatenate([pts for pts, _ in shadows])).reshape(-1, 4, 3)
+        z = cam[:, :, 2]
+        near_z = z.min(axis=1)
+        px = cam[:, :, :2] * (self.focal / np.maximum(z, NEAR))[:, :, None] + self._pp
         darkness = np.zeros((self.height, self.width), np.uint8)
-        for pts, strength in self._shadows:
-            if self.depth(pts[0]) > 80:
-                continue  # too far to matter, and cheaper to skip
-            px = self._project_one(pts)
-            if px is not None:
-                cv2.fillPoly(darkness, [px], int(255 * min(strength, 1.0)), cv2.LINE_8, SHIFT)
-        self._shadows = []
-        keep = cv2.merge([255 - darkness] * 3)
-        cv2.multiply(self.image, keep, self.image, scale=1 / 255)
+        for i, (pts, strength) in enumerate(shadows):
+            if near_z[i] > 80:
+                continue  # too far to matter
+            poly = self._screen(px[i]) if near_z[i] >= NEAR else self._project_one(pts)
+            if poly is not None:
+                cv2.fillPoly(darkness, [poly], int(255 * min(strength, 1.0)), cv2.LINE_8, SHIFT)
+        cv2.multiply(self.image, cv2.merge([255 - darkness] * 3), self.image, scale=1 / 255)
 
     def _blend(self, px: np.ndarray, colour, alpha: float) -> None:
         x0, y0 = np.maximum(px.min(axis=0) // SCALE - 1, 0)
@@ -356,6 +370,23 @@ class Canvas:
                         continue
                 fill_poly(img, [poly], colours[i], cv2.LINE_8, SHIFT)
                 fill_poly(lab, [poly], it.label, cv2.LINE_8, SHIFT)
+            elif kind == POLYS:
+                if skip[i]:
+                    continue
+                if guarded[i]:
+                    polys = list(fixed[starts_l[i]:ends_l[i]].reshape(-1, it.corners, 2))
+                else:
+                    polys = [p for p in (self._project_one(q) for q in it.points.reshape(-1, it.corners, 3))
+                             if p is not None]
+                    if not polys:
+                        continue
+                    if len(polys) > 1:  # clipped ones may now touch: draw them one by one
+                        for poly in polys:
+                            fill_poly(img, [poly], colours[i], cv2.LINE_8, SHIFT)
+                            fill_poly(lab, [poly], it.label, cv2.LINE_8, SHIFT)
+                        continue
+                fill_poly(img, polys, colours[i], cv2.LINE_8, SHIFT)
+                fill_poly(lab, polys, it.label, cv2.LINE_8, SHIFT)
             elif kind == ROD:
                 s = starts_l[i]
                 self._rod(cam[s:s + 2], it.size, colours[i], it.label)
@@ -422,9 +453,8 @@ def circle_points(centre: np.ndarray, axis_u: np.ndarray, axis_v: np.ndarray, ra
 
 def on_face(corners: np.ndarray, a0: float, a1: float, b0: float, b1: float) -> np.ndarray:
     """A rectangle inside a quad face, in fractions (a across, b up) of its corners."""
-    a = np.array([a0, a1, a1, a0])
-    b = np.array([b0, b0, b1, b1])
-    weights = np.stack([(1 - a) * (1 - b), a * (1 - b), a * b, (1 - a) * b], axis=1)
+    weights = np.array([[(1 - a) * (1 - b), a * (1 - b), a * b, (1 - a) * b]
+                        for a, b in ((a0, b0), (a1, b0), (a1, b1), (a0, b1))])
     return weights @ corners
 
 

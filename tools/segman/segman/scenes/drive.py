@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .camera import Camera
+from .dice import Dice
 from .ground import random_ground_look
 from .layout import SIDES, dress_side, intersection_props, skyline
 from .lighting import Lighting
@@ -52,7 +53,7 @@ class Drive:
 
 
 def drive_world(seed: int, duration: float) -> Drive:
-    rng = np.random.default_rng(seed)
+    rng = Dice(seed)
     length = SPEED * duration + 340
     lane_width = 3.3
     road = Road(lane_width,
@@ -69,7 +70,7 @@ def drive_world(seed: int, duration: float) -> Drive:
     for sign in SIDES:
         world.props += dress_side(rng, road, sign, -20.0, length)
     world.props += skyline(rng, road, -20.0, length + 60)
-    world.props += intersection_props(np.random.default_rng(seed + 1), road, CROSSING, signal=2, busy=False)
+    world.props += intersection_props(Dice(seed + 1), road, CROSSING, signal=2, busy=False)
     world.props += _traffic(rng, road, length)
     photometric = Photometric(gains=(1.0, 1.0, 1.0), saturation=1.05, brightness=1.0, contrast=1.05,
                               gamma=1.0, vignette=0.25, blur_sigma=0.5, motion_blur=0, noise_sigma=1.2,
@@ -77,7 +78,7 @@ def drive_world(seed: int, duration: float) -> Drive:
     return Drive(world, camera_height=1.45, hfov_deg=68.0, lane_d=road.lane_centre(0), photometric=photometric)
 
 
-def _traffic(rng: np.random.Generator, road: Road, length: float) -> list[Prop]:
+def _traffic(rng: Dice, road: Road, length: float) -> list[Prop]:
     lw = road.lane_width
     props: list[Prop] = []
     # parked cars along both parking strips, leaving the crossing and the bus stop clear

@@ -31,8 +31,18 @@ class Frame:
         return np.array([self.x, self.elevation, self.z])
 
     @cached_property
+    def face_normals(self) -> np.ndarray:
+        """Outward normals of an untapered box's back, front, left, right and top faces."""
+        f, r = self.forward, self.right
+        return np.stack([-f, f, -r, r, UP])
+
+    @cached_property
     def _basis(self) -> np.ndarray:
         return np.stack([self.forward, self.right, UP])
+
+    def rotate(self, local: np.ndarray) -> np.ndarray:
+        """Local directions (..., 3) to world directions."""
+        return local @ self._basis
 
     def to_world(self, local: np.ndarray) -> np.ndarray:
         """Local points (..., 3) as (forward, right, up) metres to world points."""

@@ -14,6 +14,7 @@ import numpy as np
 
 from .camera import Camera
 from .classes import Cls
+from .dice import Dice
 from .lighting import Lighting
 from .road import Road
 from .textures import sample
@@ -35,7 +36,7 @@ class GroundLook:
     dash: tuple[float, float]  # dash length, period
 
 
-def random_ground_look(rng: np.random.Generator) -> GroundLook:
+def random_ground_look(rng: Dice) -> GroundLook:
     grey = rng.uniform(55, 115)
     asphalt = np.array([grey + rng.uniform(-3, 8), grey + rng.uniform(-3, 4), grey + rng.uniform(-6, 3)])
     paver_kind = rng.integers(3)

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from .dice import Dice
 from .ground import random_ground_look
 from .lighting import random_lighting
 from .placement import Placement
@@ -26,7 +27,7 @@ from .world import World
 SIDES = (1.0, -1.0)  # right, left
 
 
-def random_road(rng: np.random.Generator, length: float) -> Road:
+def random_road(rng: Dice, length: float) -> Road:
     lane_width = float(rng.uniform(3.0, 3.6))
     right_lanes = int(rng.choice([1, 2, 3], p=[0.55, 0.35, 0.1]))
     left_lanes = int(rng.choice([0, 1, 2], p=[0.2, 0.5, 0.3]))
@@ -58,7 +59,7 @@ def _free(road: Road, s0: float, s1: float, margin: float = 1.0) -> bool:
     return all(s1 < i.s - margin or s0 > i.s + i.width + margin for i in road.intersections)
 
 
-def dress_side(rng: np.random.Generator, road: Road, sign: float, s0: float, s1: float) -> list[Prop]:
+def dress_side(rng: Dice, road: Road, sign: float, s0: float, s1: float) -> list[Prop]:
     """Buildings, walls, fences, parks and the furniture of one side of the street."""
     side = road.side(sign)
     lw = road.lane_width
@@ -142,7 +143,7 @@ def _split_around_intersections(road: Road, s0: float, s1: float) -> list[tuple[
     return pieces
 
 
-def _furniture(rng: np.random.Generator, road: Road, sign: float, s0: float, s1: float) -> list[Prop]:
+def _furniture(rng: Dice, road: Road, sign: float, s0: float, s1: float) -> list[Prop]:
     side = road.side(sign)
     lw = road.lane_width
     walk0 = side.sidewalk_start(lw)
@@ -185,7 +186,7 @@ def _furniture(rng: np.random.Generator, road: Road, sign: float, s0: float, s1:
     return props
 
 
-def intersection_props(rng: np.random.Generator, road: Road, inter: Intersection,
+def intersection_props(rng: Dice, road: Road, inter: Intersection,
                        signal: int | None = None, busy: bool = True) -> list[Prop]:
     """Traffic lights (signal: 0 red, 1 amber, 2 green, None random) and, when busy, people on
     the crosswalk and a car on the side road."""
@@ -220,7 +221,7 @@ def intersection_props(rng: np.random.Generator, road: Road, inter: Intersection
     return props
 
 
-def traffic(rng: np.random.Generator, road: Road, camera_d: float, s0: float, s1: float) -> list[Prop]:
+def traffic(rng: Dice, road: Road, camera_d: float, s0: float, s1: float) -> list[Prop]:
     """Moving and parked vehicles, two-wheelers and trams (s0: the camera's position)."""
     props: list[Prop] = []
     lw = road.lane_width
@@ -269,7 +270,7 @@ def traffic(rng: np.random.Generator, road: Road, camera_d: float, s0: float, s1
     return props
 
 
-def _vehicle(rng: np.random.Generator, kind: str, place: Placement, rider: bool = True) -> list[Prop]:
+def _vehicle(rng: Dice, kind: str, place: Placement, rider: bool = True) -> list[Prop]:
     if kind == "car":
         return [random_car(rng, place)]
     if kind == "truck":
@@ -281,7 +282,7 @@ def _vehicle(rng: np.random.Generator, kind: str, place: Placement, rider: bool 
     return [random_two_wheeler(rng, place, motor=motor, rider=outfit)]
 
 
-def skyline(rng: np.random.Generator, road: Road, s0: float, s1: float) -> list[Prop]:
+def skyline(rng: Dice, road: Road, s0: float, s1: float) -> list[Prop]:
     """Tall blocks and tree lines well behind the street, and across its far end."""
     props: list[Prop] = []
     for sign in SIDES:
@@ -300,7 +301,7 @@ def skyline(rng: np.random.Generator, road: Road, s0: float, s1: float) -> list[
     return props
 
 
-def random_world(rng: np.random.Generator, length: float = 210.0) -> World:
+def random_world(rng: Dice, length: float = 210.0) -> World:
     road = random_road(rng, length)
     world = World(road, random_ground_look(rng), random_lighting(rng))
     for sign in SIDES:

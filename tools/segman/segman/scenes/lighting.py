@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .dice import Dice
+
 
 @dataclass(frozen=True)
 class Lighting:
@@ -26,7 +28,7 @@ class Lighting:
         return np.asarray(colour, dtype=np.float64) * self.tint * self.shade(normal)
 
 
-def random_lighting(rng: np.random.Generator) -> Lighting:
+def random_lighting(rng: Dice) -> Lighting:
     mood = rng.choice(["sunny", "overcast", "dusk", "hazy"], p=[0.45, 0.3, 0.12, 0.13])
     azimuth = rng.uniform(0, 2 * math.pi)
     if mood == "sunny":

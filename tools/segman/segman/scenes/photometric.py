@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from .classes import Cls, NUM_CLASSES
+from .dice import Dice
 from .textures import screen_noise
 
 F32 = np.float32
@@ -42,7 +43,7 @@ class Photometric:
     grain_offset: tuple[int, int]
 
 
-def random_photometric(rng: np.random.Generator, allow_jpeg: bool = True) -> Photometric:
+def random_photometric(rng: Dice, allow_jpeg: bool = True) -> Photometric:
     gains = rng.uniform(0.9, 1.1, 3)
     return Photometric(
         gains=(float(gains[0]), float(gains[1]), float(gains[2])),
@@ -87,13 +88,11 @@ def degrade(image: np.ndarray, labels: np.ndarray, p: Photometric, frame_index: 
     speckle = screen_noise("grass", h, w, p.grain_offset[::-1], 2 * scale)
     factor = 1 + GRAIN.take(labels) * grain + SPECKLE.take(labels) * speckle
     if p.vignette:
-        factor = factor * (1 - p.vignette * _radial(h, w))
-    img = image.astype(F32)
-    for c in range(3):
-        img[..., c] *= factor * F32(p.gains[c])
-    if p.saturation != 1.0:
-        grey = img.mean(axis=2, keepdims=True)
-        img = grey + (img - grey) * F32(p.saturation)
+        factor *= 1 - F32(p.vignette) * _radial(h, w)
+    img = cv2.multiply(image.astype(F32), cv2.merge([factor * F32(g) for g in p.gains]))
+    if p.saturation != 1.0:  # mix with the luminance
+        grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+        img = cv2.addWeighted(img, p.saturation, cv2.merge([grey, grey, grey]), 1 - p.saturation, 0.0)
     out = cv2.LUT(cv2.convertScaleAbs(img), _tone_curve(round(p.brightness, 3), round(p.contrast, 3),
                                                           round(p.gamma, 3)))
     if p.blur_sigma > 0.25:
@@ -103,7 +102,7 @@ def degrade(image: np.ndarray, labels: np.ndarray, p: Photometric, frame_index: 
         out = cv2.filter2D(out, -1, np.full((1, k), 1.0 / k, F32))
     noise = _sensor_noise(h, w)
     oy, ox = (37 * frame_index + p.grain_offset[0]) % 64, (53 * frame_index + p.grain_offset[1]) % 64
-    out = cv2.convertScaleAbs(out.astype(F32) + noise[oy:oy + h, ox:ox + w] * F32(p.noise_sigma))
+    out = cv2.convertScaleAbs(cv2.scaleAdd(noise[oy:oy + h, ox:ox + w], p.noise_sigma, out.astype(F32)))
     if p.jpeg_quality:
         ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, p.jpeg_quality])
         if ok:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .camera import Camera
+from .dice import Dice
 from .layout import random_world, traffic
 from .photometric import Photometric, degrade, random_photometric
 from .world import World
@@ -12,7 +13,7 @@ from .world import World
 
 def random_view(seed: int, height: int, width: int) -> tuple[World, Camera, Photometric]:
     """The world, camera and photometric settings of a seed (the same scene at any size)."""
-    rng = np.random.default_rng(seed)
+    rng = Dice(seed)
     world = random_world(rng)
     road = world.road
     lane = int(rng.integers(road.right.lanes))

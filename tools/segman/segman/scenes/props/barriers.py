@@ -36,7 +36,7 @@ class Wall(Prop):
             if name not in faces:
                 continue
             corners = faces[name]
-            depth = canvas.depth(corners.mean(axis=0))
+            depth = canvas.mean_depth(corners)
             normal = frame.right if name == "right" else -frame.right
             dark = canvas.colour(self.colour * 0.7, normal, depth)
             n = max(1, int(self.length / self.joint_spacing))
@@ -70,7 +70,7 @@ class Fence(Prop):
         if self.kind == "mesh":
             panel = frame.to_world(np.array([[-half, 0, 0.05], [half, 0, 0.05],
                                              [half, 0, self.height], [-half, 0, self.height]]))
-            depth = canvas.depth(panel.mean(axis=0))
+            depth = canvas.mean_depth(panel)
             canvas.overlay(panel, canvas.colour(self.colour, None, depth), 0.35, Cls.FENCE)
             wires = np.arange(0.25, self.height, 0.25)
             canvas.rods(_segments(frame, [(-half, h, half, h) for h in wires]), 0.006,

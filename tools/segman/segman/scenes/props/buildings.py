@@ -8,6 +8,7 @@ import numpy as np
 
 from ..canvas import Canvas, on_face, on_face_many
 from ..classes import Cls
+from ..dice import Dice
 from ..placement import Placement
 from .base import BACKGROUND, Prop
 
@@ -27,7 +28,7 @@ class FacadeStyle:
     roof: np.ndarray
 
 
-def random_facade(rng: np.random.Generator) -> FacadeStyle:
+def random_facade(rng: Dice) -> FacadeStyle:
     kind = str(rng.choice(FACADES, p=[0.35, 0.2, 0.15, 0.2, 0.1]))
     if kind == "plaster":
         wall = rng.uniform([120, 150, 170], [215, 230, 245])
@@ -82,7 +83,7 @@ class Building(Prop):
     def _facade(self, canvas: Canvas, corners: np.ndarray, normal: np.ndarray, width: float,
                 street_side: bool) -> None:
         style = self.style
-        depth = canvas.depth(corners.mean(axis=0))
+        depth = canvas.mean_depth(corners)
         pixels_per_metre = canvas.camera.focal / max(depth, 1.0)
         if pixels_per_metre * style.floor_height < 7:
             return  # too far away for windows to show

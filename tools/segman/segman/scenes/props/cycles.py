@@ -9,6 +9,7 @@ import numpy as np
 
 from ..canvas import Canvas
 from ..classes import Cls
+from ..dice import Dice
 from ..frame import UP, Frame
 from ..placement import Placement
 from .base import Prop
@@ -58,7 +59,9 @@ class TwoWheeler(Prop):
         radius = 0.31 if self.motor else 0.34
         centre = frame.to_world(np.array([f, 0, radius]))
         tyre = 0.09 if self.motor else 0.035
-        canvas.ring(centre, frame.forward, UP, radius - tyre / 2, tyre, BLACK, self._label())
+        size = canvas.pixels(radius, canvas.depth(centre))
+        segments = 8 if size < 4 else (12 if size < 12 else 18)
+        canvas.ring(centre, frame.forward, UP, radius - tyre / 2, tyre, BLACK, self._label(), segments)
         if self.motor:
             canvas.disc(centre, frame.forward, UP, radius * 0.45, np.array([120, 120, 125]),
                         self._label(), segments=10, normal=frame.right)
@@ -99,7 +102,7 @@ class TwoWheeler(Prop):
         draw_figure(canvas, rider_frame, self.rider_height, pose, self.rider, Cls.RIDER)
 
 
-def random_two_wheeler(rng: np.random.Generator, place: Placement, motor: bool,
+def random_two_wheeler(rng: Dice, place: Placement, motor: bool,
                        rider: Outfit | None) -> TwoWheeler:
     paint = np.array(rng.choice([[30, 30, 30], [40, 40, 190], [190, 120, 40], [200, 200, 200],
                                  [40, 160, 60], [30, 180, 230]]), float)

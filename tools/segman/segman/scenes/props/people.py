@@ -9,6 +9,7 @@ import numpy as np
 
 from ..canvas import Canvas
 from ..classes import Cls
+from ..dice import Dice
 from ..frame import Frame
 from ..placement import Placement
 from .base import Prop
@@ -28,7 +29,7 @@ class Outfit:
     helmet: np.ndarray | None = None
 
 
-def random_outfit(rng: np.random.Generator, helmet: bool = False) -> Outfit:
+def random_outfit(rng: Dice, helmet: bool = False) -> Outfit:
     clothes = np.array([[30, 30, 30], [60, 60, 60], [200, 200, 200], [130, 80, 40], [40, 40, 150],
                         [50, 110, 60], [150, 150, 150], [40, 130, 200], [90, 50, 120], [110, 90, 60],
                         [170, 120, 90], [60, 60, 130]], float)
@@ -168,7 +169,7 @@ class Person(Prop):
         draw_figure(canvas, frame, self.height, pose, self.outfit, Cls.PERSON)
 
 
-def random_person(rng: np.random.Generator, place: Placement) -> Person:
+def random_person(rng: Dice, place: Placement) -> Person:
     height = float(np.clip(rng.normal(1.72, 0.1), 1.45, 1.98))
     if rng.random() < 0.08:
         height = float(rng.uniform(1.0, 1.4))  # a child

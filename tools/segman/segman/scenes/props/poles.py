@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..canvas import Canvas, circle_points, on_face
-from ..frame import Frame
 from ..classes import Cls
-from ..frame import UP
+from ..dice import Dice
+from ..frame import UP, Frame
 from ..placement import Placement
 from .base import Prop
 
@@ -75,7 +75,7 @@ class TrafficLight(Prop):
             return
         lit_colours = {0: (40, 40, 255), 1: (30, 190, 255), 2: (140, 255, 60)}
         state = self.state if lamps == 3 else (0 if self.state != 0 else 2)
-        depth = canvas.depth(front.mean(axis=0))
+        depth = canvas.mean_depth(front)
         for i in range(lamps):
             lamp_state = (lamps - 1 - i) if lamps == 3 else (0 if i == 1 else 2)
             lit = lamp_state == state
@@ -142,7 +142,7 @@ def _plate_outline(shape: str, size: float) -> np.ndarray:
     return np.array([[-1.0, -1.0], [1.0, -1.0], [1.0, 1.0], [-1.0, 1.0]]) * half
 
 
-def random_sign_look(rng: np.random.Generator) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+def random_sign_look(rng: Dice) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
     """(shape, face, border, symbol) colours, BGR, after common European signs."""
     shape = str(rng.choice(SIGN_SHAPES, p=[0.35, 0.2, 0.2, 0.05, 0.12, 0.08]))
     white, red, blue, yellow, black = (np.array(c, float) for c in

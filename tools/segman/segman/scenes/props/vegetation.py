@@ -8,6 +8,7 @@ import numpy as np
 
 from ..canvas import Canvas
 from ..classes import Cls
+from ..dice import Dice
 from ..placement import Placement
 from .base import Prop
 
@@ -52,7 +53,7 @@ class Tree(Prop):
                         Cls.VEGETATION, squash=0.9)
 
 
-def random_tree(rng: np.random.Generator, place: Placement, scale: float = 1.0) -> Tree:
+def random_tree(rng: Dice, place: Placement, scale: float = 1.0) -> Tree:
     k = int(rng.integers(5, 10))
     lumps = np.column_stack([rng.uniform(-0.55, 0.55, k), rng.uniform(-0.55, 0.55, k),
                              rng.uniform(-0.5, 0.55, k), rng.uniform(0.45, 0.75, k)])

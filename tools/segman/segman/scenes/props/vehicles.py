@@ -8,6 +8,7 @@ import numpy as np
 
 from ..canvas import Canvas, on_face, on_face_many
 from ..classes import Cls
+from ..dice import Dice
 from ..frame import UP, Frame
 from ..placement import Placement
 from .base import Prop, ground_shadow
@@ -65,7 +66,7 @@ def _ends(canvas: Canvas, faces: dict[str, np.ndarray], label: int, b_lamps: tup
         face = faces.get(name)
         if face is None:
             continue
-        depth = canvas.depth(face.mean(axis=0))
+        depth = canvas.mean_depth(face)
         canvas.fill(on_face(face, 0.0, 1.0, 0.0, 0.22), canvas.colour(bumper, None, depth), label)
         _lamp_pair(canvas, face, lamp, label, *b_lamps)
         canvas.fill(on_face(face, 0.38, 0.62, 0.25, 0.45), canvas.colour(PLATE, None, depth), label)
@@ -112,7 +113,7 @@ class Car(Prop):
         for name, face in cabin.items():
             if name == "top":
                 continue
-            depth = canvas.depth(face.mean(axis=0))
+            depth = canvas.mean_depth(face)
             if name in ("left", "right"):
                 quads = np.stack([on_face(face, 0.06, 0.47, 0.1, 0.88), on_face(face, 0.53, 0.94, 0.1, 0.88)])
                 canvas.fill_many(quads, _glass(canvas, depth), Cls.CAR)
@@ -123,7 +124,7 @@ class Car(Prop):
         _wheels(canvas, frame, axles, hw + 0.01, wheel, Cls.CAR, side, hubs=detailed)
 
 
-def random_car(rng: np.random.Generator, place: Placement) -> Car:
+def random_car(rng: Dice, place: Placement) -> Car:
     style = rng.choice(["hatch", "sedan", "suv", "van"], p=[0.35, 0.35, 0.2, 0.1])
     length, width, height, hood, boot = {
         "hatch": (rng.uniform(3.7, 4.2), rng.uniform(1.7, 1.8), rng.uniform(1.42, 1.52), 0.9, 0.25),
@@ -167,7 +168,7 @@ class Truck(Prop):
         cab = canvas.box(frame, half - 2.3, half, -hw, hw, 0.6, 2.9, self.cab, Cls.TRUCK,
                          taper=(0.0, 0.25, 0.05))
         for name, face in cab.items():
-            depth = canvas.depth(face.mean(axis=0))
+            depth = canvas.mean_depth(face)
             if name == "front":
                 canvas.fill(on_face(face, 0.05, 0.95, 0.55, 0.92), _glass(canvas, depth), Cls.TRUCK)
                 _lamp_pair(canvas, face, HEAD, Cls.TRUCK, 0.12, 0.22)
@@ -175,14 +176,14 @@ class Truck(Prop):
                 canvas.fill(on_face(face, 0.15, 0.85, 0.55, 0.9), _glass(canvas, depth), Cls.TRUCK)
         back = cargo.get("back")
         if back is not None:
-            depth = canvas.depth(back.mean(axis=0))
+            depth = canvas.mean_depth(back)
             canvas.fill(on_face(back, 0.495, 0.505, 0.0, 1.0), canvas.colour(self.cargo * 0.6, None, depth),
                         Cls.TRUCK)
             _lamp_pair(canvas, back, TAIL, Cls.TRUCK, 0.02, 0.1, width=0.1)
         _wheels(canvas, frame, axles, hw + 0.01, 0.5, Cls.TRUCK, side)
 
 
-def random_truck(rng: np.random.Generator, place: Placement) -> Truck:
+def random_truck(rng: Dice, place: Placement) -> Truck:
     cab = rng.choice([[240, 240, 240], [40, 40, 200], [160, 90, 30], [50, 130, 60], [40, 170, 230]])
     cargo = rng.choice([[225, 225, 225], [190, 195, 200], [60, 60, 180], [150, 150, 150]])
     return Truck(place, float(rng.uniform(6.5, 11.0)), float(rng.uniform(3.2, 3.8)),
@@ -214,7 +215,7 @@ class Bus(Prop):
         for name, face in faces.items():
             if name == "top":
                 continue
-            depth = canvas.depth(face.mean(axis=0))
+            depth = canvas.mean_depth(face)
             glass = _glass(canvas, depth)
             stripe = canvas.colour(self.stripe, None, depth)
             if name in ("left", "right"):
@@ -236,7 +237,7 @@ class Bus(Prop):
         _wheels(canvas, frame, axles, hw + 0.01, 0.5, Cls.BUS, side)
 
 
-def random_bus(rng: np.random.Generator, place: Placement) -> Bus:
+def random_bus(rng: Dice, place: Placement) -> Bus:
     liveries = [([40, 200, 240], [30, 30, 30]), ([40, 40, 200], [235, 235, 235]),
                 ([235, 235, 235], [170, 90, 20]), ([60, 140, 50], [235, 235, 235]),
                 ([210, 210, 215], [40, 40, 200])]
@@ -269,7 +270,7 @@ class TramCar(Prop):
         for name, face in faces.items():
             if name == "top":
                 continue
-            depth = canvas.depth(face.mean(axis=0))
+            depth = canvas.mean_depth(face)
             glass = _glass(canvas, depth)
             if name in ("left", "right"):
                 canvas.fill(on_face(face, 0.0, 1.0, 0.0, 0.1), canvas.colour(skirt, None, depth), Cls.TRAIN)
@@ -293,7 +294,7 @@ class TramCar(Prop):
             canvas.line(a, b, 0.03, np.array([60, 60, 60]), Cls.TRAIN)
 
 
-def tram(rng: np.random.Generator, road, s: float, d: float, turn: float, speed: float) -> list[TramCar]:
+def tram(rng: Dice, road, s: float, d: float, turn: float, speed: float) -> list[TramCar]:
     """An articulated tram of 3 sections whose lead end faces the direction of travel."""
     paint = np.array(rng.choice([[40, 40, 190], [235, 235, 235], [40, 200, 240], [150, 90, 30]]), float)
     paint = paint * rng.uniform(0.85, 1.05)
