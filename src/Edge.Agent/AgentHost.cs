@@ -39,10 +39,17 @@ internal static class AgentHost
         return builder.Build();
     }
 
+    /// <summary>Validates every options section (all failures at once), then starts the services.</summary>
+    public static Task StartAsync(IHost host, CancellationToken cancellationToken = default)
+    {
+        ConfigurationErrors.ThrowIfAnyInvalid(host.Services);
+        return host.StartAsync(cancellationToken);
+    }
+
     /// <summary>Starts the host (validating options and loading the model first) and waits until it stops.</summary>
     public static async Task<int> RunAsync(IHost host)
     {
-        await host.StartAsync().ConfigureAwait(false);
+        await StartAsync(host).ConfigureAwait(false);
         await host.WaitForShutdownAsync().ConfigureAwait(false);
         return host.Services.GetRequiredService<AgentExitCode>().Value;
     }

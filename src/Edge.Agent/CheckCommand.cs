@@ -26,6 +26,7 @@ internal static class CheckCommand
     public static async Task<int> RunAsync(IHost host, TextWriter output)
     {
         var services = host.Services;
+        ConfigurationErrors.ThrowIfAnyInvalid(services);
         var paths = services.GetRequiredService<AgentPaths>();
         var agent = services.GetRequiredService<IOptions<AgentOptions>>().Value;
         var inference = services.GetRequiredService<IOptions<InferenceOptions>>().Value;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using SegMan.Edge.Agent;
 using SegMan.Edge.Agent.Configuration;
 
@@ -20,10 +19,10 @@ try
         _ => await AgentHost.RunAsync(host),
     };
 }
-catch (OptionsValidationException ex)
+catch (Exception ex) when (ConfigurationErrors.Collect(ex) is { } failures)
 {
     await Console.Error.WriteLineAsync("Configuration is invalid:");
-    foreach (var failure in ex.Failures)
+    foreach (var failure in failures)
     {
         await Console.Error.WriteLineAsync($"  - {failure}");
     }

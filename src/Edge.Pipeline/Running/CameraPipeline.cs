@@ -207,7 +207,7 @@ public sealed partial class CameraPipeline : IDisposable
                     }
                     catch (Exception ex)
                     {
-                        FailFrame(frame, stage.Method.Name, ex);
+                        await FailFrameAsync(frame, stage.Method.Name, ex, cancellationToken).ConfigureAwait(false);
                         continue;
                     }
 
@@ -255,7 +255,7 @@ public sealed partial class CameraPipeline : IDisposable
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    FailFrame(frame, "Publish", ex);
+                    await FailFrameAsync(frame, "Publish", ex, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -264,11 +264,12 @@ public sealed partial class CameraPipeline : IDisposable
         }
     }
 
-    private void FailFrame(FrameContext frame, string stage, Exception ex)
+    private async ValueTask FailFrameAsync(FrameContext frame, string stage, Exception ex, CancellationToken cancellationToken)
     {
         Counters.OnError();
         LogStageFailed(CameraId, stage, frame.Sequence, ex);
         _pool.Return(frame);
+        await _publisher.ReportFrameErrorAsync(CameraId, stage, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Releases the frame pool and the per-camera stages (the shared segmenter and publisher belong to the caller).</summary>

@@ -6,9 +6,9 @@ using SegMan.Edge.Pipeline.Postprocessing;
 using SegMan.Edge.Pipeline.Preprocessing;
 using SegMan.Edge.Pipeline.Publishing;
 using SegMan.Edge.Pipeline.Running;
-using Step = SegMan.Edge.Pipeline.Tests.Running.ScriptedFrameSource.Step;
+using Step = SegMan.Edge.Pipeline.Tests.CameraPipelines.ScriptedFrameSource.Step;
 
-namespace SegMan.Edge.Pipeline.Tests.Running;
+namespace SegMan.Edge.Pipeline.Tests.CameraPipelines;
 
 public sealed class CameraPipelineTests
 {

@@ -1,7 +1,7 @@
 using OpenCvSharp;
 using SegMan.Edge.Pipeline.Capture;
 
-namespace SegMan.Edge.Pipeline.Tests.Running;
+namespace SegMan.Edge.Pipeline.Tests.CameraPipelines;
 
 /// <summary>A frame source that plays a script: frames, failures and the end, with an optional delay per read.</summary>
 internal sealed class ScriptedFrameSource(bool isLive, params ScriptedFrameSource.Step[] steps) : IFrameSource

@@ -1,6 +1,6 @@
 using SegMan.Edge.Pipeline.Running;
 
-namespace SegMan.Edge.Pipeline.Tests.Running;
+namespace SegMan.Edge.Pipeline.Tests.CameraPipelines;
 
 public sealed class BackoffPolicyTests
 {

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SegMan.Edge.Agent;
+using SegMan.Edge.Agent.Configuration;
+using SegMan.Edge.Agent.Hosting;
+using SegMan.Edge.Pipeline.Publishing.Mqtt;
+
+namespace SegMan.Edge.Integration.Tests;
+
+/// <summary>The real agent host on the repository's embedded-default configuration, with per-test overrides.</summary>
+internal sealed class AgentRun : IAsyncDisposable
+{
+    private AgentRun(IHost host) => Host = host;
+
+    public IHost Host { get; }
+
+    public PipelineRegistry Pipelines => Host.Services.GetRequiredService<PipelineRegistry>();
+
+    public static IHost Build(params string[] overrides) =>
+        AgentHost.Build(AgentPaths.Discover(null, RepositoryPaths.Root, RepositoryPaths.Root), overrides);
+
+    public static async Task<AgentRun> StartAsync(params string[] overrides)
+    {
+        var host = Build(overrides);
+        await AgentHost.StartAsync(host).WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Subscribers in tests connect after the agent's birth, so they see it as the retained status.
+        await host.Services.GetRequiredService<MqttResultPublisher>().Connection.WaitUntilConnectedAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+        return new AgentRun(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Host.Dispose();
+    }
+}
