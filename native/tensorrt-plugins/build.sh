@@ -10,6 +10,7 @@
 #   SEGMAN_CUDA=0          skip CUDA even when nvcc is found (CUDACXX or nvcc on PATH picks the compiler)
 #   TENSORRT_INCLUDE_DIR   TensorRT 10 include/ folder; the TensorRT plugins are built when it is set
 #   SEGMAN_PORTABLE=1      do not tune the CPU kernels for this machine (-march=native)
+#   SEGMAN_CMAKE_ARGS      extra CMake arguments (e.g. -DGTest_DIR=... where GoogleTest is not installed system-wide)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -37,6 +38,8 @@ args=(-DCMAKE_BUILD_TYPE=Release "-DSEGMAN_ORT_VERSION=$ort_version")
 [ "${SEGMAN_CUDA:-1}" = "0" ] && args+=(-DSEGMAN_WITH_CUDA=OFF)
 [ -n "${TENSORRT_INCLUDE_DIR:-}" ] && args+=("-DTENSORRT_INCLUDE_DIR=$TENSORRT_INCLUDE_DIR")
 [ "${SEGMAN_PORTABLE:-0}" = "1" ] || args+=(-DSEGMAN_NATIVE_CPU=ON)
+# shellcheck disable=SC2206
+[ -n "${SEGMAN_CMAKE_ARGS:-}" ] && args+=(${SEGMAN_CMAKE_ARGS})
 
 jobs="$(nproc 2>/dev/null || echo 2)"
 mkdir -p "$build"

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# One GPU session for the native ops: build with CUDA and the TensorRT plugins, run the CPU, CUDA and IPluginV3
+# tests, then the benchmark. Run from the repository root on a machine with nvcc, a GPU and PyTorch.
+# Fetched, uncommitted material it expects under .device/ (git-ignored):
+#   .device/tensorrt-10/include   TensorRT 10 headers (NVIDIA/TensorRT, release/10.3, include/)
+#   .device/ort-include           ONNX Runtime headers (Microsoft.ML.OnnxRuntime NuGet build/native/include)
+#   .device/vmamba                VMamba's kernels/selective_scan and classification/models/csm_triton.py
+#   .device/googletest            GoogleTest sources, where the machine has none installed
+# Logs and the result tables go to $OUT (or ./gpu-out).
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+out="${OUT:-$root/gpu-out}"
+mkdir -p "$out"
+export PATH="$PATH:/usr/local/cuda/bin" PYTHONUNBUFFERED=1
+nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem --format=csv | tee "$out/gpu.txt"
+nvcc --version | tail -2
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+
+# The official kernel compiles in the background while our build runs.
+(cd bench/native && python3 -c "
+import bench_ops, pathlib
+bench_ops.Official(pathlib.Path('$root/.device/vmamba'), pathlib.Path('/tmp/vmamba_ext'))
+print('official VMamba kernel built')") >"$out/vmamba_build.log" 2>&1 &
+vmamba_pid=$!
+
+if [ -d .device/googletest ] && ! [ -f /usr/include/gtest/gtest.h ]; then
+  cmake -S .device/googletest -B /tmp/gtest-build -DCMAKE_BUILD_TYPE=Release -DBUILD_GMOCK=OFF >/dev/null &&
+    cmake --build /tmp/gtest-build --parallel 16 >/dev/null && cmake --install /tmp/gtest-build --prefix /tmp/gtest >/dev/null
+  export SEGMAN_CMAKE_ARGS="-DCMAKE_PREFIX_PATH=/tmp/gtest"
+fi
+export SEGMAN_BUILD_DIR="$root/native/tensorrt-plugins/build-gpu"
+export TENSORRT_INCLUDE_DIR="$root/.device/tensorrt-10/include" ORT_INCLUDE_DIR="$root/.device/ort-include"
+native/tensorrt-plugins/gpu/run_gpu_tests.sh 2>&1 | tee "$out/tests.log" | grep -vE "^ *Start |Test +#[0-9]+:.*Passed"
+tests_status=${PIPESTATUS[0]}
+echo "gpu tests exit status: $tests_status"
+
+wait "$vmamba_pid"
+tail -3 "$out/vmamba_build.log"
+if [ -f "$SEGMAN_BUILD_DIR/libsegman_cuda_capi.so" ]; then
+  (cd bench/native && python3 bench_ops.py --lib "$SEGMAN_BUILD_DIR/libsegman_cuda_capi.so" \
+    --vmamba "$root/.device/vmamba" --out "$out/results.md") 2>&1 | tee "$out/bench.log" | grep -vE "^\|"
+fi
+echo "=== results"
+cat "$out/results.md" 2>/dev/null
+exit "$tests_status"
