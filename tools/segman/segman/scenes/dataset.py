@@ -1,11 +1,12 @@
 """Rendered training and validation sets, written as compressed .npz shards.
 
     python -m segman.scenes.dataset --out DIR --count N --seed S --height H --width W \
-        [--split train|val] [--workers J] [--shard-size K] [--preview P]
+        [--split train|val] [--workers J] [--shard-size K] [--preview P] [--no-compress]
 
 Layout of DIR:
     meta.json          format, split, seed, count, height, width, class names, shard list
     shard_00000.npz    images (K,H,W,3) uint8 BGR, labels (K,H,W) uint8 trainIds (0..18),
+                       zlib-compressed unless --no-compress (bigger, but quicker to write),
                        seeds (K,) int64 — scene i of the set has seed scene_seed(split, S, i)
     preview_0000.png   optional: the first P frames, image above colour-coded labels
 
@@ -76,8 +77,8 @@ def colorize(labels: np.ndarray) -> np.ndarray:
     return lut[labels]
 
 
-def _write_shard(args: tuple[Path, int, SceneSet, int, int]) -> tuple[str, int]:
-    out, number, scenes, start, stop = args
+def _write_shard(args: tuple[Path, int, SceneSet, int, int, bool]) -> tuple[str, int]:
+    out, number, scenes, start, stop, compress = args
     cv2.setNumThreads(1)
     images = np.empty((stop - start, scenes.height, scenes.width, 3), np.uint8)
     labels = np.empty((stop - start, scenes.height, scenes.width), np.uint8)
@@ -85,13 +86,15 @@ def _write_shard(args: tuple[Path, int, SceneSet, int, int]) -> tuple[str, int]:
     for k, i in enumerate(range(start, stop)):
         images[k], labels[k] = scenes[i]
     name = f"shard_{number:05d}.npz"
-    np.savez_compressed(out / name, images=images, labels=labels, seeds=seeds)
+    save = np.savez_compressed if compress else np.savez
+    save(out / name, images=images, labels=labels, seeds=seeds)
     return name, stop - start
 
 
-def write_set(out: Path, scenes: SceneSet, workers: int, shard_size: int, preview: int = 0) -> dict:
+def write_set(out: Path, scenes: SceneSet, workers: int, shard_size: int, preview: int = 0,
+              compress: bool = True) -> dict:
     out.mkdir(parents=True, exist_ok=True)
-    tasks = [(out, n, scenes, start, min(start + shard_size, scenes.count))
+    tasks = [(out, n, scenes, start, min(start + shard_size, scenes.count), compress)
              for n, start in enumerate(range(0, scenes.count, shard_size))]
     started = time.perf_counter()
     if workers > 1:
@@ -137,12 +140,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--shard-size", type=int, default=0,
                         help="frames per shard (default: up to 256, spread evenly over the workers)")
     parser.add_argument("--preview", type=int, default=0, help="also write the first P frames as PNG")
+    parser.add_argument("--no-compress", dest="compress", action="store_false",
+                        help="store shards uncompressed (about 4x the disk, written faster)")
     args = parser.parse_args(argv)
     scene_seed(args.split, args.seed, max(args.count - 1, 0))  # validates the seed range
     scenes = SceneSet(args.split, args.seed, args.count, args.height, args.width)
     workers = max(1, args.workers)
     shard_size = args.shard_size or max(1, min(256, -(-args.count // workers)))
-    meta = write_set(args.out, scenes, workers, shard_size, args.preview)
+    meta = write_set(args.out, scenes, workers, shard_size, args.preview, args.compress)
     rate = args.count / meta["seconds"] if meta["seconds"] > 0 else float("inf")
     print(f"{args.count} {args.split} scenes ({args.height}x{args.width}) in {len(meta['shards'])} shards "
           f"to {args.out} in {meta['seconds']:.1f} s ({rate:.1f} frames/s, {workers} workers)")
