@@ -1,0 +1,17 @@
+using SegMan.Edge.Bench;
+
+// segman-bench pipeline [--model models/x.onnx] [--video samples/drive.mp4] [--frames 200] [--warmup 20] [--mqtt]
+// segman-bench miou [--model models/x.onnx] [--data bench/data/val]
+var options = BenchOptions.Parse(args);
+return options.Command switch
+{
+    "pipeline" => await PipelineBenchmark.RunAsync(options),
+    "miou" => MeanIoUBenchmark.Run(options),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: segman-bench pipeline|miou [--model FILE] [--video FILE] [--data DIR] [--frames N] [--warmup N] [--mqtt]");
+    return 2;
+}
