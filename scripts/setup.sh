@@ -5,10 +5,10 @@
 set -euo pipefail
 
 packages=(
-  libgtk-3-0 ffmpeg
+  libgtk-3-0 libfreetype6 libharfbuzz0b ffmpeg
   mosquitto mosquitto-clients
   python3-torch python3-onnx python3-numpy python3-pytest python3-opencv
-  gstreamer1.0-rtsp gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   python3-gi gir1.2-gst-rtsp-server-1.0
   cmake g++ make libgtest-dev
 )

@@ -34,7 +34,7 @@ add "$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+')" "$(grep -oE '[0
 echo "== .NET (xunit)"
 dotnet build SegMan.Edge.sln -c Release 2>&1 | tail -3
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "dotnet build failed"; status=1; }
-dotnet test SegMan.Edge.sln -c Release --no-build --logger "console;verbosity=normal" 2>&1 | tee "$results/dotnet.log" | grep -E "^\s*(Failed|Passed!|Failed!) |error" 
+dotnet test SegMan.Edge.sln -c Release --no-build 2>&1 | tee "$results/dotnet.log"
 rc=${PIPESTATUS[0]}; [ "$rc" -eq 0 ] || status=1
 while read -r f p; do add "$p" "$f"; done < <(grep -E "(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+" "$results/dotnet.log" \
   | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+).*/\1 \2/')
