@@ -147,6 +147,7 @@ class Official:
         from torch.utils.cpp_extension import load
 
         src = root / "kernels" / "selective_scan" / "csrc" / "selective_scan"
+        build_dir.mkdir(parents=True, exist_ok=True)
         here = Path(__file__).resolve().parent
         self.ext = load(
             name="selective_scan_cuda_oflex",
@@ -270,10 +271,12 @@ class Flex:
     def __init__(self) -> None:
         from torch.nn.attention.flex_attention import create_block_mask, flex_attention
 
+        torch._dynamo.config.cache_size_limit = 64
         self.create_block_mask = create_block_mask
         self.flex = torch.compile(flex_attention, dynamic=False)
 
-    def prepare(self, q, k, v, rpb, kernel: int):
+    def prepare(self, q, rpb, kernel: int):
+        """One block mask and score_mod per shape; returns a function of (q, k, v)."""
         b, heads, h, w, dim = q.shape
         length = h * w
         padded = max(16, 1 << (dim - 1).bit_length())  # flex wants a power-of-two head size; zeros change nothing
@@ -288,9 +291,8 @@ class Flex:
             qi, qj, ki, kj = q_idx // w, q_idx % w, kv_idx // w, kv_idx % w
             return score + rpb[hh, ki - qi + K - 1, kj - qj + K - 1]
 
-        mask = self.create_block_mask(mask_mod, None, None, length, length, device="cuda")
-        args = (pad(q), pad(k), pad(v))
-        return lambda: self.flex(*args, score_mod=score_mod, block_mask=mask, scale=1.0)
+        mask = self.create_block_mask(mask_mod, None, None, length, length, device="cuda", _compile=True)
+        return lambda qq, kk, vv: self.flex(pad(qq), pad(kk), pad(vv), score_mod=score_mod, block_mask=mask, scale=1.0)
 
 
 def bench_attention(native: Native, flex: Flex | None, dtype_name: str, shapes: list[AttentionShape],
@@ -319,11 +321,14 @@ def bench_attention(native: Native, flex: Flex | None, dtype_name: str, shapes: 
         flex_ms, flex_err = math.nan, math.nan
         key = f"{s.model} {s.where}"
         if flex is not None and key in flex_names and time.monotonic() < deadline:
-            runs = [flex.prepare(*data[i], s.kernel) for i in range(sets)]
-            flex_ms = median_ms(lambda i: runs[i](), sets)
-            got = runs[0]()[..., :s.dim].reshape(shape)
-            flex_err = ((out.float() - got.float()).abs().max() / (1 + got.float().abs().max())).item()
-            del runs
+            try:
+                run = flex.prepare(data[0][0], data[0][3], s.kernel)
+                flex_ms = median_ms(lambda i: run(*data[i][:3]), sets)
+                got = run(*data[0][:3])[..., :s.dim].reshape(shape)
+                flex_err = ((out.float() - got.float()).abs().max() / (1 + got.float().abs().max())).item()
+                del run
+            except Exception as error:  # reported as n/a in the table
+                print(f"flex_attention failed on {key}: {error}", flush=True)
         rows.append(f"| {s.model} | {s.where} | {s.heads}x{s.height}x{s.width}x{s.dim} K{s.kernel} | {dtype_name} | "
                     f"{ours_ms * 1e3:.1f} | {gather_ms / ours_ms:.1f}x | {flex_ms / ours_ms:.2f}x | {gbs:.0f} | "
                     f"{gbs / copy_gbs:.0%} | {err:.1e} / {flex_err:.1e} |")

@@ -10,7 +10,7 @@ namespace {
 using cuda::load;
 using cuda::store;
 
-constexpr int kBlockW = 16, kBlockH = 8;
+constexpr int kBlockW = 16, kBlockH = 4;
 
 struct Geometry {
   int heads, height, width, dim, kernel, dilation;
@@ -24,13 +24,11 @@ __device__ __forceinline__ void load_row(const T* p, int dim, float (&x)[DMAX]) 
       const float4* v = reinterpret_cast<const float4*>(p);
 #pragma unroll
       for (int c = 0; c < DMAX; c += 4) {
-        if (c < dim) {
-          const float4 f = __ldg(v + c / 4);
-          x[c] = f.x;
-          x[c + 1] = f.y;
-          x[c + 2] = f.z;
-          x[c + 3] = f.w;
-        }
+        const float4 f = c < dim ? __ldg(v + c / 4) : make_float4(0.f, 0.f, 0.f, 0.f);
+        x[c] = f.x;
+        x[c + 1] = f.y;
+        x[c + 2] = f.z;
+        x[c + 3] = f.w;
       }
       return;
     }
@@ -39,12 +37,18 @@ __device__ __forceinline__ void load_row(const T* p, int dim, float (&x)[DMAX]) 
   for (int c = 0; c < DMAX; ++c) x[c] = c < dim ? load(p + c) : 0.f;
 }
 
+// Four threads share a query: thread `part` takes the window rows mi = part, part + 4, ...; their online-softmax
+// states (max, sum, accumulator) are merged with warp shuffles at the end. Consecutive lanes hold one query.
+constexpr int kParts = 4;
+
 template <typename T, int DMAX>
-__global__ void __launch_bounds__(kBlockW * kBlockH)
+__global__ void __launch_bounds__(kBlockW * kBlockH * kParts)
     attention_kernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
                      const T* __restrict__ rpb, T* __restrict__ out, Geometry g) {
-  const int j = blockIdx.x * kBlockW + threadIdx.x, i = blockIdx.y * kBlockH + threadIdx.y;
-  if (i >= g.height || j >= g.width) return;
+  const int part = threadIdx.x % kParts;
+  const int j_raw = blockIdx.x * kBlockW + threadIdx.x / kParts, i_raw = blockIdx.y * kBlockH + threadIdx.y;
+  const bool active = i_raw < g.height && j_raw < g.width;
+  const int i = min(i_raw, g.height - 1), j = min(j_raw, g.width - 1);  // inactive threads still shuffle
   const long long plane = blockIdx.z;
   const int head = static_cast<int>(plane % g.heads);
   const long long base = plane * g.height * g.width * g.dim;
@@ -57,7 +61,7 @@ __global__ void __launch_bounds__(kBlockW * kBlockH)
   float running_max = -3.0e38f, sum = 0.f;
 
   const int si = window_start(i, g.height, g.kernel, g.dilation), sj = window_start(j, g.width, g.kernel, g.dilation);
-  for (int mi = 0; mi < g.kernel; ++mi) {
+  for (int mi = part; mi < g.kernel; mi += kParts) {
     const int ki = si + mi * g.dilation;
     const int bias_row = (ki - i) / g.dilation + g.kernel - 1;
     for (int mj = 0; mj < g.kernel; ++mj) {
@@ -82,11 +86,26 @@ __global__ void __launch_bounds__(kBlockW * kBlockH)
       for (int c = 0; c < DMAX; ++c) acc[c] = fmaf(weight, kv[c], acc[c]);
     }
   }
+  // Merge the parts: common maximum, then sums of the rescaled states.
+  float group_max = running_max;
+#pragma unroll
+  for (int offset = 1; offset < kParts; offset <<= 1) group_max = fmaxf(group_max, __shfl_xor_sync(0xffffffffu, group_max, offset));
+  const float scale = __expf(running_max - group_max);
+  sum *= scale;
+#pragma unroll
+  for (int offset = 1; offset < kParts; offset <<= 1) sum += __shfl_xor_sync(0xffffffffu, sum, offset);
+#pragma unroll
+  for (int c = 0; c < DMAX; ++c) {
+    acc[c] *= scale;
+#pragma unroll
+    for (int offset = 1; offset < kParts; offset <<= 1) acc[c] += __shfl_xor_sync(0xffffffffu, acc[c], offset);
+  }
+  if (!active) return;
   const float inv = 1.f / sum;
   T* o = out + base + (1LL * i * g.width + j) * g.dim;
 #pragma unroll
   for (int c = 0; c < DMAX; ++c) {
-    if (c < g.dim) store(o + c, acc[c] * inv);
+    if (c < g.dim && c % kParts == part) store(o + c, acc[c] * inv);  // the four parts write alternate channels
   }
 }
 
@@ -152,7 +171,8 @@ cudaError_t neighborhood_attention_2d_cuda(const NeighborhoodAttention2DShape& s
   if (shape.batch == 0 || shape.heads == 0) return cudaSuccess;
   const Geometry g{static_cast<int>(shape.heads), static_cast<int>(shape.height), static_cast<int>(shape.width),
                    static_cast<int>(shape.dim), static_cast<int>(shape.kernel_size), static_cast<int>(shape.dilation)};
-  const dim3 block(kBlockW, kBlockH);
+  const dim3 block(kBlockW * kParts, kBlockH);
+  const dim3 wide_block(kBlockW, kBlockH);
   const dim3 grid((g.width + kBlockW - 1) / kBlockW, (g.height + kBlockH - 1) / kBlockH,
                   static_cast<unsigned>(shape.batch * shape.heads));
   if (g.dim <= 16) {
@@ -164,7 +184,7 @@ cudaError_t neighborhood_attention_2d_cuda(const NeighborhoodAttention2DShape& s
   } else if (g.dim <= 64) {
     attention_kernel<T, 64><<<grid, block, 0, stream>>>(in.q, in.k, in.v, in.rpb, out, g);
   } else {
-    attention_kernel_wide<T><<<grid, block, 0, stream>>>(in.q, in.k, in.v, in.rpb, out, g);
+    attention_kernel_wide<T><<<grid, wide_block, 0, stream>>>(in.q, in.k, in.v, in.rpb, out, g);
   }
   return cudaGetLastError();
 }

@@ -50,23 +50,23 @@ struct Args {
 
 __device__ __forceinline__ float softplus(float x) { return x <= 20.f ? __logf(1.f + __expf(x)) : x; }
 
-// Per-element decay a[n] and input b[n] of direction k at map position p (identity when !valid).
+// Per-element decay a[n] and input b[n] of direction k at map position p (identity when !valid). p is always
+// inside the map (callers clamp it), so the loads need no guard and the compiler can issue them ahead of the
+// recurrence.
 template <typename T, int NS>
 __device__ __forceinline__ void step_terms(const Args<T>& args, int b, int k, int d, long long p, float u, bool valid,
                                            float (&a)[NS], float (&bx)[NS]) {
   const Layout& g = args.layout;
   const long long L = 1LL * g.height * g.width;
   const int c = k * g.channels + d;
-  float dt = 0.f;
-  if (valid) {
-    dt = load(args.in.delta + ((1LL * b * 4 + k) * g.channels + d) * L + p) + args.in.delta_bias[c];
-    if (args.in.delta_softplus) dt = softplus(dt);
-  }
+  float dt = load(args.in.delta + ((1LL * b * 4 + k) * g.channels + d) * L + p) + args.in.delta_bias[c];
+  if (args.in.delta_softplus) dt = softplus(dt);
 #pragma unroll
   for (int n = 0; n < NS; ++n) {
     const bool live = valid && n < g.state;
+    const float Bn = n < g.state ? load(args.in.B + ((1LL * b * 4 + k) * g.state + n) * L + p) : 0.f;
     a[n] = live ? __expf(dt * args.in.A[c * g.state + n]) : 1.f;
-    bx[n] = live ? dt * load(args.in.B + ((1LL * b * 4 + k) * g.state + n) * L + p) * u : 0.f;
+    bx[n] = live ? dt * Bn * u : 0.f;
   }
 }
 
@@ -122,11 +122,12 @@ __global__ void __launch_bounds__(kChannelsPerBlock * 2 * 32)
 
   if (active && !columns) {
     // Row warp: lane = column of the tile; rows one after another, each scanned across the warp.
+#pragma unroll 4
     for (int i = 0; i < rows; ++i) {
-      const int r = r0 + i, c = c0 + lane;
+      const int r = r0 + i, c = min(c0 + lane, g.width - 1);
       const bool valid = lane < cols;
       const long long p = 1LL * r * g.width + c;
-      const float u = valid ? load(args.in.u + (1LL * b * g.channels + d) * L + p) : 0.f;
+      const float u = load(args.in.u + (1LL * b * g.channels + d) * L + p);
       float a0[NS], b0[NS], a2[NS], b2[NS];
       step_terms<T, NS>(args, b, 0, d, p, u, valid, a0, b0);
       step_terms<T, NS>(args, b, 2, d, p, u, valid, a2, b2);
@@ -161,9 +162,9 @@ __global__ void __launch_bounds__(kChannelsPerBlock * 2 * 32)
 
   if (active && columns) {
     // Column warp: lane = column; rows in order (direction 1), then in reverse (direction 3).
-    const int c = c0 + lane;
+    const int c = min(c0 + lane, g.width - 1);
     const bool valid = lane < cols;
-    const long long forward = g.col_piece(b, 0, d, valid ? c : 0, rt), backward = g.col_piece(b, 1, d, valid ? c : 0, rt);
+    const long long forward = g.col_piece(b, 0, d, c, rt), backward = g.col_piece(b, 1, d, c, rt);
     float h1[NS], h3[NS], P3[NS];
 #pragma unroll
     for (int n = 0; n < NS; ++n) {
@@ -175,29 +176,30 @@ __global__ void __launch_bounds__(kChannelsPerBlock * 2 * 32)
     float P1[NS];
 #pragma unroll
     for (int n = 0; n < NS; ++n) P1[n] = 1.f;
+    // Rows past the map's edge use clamped addresses and identity terms, so every iteration runs the same code
+    // and the loads can be issued ahead of the recurrence.
 #pragma unroll
     for (int i = 0; i < kTile; ++i) {
-      if (i < rows) {
-        const long long p = 1LL * (r0 + i) * g.width + c;
-        const float u = valid ? load(args.in.u + (1LL * b * g.channels + d) * L + p) : 0.f;
-        float a1[NS], b1[NS];
-        step_terms<T, NS>(args, b, 1, d, p, u, valid, a1, b1);
+      const long long p = 1LL * min(r0 + i, g.height - 1) * g.width + c;
+      const float u = load(args.in.u + (1LL * b * g.channels + d) * L + p);
+      const bool live = valid && i < rows;
+      float a1[NS], b1[NS];
+      step_terms<T, NS>(args, b, 1, d, p, u, live, a1, b1);
+#pragma unroll
+      for (int n = 0; n < NS; ++n) {
+        h1[n] = a1[n] * h1[n] + b1[n];
+        P1[n] *= a1[n];
+      }
+      if constexpr (kApply) {
+        y1[i] = output_term<T, NS>(args, b, 1, d, p, u, h1);
+      } else {
+        // Direction 3 runs this chunk backwards: S3 = sum_t (prod_{s<t} a_s) b_t, accumulated forwards.
+        float a3[NS], b3[NS];
+        step_terms<T, NS>(args, b, 3, d, p, u, live, a3, b3);
 #pragma unroll
         for (int n = 0; n < NS; ++n) {
-          h1[n] = a1[n] * h1[n] + b1[n];
-          P1[n] *= a1[n];
-        }
-        if (kApply) {
-          y1[i] = valid ? output_term<T, NS>(args, b, 1, d, p, u, h1) : 0.f;
-        } else {
-          // Direction 3 runs this chunk backwards: S3 = sum_t (prod_{s<t} a_s) b_t, accumulated forwards.
-          float a3[NS], b3[NS];
-          step_terms<T, NS>(args, b, 3, d, p, u, valid, a3, b3);
-#pragma unroll
-          for (int n = 0; n < NS; ++n) {
-            h3[n] += P3[n] * b3[n];
-            P3[n] *= a3[n];
-          }
+          h3[n] += P3[n] * b3[n];
+          P3[n] *= a3[n];
         }
       }
     }
@@ -217,26 +219,23 @@ __global__ void __launch_bounds__(kChannelsPerBlock * 2 * 32)
   __syncthreads();  // row warps' (y0 + y2) are in shared memory
 
   if (active && columns) {
-    const int c = c0 + lane;
+    const int c = min(c0 + lane, g.width - 1);
     const bool valid = lane < cols;
     float h3[NS];
-    const long long backward = g.col_piece(b, 1, d, valid ? c : 0, rt);
+    const long long backward = g.col_piece(b, 1, d, c, rt);
 #pragma unroll
     for (int n = 0; n < NS; ++n) h3[n] = (valid && n < g.state) ? args.col_carry[backward * g.state + n] : 0.f;
 #pragma unroll
     for (int i = kTile - 1; i >= 0; --i) {
-      if (i < rows) {
-        const long long p = 1LL * (r0 + i) * g.width + c;
-        const float u = valid ? load(args.in.u + (1LL * b * g.channels + d) * L + p) : 0.f;
-        float a3[NS], b3[NS];
-        step_terms<T, NS>(args, b, 3, d, p, u, valid, a3, b3);
+      const long long p = 1LL * min(r0 + i, g.height - 1) * g.width + c;
+      const float u = load(args.in.u + (1LL * b * g.channels + d) * L + p);
+      const bool live = valid && i < rows;
+      float a3[NS], b3[NS];
+      step_terms<T, NS>(args, b, 3, d, p, u, live, a3, b3);
 #pragma unroll
-        for (int n = 0; n < NS; ++n) h3[n] = a3[n] * h3[n] + b3[n];
-        if (valid) {
-          const float y3 = output_term<T, NS>(args, b, 3, d, p, u, h3);
-          store(args.y + (1LL * b * g.channels + d) * L + p, row_part[slot][i][lane] + (y1[i] + y3));
-        }
-      }
+      for (int n = 0; n < NS; ++n) h3[n] = a3[n] * h3[n] + b3[n];
+      const float y3 = output_term<T, NS>(args, b, 3, d, p, u, h3);
+      if (live) store(args.y + (1LL * b * g.channels + d) * L + p, row_part[slot][i][lane] + (y1[i] + y3));
     }
   }
 }
