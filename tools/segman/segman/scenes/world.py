@@ -1,4 +1,5 @@
-"""A world (road, ground look, light and props) and how one camera view of it is rendered."""
+"""A world (road, ground look, light and props placed on that road) and how a camera view of it
+is rendered."""
 
 from __future__ import annotations
 
