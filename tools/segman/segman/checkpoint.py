@@ -260,9 +260,14 @@ def infer_variant(state: Mapping[str, torch.Tensor]) -> Variant:
     dims = tuple(int(state[f"encoder.stages.{s}.blocks.0.norm1.weight"].shape[0]) for s in range(4))
     depths = tuple(len({k.split(".")[4] for k in state if k.startswith(f"encoder.stages.{s}.blocks.")})
                    for s in range(4))
-    for variant in VARIANTS.values():
-        if variant.dims == dims and variant.depths == depths:
+    candidates = [v for v in VARIANTS.values() if v.dims == dims and v.depths == depths]
+    # Variants that share an encoder (T, T-slim) differ in the decoder's feature projection.
+    projection = state.get("decoder.embed_c2.weight")
+    for variant in candidates:
+        if projection is None or variant.feat_proj_dim == int(projection.shape[0]):
             return variant
+    if candidates:
+        return candidates[0]
     raise ValueError(f"no SegMAN variant has widths {dims} and depths {depths}")
 
 

@@ -133,3 +133,35 @@ def remove_unused(model: onnx.ModelProto) -> onnx.ModelProto:
     del graph.value_info[:]
     graph.value_info.extend(infos)
     return model
+
+
+def share_identical_tensors(model: onnx.ModelProto, min_bytes: int = 1024) -> onnx.ModelProto:
+    """Keep one copy of equal constant tensors: tracing folds the frozen RoPE tables into separate
+    constants for q and k of every block, which multiplies the stage-1 table (MBs) by 2 x depth."""
+    graph = model.graph
+    first: Dict[tuple, str] = {}
+    alias: Dict[str, str] = {}
+
+    def visit(name: str, tensor: onnx.TensorProto) -> bool:
+        """True if `name` duplicates an earlier tensor (and is now an alias of it)."""
+        array = numpy_helper.to_array(tensor)
+        if array.nbytes < min_bytes:
+            return False
+        key = (tensor.data_type, tuple(array.shape), array.tobytes())
+        if key in first:
+            alias[name] = first[key]
+            return True
+        first[key] = name
+        return False
+
+    initializers = [init for init in graph.initializer if not visit(init.name, init)]
+    del graph.initializer[:]
+    graph.initializer.extend(initializers)
+    kept = [node for node in graph.node
+            if not (node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value"
+                    and visit(node.output[0], node.attribute[0].t))]
+    for node in kept:
+        node.input[:] = [alias.get(name, name) for name in node.input]
+    del graph.node[:]
+    graph.node.extend(kept)
+    return remove_unused(model)

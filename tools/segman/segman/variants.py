@@ -55,6 +55,10 @@ VARIANTS = {
                  (4, 4, 3, 3), True, decoder_channels=180, feat_proj_dim=320),
     "L": Variant("L", (96, 192, 432, 640), (4, 4, 28, 4), (4, 8, 12, 20), (11, 9, 7, 7),
                  (4, 4, 3, 3), True, decoder_channels=224, feat_proj_dim=432),
+    # Not an official model: SegMAN-T's encoder with a slimmer decoder (48 channels, feat_proj 96), so that
+    # the fp32 ONNX graph at 256x512 stays under 16 MiB; the demo model trained on rendered scenes.
+    "T-slim": Variant("T-slim", (32, 64, 144, 192), (2, 2, 4, 2), (1, 2, 4, 8), (11, 9, 9, 7),
+                      (4, 4, 3, 3), False, decoder_channels=48, feat_proj_dim=96),
     # Not an official model: the same architecture, shrunk for fast tests and fixtures.
     "nano": Variant("nano", (16, 32, 48, 64), (1, 1, 1, 1), (1, 2, 2, 4), (11, 9, 7, 3),
                     (2, 2, 2, 2), True, decoder_channels=32, feat_proj_dim=32),

@@ -1,0 +1,240 @@
+"""mIoU of a segmentation model on held-out frames: `python -m segman.evaluate --checkpoint model.pth ...`.
+
+Evaluation protocol (the C# bench computes exactly the same):
+
+1. The frame (BGR uint8) is resized to the model input (bilinear, half-pixel centres, as OpenCV's
+   INTER_LINEAR and torch's bilinear with align_corners=False; no resize when the sizes match),
+   converted to RGB and normalised with the manifest's mean and std.
+2. The prediction is the argmax over classes of the 1/8 logits (the first maximum on ties).
+3. The (h, w) prediction is upsampled to the label map's size (H, W) by nearest neighbour:
+   label pixel (y, x) takes prediction (floor(y * h / H), floor(x * w / W)).
+4. One 19 x 19 confusion matrix (rows: ground truth, columns: prediction) is summed over every
+   frame of the set; ground-truth pixels labelled 255 (ignore) are left out.
+5. IoU_c = TP_c / (TP_c + FP_c + FN_c) for every class c that occurs in the ground truth or the
+   prediction of the set; a class absent from both is excluded. mIoU is the mean of those IoUs.
+
+Frame sources: the rendered validation split (`--val N`: scenes `segman.scenes` val seeds 0..N-1 at the
+model size), a folder written by `segman.evalset` (`--set DIR`), and the sample drive (`--drive DIR`,
+holding drive.mp4 and drive_labels/). Models: a PyTorch checkpoint (`--checkpoint`), or ONNX graphs run
+with onnxruntime (`--onnx`, where the package is installed; `--ops-library` registers libsegman_ops.so for
+graphs with custom nodes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+
+from .classes import CITYSCAPES
+from .frames import normalize_bgr
+
+NUM_CLASSES = len(CITYSCAPES)
+IGNORE = 255
+
+Frame = Tuple[np.ndarray, np.ndarray]                      # (BGR uint8 HxWx3, trainIds uint8 HxW)
+Predictor = Callable[[torch.Tensor], np.ndarray]           # (N,3,h,w) normalised -> (N,h/8,w/8) labels
+
+
+def upsample_nearest(labels: np.ndarray, height: int, width: int) -> np.ndarray:
+    """(h, w) -> (height, width): pixel (y, x) takes (floor(y * h / height), floor(x * w / width))."""
+    small_h, small_w = labels.shape
+    rows = (np.arange(height, dtype=np.int64) * small_h) // height
+    cols = (np.arange(width, dtype=np.int64) * small_w) // width
+    return labels[rows[:, None], cols[None, :]]
+
+
+def confusion(prediction: np.ndarray, truth: np.ndarray, classes: int = NUM_CLASSES) -> np.ndarray:
+    """classes x classes counts (rows: ground truth, columns: prediction), ignore pixels left out."""
+    if prediction.shape != truth.shape:
+        raise ValueError(f"prediction {prediction.shape} and labels {truth.shape} differ in size")
+    valid = truth != IGNORE
+    truth_ids = truth[valid].astype(np.int64)
+    predicted = prediction[valid].astype(np.int64)
+    if truth_ids.size and (truth_ids.max() >= classes or predicted.max() >= classes):
+        raise ValueError(f"label ids must lie below {classes} (or be {IGNORE} in the ground truth)")
+    return np.bincount(truth_ids * classes + predicted, minlength=classes * classes).reshape(classes, classes)
+
+
+@dataclass(frozen=True)
+class Scores:
+    """mIoU over the classes present, IoU per class (None where absent from prediction and truth)."""
+    miou: float
+    iou: List[Optional[float]]
+    frames: int
+    pixels: int
+
+    def as_dict(self) -> Dict[str, object]:
+        return {"mIoU": round(self.miou, 5), "frames": self.frames, "pixels": self.pixels,
+                "perClass": {name: (None if value is None else round(value, 5))
+                             for (name, _), value in zip(CITYSCAPES, self.iou)}}
+
+
+def scores(matrix: np.ndarray, frames: int) -> Scores:
+    true_positive = np.diag(matrix).astype(np.float64)
+    union = matrix.sum(0) + matrix.sum(1) - true_positive
+    iou = [float(tp / u) if u > 0 else None for tp, u in zip(true_positive, union)]
+    present = [value for value in iou if value is not None]
+    miou = float(np.mean(present)) if present else math.nan
+    return Scores(miou, iou, frames, int(matrix.sum()))
+
+
+class Confusion:
+    """The confusion matrix summed over a set of frames."""
+
+    def __init__(self, classes: int = NUM_CLASSES) -> None:
+        self.matrix = np.zeros((classes, classes), np.int64)
+        self.frames = 0
+
+    def add(self, small_prediction: np.ndarray, truth: np.ndarray) -> None:
+        """Add one frame: a 1/8 prediction, upsampled to the label size here."""
+        full = upsample_nearest(small_prediction, *truth.shape)
+        self.matrix += confusion(full, truth, self.matrix.shape[0])
+        self.frames += 1
+
+    def scores(self) -> Scores:
+        return scores(self.matrix, self.frames)
+
+
+def evaluate(predict: Predictor, frames: Iterable[Frame], height: int, width: int, batch: int = 8) -> Scores:
+    """Run `predict` over (image, labels) frames at the model size and score them by the protocol above."""
+    total = Confusion()
+    images: List[torch.Tensor] = []
+    labels: List[np.ndarray] = []
+
+    def flush() -> None:
+        predictions = predict(torch.cat(images))
+        for prediction, truth in zip(predictions, labels):
+            total.add(prediction, truth)
+        images.clear()
+        labels.clear()
+
+    for image, truth in frames:
+        images.append(normalize_bgr(image, height, width))
+        labels.append(truth)
+        if len(images) == batch:
+            flush()
+    if images:
+        flush()
+    return total.scores()
+
+
+def torch_predictor(model: torch.nn.Module, device: torch.device, autocast: bool = False) -> Predictor:
+    """Argmax of a PyTorch model's logits (computed in eval mode, bf16 autocast on CUDA if asked)."""
+    def predict(batch: torch.Tensor) -> np.ndarray:
+        model.eval()
+        with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
+            logits = model(batch.to(device))
+        return logits.float().argmax(1).to(torch.uint8).cpu().numpy()
+    return predict
+
+
+def onnx_predictor(path: Path, ops_library: Optional[str] = None, threads: int = 0) -> Predictor:
+    """Argmax of an ONNX graph's logits (or its labels output) run by onnxruntime on the CPU."""
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    if ops_library:
+        options.register_custom_ops_library(ops_library)
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+
+    def predict(batch: torch.Tensor) -> np.ndarray:
+        outputs = [session.run(None, {name: frame.numpy()})[0] for frame in batch.split(1)]
+        result = np.concatenate(outputs)
+        return result.astype(np.uint8) if result.ndim == 3 else result.argmax(1).astype(np.uint8)
+    return predict
+
+
+def drive_frames(directory: Path, step: int = 1) -> Iterator[Frame]:
+    """Every `step`-th frame of the sample drive (drive.mp4) with its label PNG (drive_labels/)."""
+    import cv2
+    capture = cv2.VideoCapture(str(directory / "drive.mp4"))
+    if not capture.isOpened():
+        raise FileNotFoundError(f"cannot open {directory / 'drive.mp4'} with OpenCV")
+    index = 0
+    try:
+        while True:
+            ok, image = capture.read()
+            if not ok:
+                break
+            if index % step == 0:
+                label_path = directory / "drive_labels" / f"frame_{index:05d}.png"
+                labels = cv2.imread(str(label_path), cv2.IMREAD_UNCHANGED)
+                if labels is None:
+                    raise FileNotFoundError(label_path)
+                yield image, labels
+            index += 1
+    finally:
+        capture.release()
+
+
+def val_frames(count: int, height: int, width: int, seed: int = 0) -> Iterator[Frame]:
+    """The first `count` scenes of the rendered validation split, at the model size."""
+    from .scenes.dataset import SceneSet
+    return iter(SceneSet("val", seed, count, height, width))
+
+
+def format_scores(title: str, result: Scores) -> str:
+    lines = [f"{title}: mIoU {100 * result.miou:.2f} over {result.frames} frames"]
+    for (name, _), value in zip(CITYSCAPES, result.iou):
+        lines.append(f"  {name:<14}{'absent' if value is None else f'{100 * value:6.2f}'}")
+    return "\n".join(lines)
+
+
+def _sources(args: argparse.Namespace, height: int, width: int) -> Dict[str, Callable[[], Iterable[Frame]]]:
+    sources: Dict[str, Callable[[], Iterable[Frame]]] = {}
+    if args.val:
+        sources[f"val{args.val}"] = lambda: val_frames(args.val, height, width)
+    if args.set:
+        from .evalset import read_evalset
+        sources[f"set:{args.set.name}"] = lambda: read_evalset(args.set)
+    if args.drive:
+        sources["drive"] = lambda: drive_frames(args.drive, args.drive_step)
+    return sources
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m segman.evaluate", description=__doc__.splitlines()[0])
+    model = parser.add_mutually_exclusive_group(required=True)
+    model.add_argument("--checkpoint", help="state dict written by segman.train")
+    model.add_argument("--onnx", type=Path, nargs="+", help="ONNX graphs (onnxruntime, CPU)")
+    parser.add_argument("--ops-library", help="libsegman_ops.so, for graphs with custom nodes")
+    parser.add_argument("--variant", default="T-slim")
+    parser.add_argument("--height", type=int, default=256)
+    parser.add_argument("--width", type=int, default=512)
+    parser.add_argument("--val", type=int, default=0, help="rendered validation scenes")
+    parser.add_argument("--set", type=Path, help="folder written by segman.evalset")
+    parser.add_argument("--drive", type=Path, help="folder with drive.mp4 and drive_labels/")
+    parser.add_argument("--drive-step", type=int, default=1)
+    parser.add_argument("--json", type=Path, help="also write the scores here")
+    args = parser.parse_args(argv)
+    predictors: Dict[str, Predictor] = {}
+    if args.checkpoint:
+        from .network import build_segman
+        from .checkpoint import load_checkpoint
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        network = build_segman(args.variant)
+        load_checkpoint(network, args.checkpoint)
+        predictors[Path(args.checkpoint).name] = torch_predictor(network.to(device), device)
+    else:
+        for path in args.onnx:
+            predictors[path.name] = onnx_predictor(path, args.ops_library)
+    results: Dict[str, Dict[str, object]] = {}
+    for model_name, predict in predictors.items():
+        for source_name, frames in _sources(args, args.height, args.width).items():
+            result = evaluate(predict, frames(), args.height, args.width)
+            print(format_scores(f"{model_name} on {source_name}", result), flush=True)
+            results.setdefault(model_name, {})[source_name] = result.as_dict()
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,451 @@
+"""Train the demo SegMAN on rendered road scenes within a wall-clock budget:
+`python -m segman.train --out DIR --minutes M [--variant T-slim] [--height 256 --width 512] [--workers 14]`.
+
+Worker processes render training scenes (`segman.scenes`, train split) without pause into a ring buffer;
+the training loop draws random batches from what is there, so the GPU never waits for the renderer and
+fresh scenes keep replacing old ones. Augmentation runs on the training device: horizontal flip, scale
+jitter with a random crop (padding is labelled ignore), brightness, contrast, saturation and per-channel
+gain. AdamW, linear warm-up then polynomial decay over the wall-clock budget (the schedule follows the
+elapsed fraction of the budget, not a step count), bf16 autocast on CUDA, cross-entropy with ignore 255 on
+logits upsampled to the label size, mildly class-balanced. When the budget is spent, the model is scored
+on the rendered validation split and on the sample drive (`segman.evaluate` protocol), and DIR receives
+model.pth (the state dict) and train.json (options, throughput, scores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import inspect
+import json
+import math
+import mmap
+import multiprocessing
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Deque, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .evaluate import IGNORE, NUM_CLASSES, Scores, drive_frames, evaluate, format_scores, torch_predictor
+from .manifest import MEAN, STD
+from .network import SegMAN, build_segman
+from .scenes.dataset import scene_seed
+from .scenes.render import render_scene
+from .variants import get_variant, validate_input_size
+
+CHECKPOINT = "model.pth"
+REPORT = "train.json"
+
+
+@dataclass
+class TrainOptions:
+    out: Path
+    minutes: float
+    variant: str = "T-slim"
+    height: int = 256
+    width: int = 512
+    workers: int = 10
+    batch: int = 32
+    lr: float = 1.5e-3
+    weight_decay: float = 0.05
+    warmup: float = 0.04            # fraction of the budget
+    scale_min: float = 0.75
+    scale_max: float = 1.5
+    class_balance: float = 0.5      # exponent of the median-frequency weights (0: plain cross-entropy)
+    pool: int = 6144                # frames in the ring buffer
+    seed: int = 0
+    val: int = 200
+    drive: Optional[Path] = None
+    drive_step: int = 1
+    max_steps: Optional[int] = None
+    device: str = "auto"
+
+
+# ---------------------------------------------------------------------------------------------- data
+
+_shared: Dict[str, object] = {}      # the ring buffer and scene size, inherited by forked workers
+
+
+def _attach(images: np.ndarray, labels: np.ndarray, base: int) -> None:
+    import cv2
+    cv2.setNumThreads(1)
+    _shared.update(images=images, labels=labels, base=base)
+
+
+def _render_into(job: Tuple[int, int]) -> int:
+    """Render training scene `index` straight into ring-buffer slot `slot` (shared memory); return the slot."""
+    slot, index = job
+    images, labels = _shared["images"], _shared["labels"]
+    assert isinstance(images, np.ndarray) and isinstance(labels, np.ndarray)
+    height, width = labels.shape[1:]
+    images[slot], labels[slot] = render_scene(scene_seed("train", int(_shared["base"]), index), height, width)
+    return slot
+
+
+def _render_val(job: Tuple[int, int, int]) -> Tuple[np.ndarray, np.ndarray]:
+    index, height, width = job
+    return render_scene(scene_seed("val", 0, index), height, width)
+
+
+class SceneStream:
+    """Training scenes rendered without pause (worker processes, or a thread when workers is 0) into a
+    ring buffer of `capacity` frames in shared memory; `sample` draws random frames among the finished ones.
+
+    Workers write frames in place and send back only the slot number, so this process does almost no
+    Python work for the renderer and the training loop keeps the interpreter lock to itself.
+    """
+
+    def __init__(self, height: int, width: int, workers: int, capacity: int, seed: int) -> None:
+        self.height, self.width = height, width
+        pixels = capacity * height * width
+        self._memory = mmap.mmap(-1, 4 * pixels)        # anonymous and shared: forked workers write into it
+        self.images = np.frombuffer(self._memory, np.uint8, 3 * pixels).reshape(capacity, height, width, 3)
+        self.labels = np.frombuffer(self._memory, np.uint8, pixels, 3 * pixels).reshape(capacity, height, width)
+        self._ready = np.zeros(capacity, bool)
+        self.produced = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        _attach(self.images, self.labels, seed)
+        self._pool = (multiprocessing.get_context("fork").Pool(workers, _attach, (self.images, self.labels, seed))
+                      if workers > 0 else None)
+        self._in_flight = min(capacity // 2, 4 * workers) if workers > 0 else 1
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _claim(self, slot: int) -> None:
+        with self._lock:
+            self._ready[slot] = False
+
+    def _finish(self, slot: int) -> None:
+        with self._lock:
+            self._ready[slot] = True
+            self.produced += 1
+
+    def _run(self) -> None:
+        index, capacity = 0, len(self._ready)
+        if self._pool is None:
+            while not self._stop.is_set():
+                self._claim(index % capacity)
+                self._finish(_render_into((index % capacity, index)))
+                index += 1
+            return
+        pending: Deque = collections.deque()
+        while not self._stop.is_set():
+            while len(pending) < self._in_flight:
+                self._claim(index % capacity)
+                pending.append(self._pool.apply_async(_render_into, ((index % capacity, index),)))
+                index += 1
+            self._finish(pending.popleft().get())
+        for job in pending:         # let started jobs finish before the buffer can go away
+            job.wait()
+
+    def wait_for(self, frames: int, timeout: float = 600.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.produced < frames:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError(f"the scene renderer produced {self.produced} of {frames} frames")
+            time.sleep(0.05)
+
+    def sample(self, count: int, rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
+        """`count` random finished frames (copies), drawn with replacement."""
+        with self._lock:
+            picks = rng.choice(np.flatnonzero(self._ready), count)
+            return self.images[picks], self.labels[picks]
+
+    def render_val(self, count: int) -> List[Tuple[np.ndarray, np.ndarray]]:
+        """The first `count` validation scenes, rendered by the same workers."""
+        jobs = [(index, self.height, self.width) for index in range(count)]
+        if self._pool is None:
+            return [_render_val(job) for job in jobs]
+        return self._pool.map(_render_val, jobs, chunksize=4)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def close(self) -> None:
+        self.stop()
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+
+
+def class_weights(labels: np.ndarray, exponent: float) -> torch.Tensor:
+    """(median frequency / frequency) ** exponent per class, clipped to [0.5, 3]; absent classes get 3."""
+    counts = np.bincount(labels[labels != IGNORE].ravel(), minlength=NUM_CLASSES)[:NUM_CLASSES].astype(np.float64)
+    frequency = counts / max(counts.sum(), 1.0)
+    median = np.median(frequency[frequency > 0]) if (frequency > 0).any() else 1.0
+    weights = np.where(frequency > 0, (median / np.maximum(frequency, 1e-12)) ** exponent, 3.0)
+    return torch.tensor(np.clip(weights, 0.5, 3.0), dtype=torch.float32)
+
+
+# ---------------------------------------------------------------------------------------------- augmentation
+
+def _uniform(generator: torch.Generator, device: torch.device, low: float, high: float, *shape: int) -> torch.Tensor:
+    return low + (high - low) * torch.rand(shape, generator=generator).to(device)
+
+
+def scale_crop_flip(rgb: torch.Tensor, ids: torch.Tensor, options: TrainOptions,
+                    generator: torch.Generator) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Per sample: resize by a random factor (image bilinear, labels nearest), crop (or pad with the mean
+    colour and ignore labels) back to the input size at a random offset, mirror half of the samples."""
+    count, height, width = ids.shape
+    device = rgb.device
+    out_images = torch.zeros(count, 3, height, width, device=device)
+    out_labels = torch.full((count, height, width), IGNORE, dtype=torch.long, device=device)
+    mean = torch.tensor(MEAN, device=device)[:, None]
+    for i, scale in enumerate(_uniform(generator, device, options.scale_min, options.scale_max, count).tolist()):
+        h, w = max(1, round(height * scale)), max(1, round(width * scale))
+        image = F.interpolate(rgb[i:i + 1], size=(h, w), mode="bilinear", align_corners=False)[0]
+        label = F.interpolate(ids[i:i + 1, None].float(), size=(h, w), mode="nearest")[0, 0].long()
+        top = int(torch.randint(0, abs(h - height) + 1, (1,), generator=generator))
+        left = int(torch.randint(0, abs(w - width) + 1, (1,), generator=generator))
+        # Larger than the input: the offset picks the crop; smaller: it places the frame on the canvas.
+        crop_h, crop_w = min(h, height), min(w, width)
+        src_y, dst_y = (top, 0) if h > height else (0, top)
+        src_x, dst_x = (left, 0) if w > width else (0, left)
+        target = (slice(dst_y, dst_y + crop_h), slice(dst_x, dst_x + crop_w))
+        source = (slice(src_y, src_y + crop_h), slice(src_x, src_x + crop_w))
+        out_images[(i, slice(None)) + target] = image[(slice(None),) + source]
+        out_labels[(i,) + target] = label[source]
+        if crop_h < height or crop_w < width:
+            out_images[i, :, out_labels[i] == IGNORE] = mean
+    flip = _uniform(generator, device, 0.0, 1.0, count) < 0.5
+    out_images = torch.where(flip[:, None, None, None], out_images.flip(-1), out_images)
+    out_labels = torch.where(flip[:, None, None], out_labels.flip(-1), out_labels)
+    return out_images, out_labels
+
+
+def colour_jitter(rgb: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """0-255 RGB: contrast about the mean, brightness, saturation and channel gains, per sample."""
+    count, device = rgb.shape[0], rgb.device
+    mean = rgb.mean(dim=(1, 2, 3), keepdim=True)
+    rgb = (rgb - mean) * _uniform(generator, device, 0.75, 1.25, count, 1, 1, 1) + mean
+    rgb = rgb + _uniform(generator, device, -25, 25, count, 1, 1, 1)
+    grey = rgb.mean(dim=1, keepdim=True)
+    rgb = grey + (rgb - grey) * _uniform(generator, device, 0.7, 1.3, count, 1, 1, 1)
+    return (rgb * _uniform(generator, device, 0.92, 1.08, count, 3, 1, 1)).clamp(0, 255)
+
+
+def augment(images: torch.Tensor, labels: torch.Tensor, options: TrainOptions,
+            generator: torch.Generator) -> Tuple[torch.Tensor, torch.Tensor]:
+    """uint8 BGR (N,H,W,3) and trainIds (N,H,W) on the device -> normalised RGB (N,3,H,W), int64 labels."""
+    rgb = images.flip(-1).permute(0, 3, 1, 2).float()
+    rgb, ids = scale_crop_flip(rgb, labels.long(), options, generator)
+    rgb = colour_jitter(rgb, generator)
+    mean = torch.tensor(MEAN, device=rgb.device).reshape(1, 3, 1, 1)
+    std = torch.tensor(STD, device=rgb.device).reshape(1, 3, 1, 1)
+    return (rgb - mean) / std, ids
+
+
+# ---------------------------------------------------------------------------------------------- training
+
+def learning_rate(options: TrainOptions, progress: float) -> float:
+    """Linear warm-up over the first `warmup` of the budget, then poly(0.9) decay to zero at its end."""
+    warm = min(1.0, progress / options.warmup) if options.warmup > 0 else 1.0
+    return options.lr * warm * max(0.0, 1.0 - progress) ** 0.9
+
+
+def parameter_groups(model: SegMAN, weight_decay: float) -> List[Dict[str, object]]:
+    """Weight decay on conv and linear weights only (not on norms, biases, position biases, SSM constants)."""
+    decay, plain = [], []
+    for name, parameter in model.named_parameters():
+        (decay if parameter.ndim >= 2 and "rpb" not in name and "A_logs" not in name else plain).append(parameter)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": plain, "weight_decay": 0.0}]
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+@dataclass
+class Progress:
+    warmup_seconds: float = 0.0
+    steps: int = 0
+    frames_seen: int = 0
+    seconds: float = 0.0
+    last_loss: float = math.nan
+
+
+class Trainer:
+    """One model, its optimiser and loss, fed by a SceneStream."""
+
+    def __init__(self, model: SegMAN, stream: SceneStream, options: TrainOptions, device: torch.device,
+                 weights: torch.Tensor) -> None:
+        self.model, self.stream, self.options, self.device = model, stream, options, device
+        fusable = device.type == "cuda" and "fused" in inspect.signature(torch.optim.AdamW).parameters
+        self.optimizer = torch.optim.AdamW(parameter_groups(model, options.weight_decay), lr=options.lr,
+                                           **({"fused": True} if fusable else {}))
+        self.criterion = torch.nn.CrossEntropyLoss(weight=weights.to(device), ignore_index=IGNORE)
+        self.rng = np.random.default_rng(options.seed)
+        self.generator = torch.Generator().manual_seed(options.seed)
+
+    def _synchronize(self) -> None:
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+
+    def loss(self) -> torch.Tensor:
+        images, labels = self.stream.sample(self.options.batch, self.rng)
+        inputs, targets = augment(torch.from_numpy(images).to(self.device, non_blocking=True),
+                                  torch.from_numpy(labels).to(self.device, non_blocking=True),
+                                  self.options, self.generator)
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"):
+            logits = self.model(inputs)
+        logits = F.interpolate(logits.float(), size=targets.shape[-2:], mode="bilinear", align_corners=False)
+        return self.criterion(logits, targets)
+
+    def warm_up(self) -> float:
+        """One forward and backward pass without an update, outside the budget: on CUDA the first pass
+        autotunes every convolution (cuDNN benchmark mode), which takes tens of seconds."""
+        started = time.monotonic()
+        self.model.train()
+        self.loss().backward()
+        self.optimizer.zero_grad(set_to_none=True)
+        self._synchronize()
+        return time.monotonic() - started
+
+    def train(self) -> Progress:
+        options = self.options
+        progress = Progress(warmup_seconds=self.warm_up())
+        print(f"warm-up pass {progress.warmup_seconds:.1f} s; training for {options.minutes} min", flush=True)
+        budget = options.minutes * 60.0
+        started = last_log = time.monotonic()
+        running: Deque[float] = collections.deque(maxlen=50)
+        self.model.train()
+        while True:
+            elapsed = time.monotonic() - started
+            if elapsed >= budget or (options.max_steps is not None and progress.steps >= options.max_steps):
+                break
+            for group in self.optimizer.param_groups:
+                group["lr"] = learning_rate(options, elapsed / budget)
+            loss = self.loss()
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+            self.optimizer.step()
+            progress.steps += 1
+            progress.frames_seen += options.batch
+            if progress.steps % 10 == 1 or options.max_steps is not None:
+                running.append(loss.detach().item())            # one host sync per 10 steps
+                progress.last_loss = float(np.mean(running))
+            now = time.monotonic()
+            if now - last_log >= 20.0:
+                print(f"[{now - started:6.1f} s] step {progress.steps} loss {progress.last_loss:.4f} "
+                      f"lr {self.optimizer.param_groups[0]['lr']:.2e} {progress.frames_seen / (now - started):.0f} "
+                      f"frames/s, {self.stream.produced} scenes rendered", flush=True)
+                last_log = now
+        self._synchronize()
+        progress.seconds = time.monotonic() - started
+        return progress
+
+
+def summary_table(report: Dict[str, object]) -> str:
+    rows = [("variant", report["variant"]), ("device", report["device"]),
+            ("warm-up seconds", report["warmupSeconds"]), ("train seconds", report["trainSeconds"]),
+            ("steps", report["steps"]),
+            ("frames seen", report["framesSeen"]), ("scenes rendered", report["scenesRendered"]),
+            ("final loss", f"{report['finalLoss']:.4f}")]
+    for key in ("val", "drive"):
+        if key in report:
+            scores = report[key]
+            rows.append((f"{key} mIoU ({scores['frames']} frames)", f"{100 * scores['mIoU']:.2f}"))
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"| {name:<{width}} | {value} |" for name, value in rows)
+
+
+def run(options: TrainOptions) -> Dict[str, object]:
+    spec = get_variant(options.variant)
+    validate_input_size(spec, options.height, options.width)
+    options.out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(options.seed)
+    # Start the renderer before CUDA is touched: its workers are forked from this process.
+    stream = SceneStream(options.height, options.width, options.workers, options.pool, options.seed)
+    try:
+        device = resolve_device(options.device)
+        if device.type == "cuda":
+            torch.backends.cudnn.benchmark = True
+            torch.backends.cuda.matmul.allow_tf32 = True
+            torch.backends.cudnn.allow_tf32 = True
+        model = build_segman(spec).to(device)
+        warm_frames = min(options.pool, max(2 * options.batch, 16 * options.workers, 1))
+        waited = time.monotonic()
+        stream.wait_for(warm_frames)
+        print(f"{warm_frames} scenes rendered in {time.monotonic() - waited:.1f} s; training on {device} "
+              f"for {options.minutes} min", flush=True)
+        weights = class_weights(stream.sample(warm_frames, np.random.default_rng(options.seed))[1],
+                                options.class_balance)
+        progress = Trainer(model, stream, options, device, weights).train()
+        torch.backends.cudnn.benchmark = False         # evaluation batches would autotune again
+        stream.stop()
+        rendered = stream.produced
+        predict = torch_predictor(model, device)
+        report: Dict[str, object] = {
+            "variant": spec.name, "height": options.height, "width": options.width,
+            "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+            "torch": torch.__version__, "warmupSeconds": round(progress.warmup_seconds, 1),
+            "trainSeconds": round(progress.seconds, 1), "steps": progress.steps,
+            "framesSeen": progress.frames_seen, "scenesRendered": rendered, "finalLoss": progress.last_loss,
+            "peakGpuMemoryGiB": (round(torch.cuda.max_memory_allocated(device) / 2**30, 2)
+                                 if device.type == "cuda" else None),
+            "classWeights": [round(float(w), 3) for w in weights],
+            "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(options).items()},
+        }
+        torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, options.out / CHECKPOINT)
+        if options.val > 0:
+            val = evaluate(predict, stream.render_val(options.val), options.height, options.width)
+            print(format_scores(f"val (seeds 0..{options.val - 1})", val), flush=True)
+            report["val"] = val.as_dict()
+        if options.drive is not None:
+            drive: Scores = evaluate(predict, drive_frames(options.drive, options.drive_step),
+                                     options.height, options.width)
+            print(format_scores("sample drive", drive), flush=True)
+            report["drive"] = drive.as_dict()
+    finally:
+        stream.close()
+    (options.out / REPORT).write_text(json.dumps(report, indent=2) + "\n")
+    print(summary_table(report), flush=True)
+    return report
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
+    defaults = TrainOptions(out=Path("."), minutes=0)
+    parser = argparse.ArgumentParser(prog="python -m segman.train", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--minutes", type=float, required=True, help="wall-clock training budget")
+    parser.add_argument("--variant", default=defaults.variant)
+    parser.add_argument("--height", type=int, default=defaults.height)
+    parser.add_argument("--width", type=int, default=defaults.width)
+    parser.add_argument("--workers", type=int, default=min(defaults.workers, max(0, (os.cpu_count() or 1) - 2)),
+                        help="rendering processes (0: render in a thread of this process)")
+    parser.add_argument("--batch", type=int, default=defaults.batch)
+    parser.add_argument("--lr", type=float, default=defaults.lr)
+    parser.add_argument("--weight-decay", type=float, default=defaults.weight_decay)
+    parser.add_argument("--warmup", type=float, default=defaults.warmup, help="fraction of the budget")
+    parser.add_argument("--scale-min", type=float, default=defaults.scale_min)
+    parser.add_argument("--scale-max", type=float, default=defaults.scale_max)
+    parser.add_argument("--class-balance", type=float, default=defaults.class_balance)
+    parser.add_argument("--pool", type=int, default=defaults.pool, help="frames kept in the ring buffer")
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--val", type=int, default=defaults.val, help="validation scenes scored at the end")
+    parser.add_argument("--drive", type=Path, help="folder with drive.mp4 and drive_labels/ (scored at the end)")
+    parser.add_argument("--drive-step", type=int, default=defaults.drive_step)
+    parser.add_argument("--max-steps", type=int, help="stop after this many steps even within the budget")
+    parser.add_argument("--device", default=defaults.device, help="auto, cpu, cuda")
+    args = parser.parse_args(argv)
+    return TrainOptions(**{k.replace("-", "_"): v for k, v in vars(args).items()})
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    run(parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from segman.checkpoint import load_checkpoint
+from segman.evaluate import IGNORE
+from segman.network import build_segman
+from segman.manifest import MEAN
+from segman.train import (CHECKPOINT, REPORT, TrainOptions, augment, class_weights, learning_rate,
+                          parameter_groups, run, scale_crop_flip)
+
+SAMPLES = Path(__file__).resolve().parents[3] / "samples"
+
+
+def test_two_tiny_steps_on_cpu_write_a_loadable_checkpoint_and_scores(tmp_path: Path) -> None:
+    started = time.monotonic()
+    options = TrainOptions(out=tmp_path, minutes=1.0, variant="nano", height=128, width=128, workers=0, batch=2,
+                           pool=8, val=2, drive=SAMPLES, drive_step=90, max_steps=2, device="cpu")
+    report = run(options)
+    assert time.monotonic() - started < 60
+    assert report["steps"] == 2 and report["framesSeen"] == 4
+    assert np.isfinite(report["finalLoss"])
+    saved = json.loads((tmp_path / REPORT).read_text())
+    assert saved["val"]["frames"] == 2 and 0.0 <= saved["val"]["mIoU"] <= 1.0
+    assert saved["drive"]["frames"] == 2 and saved["drive"]["pixels"] == 2 * 512 * 1024
+    model = build_segman("nano")
+    assert load_checkpoint(model, str(tmp_path / CHECKPOINT)).ok
+    assert (tmp_path / CHECKPOINT).stat().st_size < 16 * 2**20
+
+
+def test_scale_crop_flip_moves_labels_with_their_pixels() -> None:
+    options = replace(TrainOptions(out=Path("."), minutes=0), scale_min=0.5, scale_max=1.5)
+    # Vertical stripes 8 px wide, label k; every channel of the image holds 10 * k.
+    labels = torch.from_numpy(np.repeat(np.arange(8) % 19, 8)[None, None, :].repeat(32, 1).repeat(6, 0))
+    rgb = (10.0 * labels.float())[:, None].repeat(1, 3, 1, 1)
+    images, targets = scale_crop_flip(rgb, labels.long(), options, torch.Generator().manual_seed(3))
+    assert images.shape == (6, 3, 32, 64) and targets.shape == (6, 32, 64)
+    valid = targets != IGNORE
+    assert (~valid).any(), "a sample shrunk below the input size is padded with ignore"
+    # Away from stripe borders (bilinear blends two stripes there) the pixel says which label it carries.
+    matches = ((images[:, 0] / 10.0 - targets.float()).abs() < 0.5) & valid
+    assert matches.sum() > 0.8 * valid.sum()
+    padded = images.permute(0, 2, 3, 1)[~valid]
+    assert torch.allclose(padded, torch.tensor(MEAN).expand_as(padded))
+
+
+def test_augmentation_at_scale_one_keeps_or_mirrors_the_labels() -> None:
+    options = replace(TrainOptions(out=Path("."), minutes=0), scale_min=1.0, scale_max=1.0)
+    labels = np.random.default_rng(0).integers(0, 19, (8, 16, 32)).astype(np.uint8)
+    images = np.zeros((8, 16, 32, 3), np.uint8)
+    _, targets = augment(torch.from_numpy(images), torch.from_numpy(labels), options, torch.Generator().manual_seed(0))
+    flipped = 0
+    for target, original in zip(targets.numpy(), labels):
+        mirrored = (target == original[:, ::-1]).all()
+        assert (target == original).all() or mirrored
+        flipped += int(mirrored)
+    assert 0 < flipped < 8
+
+
+def test_learning_rate_warms_up_then_decays_to_zero() -> None:
+    options = TrainOptions(out=Path("."), minutes=1, lr=1e-3, warmup=0.1)
+    assert learning_rate(options, 0.0) == 0.0
+    assert abs(learning_rate(options, 0.05) - 0.5e-3 * 0.95 ** 0.9) < 1e-12
+    assert learning_rate(options, 0.1) > learning_rate(options, 0.5) > learning_rate(options, 0.9) > 0
+    assert learning_rate(options, 1.0) == 0.0
+
+
+def test_class_weights_favour_rare_classes_and_absent_ones_get_the_cap() -> None:
+    labels = np.zeros((1, 10, 100), np.uint8)
+    labels[0, :, 90:] = 1                   # class 1 is 9x rarer than class 0
+    labels[0, 0, :5] = 2
+    labels[0, 1, :5] = IGNORE
+    weights = class_weights(labels, 0.5).numpy()
+    assert weights[0] < weights[1] < weights[2]
+    assert weights[3] == 3.0 and weights.min() >= 0.5
+
+
+def test_no_weight_decay_on_norms_biases_and_position_biases() -> None:
+    model = build_segman("nano")
+    decay, plain = parameter_groups(model, 0.05)
+    assert decay["weight_decay"] == 0.05 and plain["weight_decay"] == 0.0
+    names = {id(p): n for n, p in model.named_parameters()}
+    assert all(p.ndim >= 2 and "rpb" not in names[id(p)] for p in decay["params"])
+    assert any("rpb" in names[id(p)] for p in plain["params"])
+    assert len(decay["params"]) + len(plain["params"]) == len(list(model.parameters()))

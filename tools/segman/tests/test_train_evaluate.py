@@ -1,0 +1,61 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from segman.evaluate import IGNORE, NUM_CLASSES, Confusion, confusion, evaluate, scores, upsample_nearest
+
+
+def test_upsample_nearest_takes_floor_of_the_scaled_index() -> None:
+    small = np.arange(6, dtype=np.uint8).reshape(2, 3)
+    big = upsample_nearest(small, 4, 6)
+    assert big.shape == (4, 6)
+    assert (big[:2, :2] == 0).all() and (big[2:, 4:] == 5).all()
+    # Non-integer factor: 3 -> 7 columns maps x to floor(3x/7) = 0,0,0,1,1,2,2.
+    assert upsample_nearest(small, 2, 7)[0].tolist() == [0, 0, 0, 1, 1, 2, 2]
+
+
+def test_confusion_counts_rows_as_truth_and_skips_ignore() -> None:
+    truth = np.array([[0, 0, 1, IGNORE]], np.uint8)
+    predicted = np.array([[0, 1, 1, 2]], np.uint8)
+    matrix = confusion(predicted, truth)
+    assert matrix.sum() == 3
+    assert matrix[0, 0] == 1 and matrix[0, 1] == 1 and matrix[1, 1] == 1
+
+
+def test_miou_excludes_classes_absent_from_prediction_and_truth() -> None:
+    matrix = np.zeros((NUM_CLASSES, NUM_CLASSES), np.int64)
+    matrix[0, 0], matrix[0, 1], matrix[1, 1] = 3, 1, 2        # class 0: 3/4, class 1: 2/3
+    matrix[2, 3] = 5                                        # class 2 missed entirely, class 3 never right
+    result = scores(matrix, frames=1)
+    assert result.iou[0] == pytest.approx(0.75) and result.iou[1] == pytest.approx(2 / 3)
+    assert result.iou[2] == 0.0 and result.iou[3] == 0.0
+    assert all(value is None for value in result.iou[4:])
+    assert result.miou == pytest.approx((0.75 + 2 / 3) / 4)
+    assert math.isnan(scores(np.zeros_like(matrix), 0).miou)
+
+
+def test_confusion_is_summed_over_frames_not_averaged() -> None:
+    total = Confusion()
+    total.add(np.zeros((1, 1), np.uint8), np.zeros((8, 8), np.uint8))          # 64 right pixels of class 0
+    truth = np.zeros((8, 8), np.uint8)
+    truth[:, 4:] = 1
+    total.add(np.zeros((1, 2), np.uint8), truth)                            # 32 right, 32 class 1 as 0
+    result = total.scores()
+    assert result.frames == 2 and result.pixels == 128
+    assert result.iou[0] == pytest.approx(96 / 128) and result.iou[1] == 0.0
+
+
+def test_evaluate_scores_a_perfect_predictor_at_one() -> None:
+    rng = np.random.default_rng(1)
+    small = [rng.integers(0, NUM_CLASSES, (2, 4)).astype(np.uint8) for _ in range(3)]
+    frames = [(np.zeros((16, 32, 3), np.uint8), upsample_nearest(s, 16, 32)) for s in small]
+    served = iter(small)
+
+    def predict(batch: torch.Tensor) -> np.ndarray:
+        assert batch.shape[1:] == (3, 16, 32)
+        return np.stack([next(served) for _ in range(batch.shape[0])])
+
+    result = evaluate(predict, frames, 16, 32, batch=2)
+    assert result.frames == 3 and result.miou == pytest.approx(1.0)
