@@ -285,6 +285,41 @@ public sealed class EmbeddedBrokerPublisherTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_summary_whose_PUBACK_does_not_come_ends_the_session_and_goes_again_only_on_the_next()
+    {
+        // The broker holds the first summary (and so its PUBACK) until the test lets it go.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var summariesSeen = 0;
+        _broker.Server.InterceptingPublishAsync += async e =>
+        {
+            if (e.ApplicationMessage.Topic.EndsWith("/summary", StringComparison.Ordinal) && Interlocked.Increment(ref summariesSeen) == 1)
+            {
+                await release.Task.WaitAsync(Wait);
+            }
+        };
+        await using var subscriber = await TestSubscriber.ConnectAsync(_broker.Port, Root + "/front/summary");
+
+        // A long keep-alive: only the PUBACK timeout can end this session within the test.
+        await using var publisher = await StartPublisherAsync(o => { o.KeepAliveSeconds = 600; o.TimeoutSeconds = 1; });
+        await publisher.Connection.WaitUntilConnectedAsync(Within(Wait));
+        using var frame = TestFrames.Frame("front", 1);
+        await publisher.PublishAsync(frame, CancellationToken.None);
+        publisher.CloseSummaryWindows();
+
+        await WaitUntilAsync(() => publisher.Connection.Counters.ConnectionLosses == 1, "the session without PUBACK to be ended");
+        Assert.Contains("no PUBACK", _logs.All, StringComparison.Ordinal);
+        Assert.Equal(1, Volatile.Read(ref summariesSeen)); // not sent again on the session that may still deliver it
+        release.SetResult();
+
+        await WaitUntilAsync(() => publisher.Spool!.Count == 0, "the summary to be delivered on the next session");
+        Assert.Equal(2, publisher.Connection.Counters.Connects);
+        Assert.Equal(2, Volatile.Read(ref summariesSeen));
+        Assert.Equal(1, publisher.GetMetrics().SummariesPublished);
+        var received = await subscriber.WaitForCountAsync(Root + "/front/summary", 1, Wait);
+        Assert.All(received, s => Assert.Equal(1L, s.Json.GetProperty("window").GetInt64())); // at least once: a duplicate keeps its window
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Embedded_broker_on_a_taken_port_says_so()
     {
         await using var second = new EmbeddedMqttBroker(_broker.Port, _logs.For<EmbeddedMqttBroker>());

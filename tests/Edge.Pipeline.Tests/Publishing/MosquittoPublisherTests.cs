@@ -11,6 +11,7 @@ namespace SegMan.Edge.Pipeline.Tests.Publishing;
 public sealed class MosquittoPublisherTests : IAsyncLifetime
 {
     private const string Root = "segman/robot-1";
+    private const string SummaryTopic = Root + "/front/summary";
     private readonly TestDirectory _directory = new();
     private readonly TestLogs _logs = new();
     private MosquittoBroker _mosquitto = null!;
@@ -44,13 +45,14 @@ public sealed class MosquittoPublisherTests : IAsyncLifetime
             }
         }
 
-        // Normal operation: everything arrives.
+        // Normal operation: everything arrives, once.
         await fleet.WaitForAsync(m => m.Topic == Root + "/status" && m.Text.Contains("online", StringComparison.Ordinal), Wait, "birth");
         await PublishFramesAsync(5);
         publisher.CloseSummaryWindows();
         await fleet.WaitForCountAsync(Root + "/front/stats", 5, Wait);
         await fleet.WaitForCountAsync(Root + "/front/mask", 5, Wait);
-        await fleet.WaitForCountAsync(Root + "/front/summary", 1, Wait);
+        var beforeOutage = await fleet.WaitForCountAsync(SummaryTopic, 1, Wait);
+        Assert.Equal([1L], Windows(beforeOutage));
         var birthsBefore = fleet.On(Root + "/status").Count(m => m.Text.Contains("online", StringComparison.Ordinal));
 
         // The broker goes away; the agent keeps working.
@@ -77,8 +79,13 @@ public sealed class MosquittoPublisherTests : IAsyncLifetime
         await PublishFramesAsync(2);
         publisher.CloseSummaryWindows();
 
-        var summaries = await fleet.WaitForCountAsync(Root + "/front/summary", 5, Wait);
-        Assert.Equal([1L, 2L, 3L, 4L, 5L], summaries.Select(s => s.Json.GetProperty("window").GetInt64()));
+        // The publisher sends each summary once, in order. The only copy tolerated is the broker's own
+        // redelivery (DUP) of a summary the fleet had received but not yet acknowledged when the broker stopped:
+        // its persistent session resumes with it.
+        await fleet.WaitForAsync(_ => FirstCopies(fleet).Count >= 5, Wait, "five summaries");
+        var summaries = FirstCopies(fleet);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], Windows(summaries));
+        Assert.All(Redeliveries(fleet), again => Assert.Contains(Window(again), Windows(beforeOutage)));
         Assert.Equal([5L, 4L, 4L, 4L, 2L], summaries.Select(s => s.Json.GetProperty("frames").GetInt64()));
         var firstAway = summaries[1].Json.GetProperty("publishing");
         Assert.Equal(4, firstAway.GetProperty("statsDropped").GetInt64());
@@ -89,7 +96,18 @@ public sealed class MosquittoPublisherTests : IAsyncLifetime
         Assert.Equal(1, publisher.Connection.Counters.ConnectionLosses);
         Assert.Equal(2, publisher.Connection.Counters.Connects);
         await fleet.WaitForCountAsync(Root + "/front/stats", 7, Wait);
+        Assert.Equal([1L, 2L, 3L, 4L, 5L], Windows(FirstCopies(fleet)));
+        Assert.Equal(5, publisher.GetMetrics().SummariesPublished);
     }
+
+    private static long Window(ReceivedMessage summary) => summary.Json.GetProperty("window").GetInt64();
+
+    private static long[] Windows(IEnumerable<ReceivedMessage> summaries) => summaries.Select(Window).ToArray();
+
+    /// <summary>Summaries as the broker first delivered them: without its DUP redeliveries.</summary>
+    private static IReadOnlyList<ReceivedMessage> FirstCopies(TestSubscriber fleet) => fleet.On(SummaryTopic).Where(m => !m.Duplicate).ToArray();
+
+    private static IReadOnlyList<ReceivedMessage> Redeliveries(TestSubscriber fleet) => fleet.On(SummaryTopic).Where(m => m.Duplicate).ToArray();
 
     [Fact(Timeout = 60_000)]
     public async Task Retained_birth_will_and_camera_status_with_mosquitto()

@@ -9,9 +9,12 @@ namespace SegMan.Edge.Pipeline.Publishing.Mqtt;
 /// One MQTT 5 session to the broker, kept alive whatever the start order: a connect loop with capped
 /// exponential backoff, a ping watchdog, the retained offline will, and the birth republished after every
 /// (re)connect. Per-frame messages go through a bounded queue that drops (and counts) rather than waits;
-/// summaries and statuses are published directly by their owners with <see cref="PublishAsync"/>.
+/// summaries and statuses are published directly by their owners with <see cref="PublishAsync(MqttApplicationMessage, MessageKind, CancellationToken)"/>.
+/// A publish whose outcome stays unknown (no PUBACK within <see cref="MqttOptions.TimeoutSeconds"/>, or a failure
+/// while sending) ends its session, as an unanswered ping does: the broker may still deliver it, so it is sent
+/// again only on the next session, never twice on one.
 /// </summary>
-public sealed class MqttConnection : IAsyncDisposable
+public sealed class MqttConnection : IAsyncDisposable, ISessionPublisher
 {
     private const int MaxInFlight = 8;
 
@@ -25,8 +28,9 @@ public sealed class MqttConnection : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private TaskCompletionSource _connected = NewSignal();
-    private volatile IMqttClient? _client;
-    private volatile CancellationTokenSource? _connectionLifetime;
+    private TaskCompletionSource _nextSession = NewSignal();
+    private volatile ActiveSession? _active;
+    private long _sessionCount;
     private volatile string? _lastError;
     private int _state = (int)MqttConnectionState.NotStarted;
     private Task _connectLoop = Task.CompletedTask;
@@ -97,6 +101,26 @@ public sealed class MqttConnection : IAsyncDisposable
         }
     }
 
+    /// <inheritdoc />
+    public async Task<long> WaitForSessionAsync(long after, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task next;
+            lock (_gate)
+            {
+                if (_active is { } active && active.Number > after && !active.Lifetime.IsCancellationRequested)
+                {
+                    return active.Number;
+                }
+
+                next = _nextSession.Task;
+            }
+
+            await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// Queues a per-frame message. Never waits: while disconnected the message is dropped, and a full queue
     /// drops its oldest message; both are counted. The message is returned to its pool in every case.
@@ -117,20 +141,45 @@ public sealed class MqttConnection : IAsyncDisposable
         owner?.CountDrop(kind);
     }
 
-    /// <summary>Publishes one message now and waits for its acknowledgement (QoS 1) or its sending (QoS 0).</summary>
+    /// <summary>
+    /// Publishes one message now on the current session and waits for its acknowledgement (QoS 1) or its
+    /// sending (QoS 0). If the outcome stays unknown, the session is ended (see the class remarks).
+    /// </summary>
     /// <exception cref="InvalidOperationException">There is no connection.</exception>
-    public async Task<MqttClientPublishResult> PublishAsync(MqttApplicationMessage message, MessageKind kind, CancellationToken cancellationToken)
+    public Task<MqttClientPublishResult> PublishAsync(MqttApplicationMessage message, MessageKind kind, CancellationToken cancellationToken) =>
+        PublishAsync(_active?.Number ?? 0, message, kind, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<MqttClientPublishResult> PublishAsync(long session, MqttApplicationMessage message, MessageKind kind, CancellationToken cancellationToken)
     {
-        var client = _client;
-        var lifetime = _connectionLifetime;
-        if (client is null || lifetime is null || !IsConnected)
+        ArgumentNullException.ThrowIfNull(message);
+        var active = _active;
+        if (active is null || active.Number != session || active.Lifetime.IsCancellationRequested || !IsConnected)
         {
-            throw new InvalidOperationException($"Not connected to the MQTT broker at {Endpoint}.");
+            throw new InvalidOperationException($"Not connected to the MQTT broker at {Endpoint} (session {session} is over).");
         }
 
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.Token);
-        linked.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
-        var result = await client.PublishAsync(message, linked.Token).ConfigureAwait(false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, active.Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
+        MqttClientPublishResult result;
+        try
+        {
+            result = await active.Client.PublishAsync(message, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && exception is not OutOfMemoryException)
+        {
+            // Sent or not, acknowledged or not: only a new session makes sending it again safe.
+            var reason = timeout.IsCancellationRequested && !active.Lifetime.IsCancellationRequested
+                ? $"no PUBACK within {_options.TimeoutSeconds} s"
+                : $"publish failed: {exception.GetBaseException().Message}";
+            if (EndSession(active, reason))
+            {
+                MqttLog.PublishUnconfirmed(_logger, Endpoint, message.Topic, reason);
+            }
+
+            throw;
+        }
+
         if (result.IsSuccess)
         {
             Counters.CountPublished(kind);
@@ -158,7 +207,7 @@ public sealed class MqttConnection : IAsyncDisposable
         await _sendLoop.ConfigureAwait(false);
         await WaitForInFlightAsync(cancellationToken).ConfigureAwait(false);
 
-        var client = _client;
+        var client = _active?.Client;
         if (client is not null && wasConnected && client.IsConnected)
         {
             try
@@ -191,8 +240,10 @@ public sealed class MqttConnection : IAsyncDisposable
     /// <summary>Closes the socket without DISCONNECT, as a crash would (the broker then sends the will).</summary>
     internal void AbortConnection()
     {
-        _connectionLifetime?.Cancel();
-        _client?.Dispose();
+        if (_active is { } active && EndSession(active, "aborted"))
+        {
+            active.Client.Dispose();
+        }
     }
 
     private async Task RunConnectLoopAsync(CancellationToken stopping)
@@ -284,15 +335,17 @@ public sealed class MqttConnection : IAsyncDisposable
     /// <summary>Holds the session open until the broker goes away, a ping goes unanswered, or we stop.</summary>
     private async Task StayConnectedAsync(IMqttClient client, Task<string> lost, CancellationToken stopping)
     {
-        var lifetime = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        ActiveSession active;
         lock (_gate)
         {
-            _client = client;
-            _connectionLifetime = lifetime;
+            active = new ActiveSession(++_sessionCount, client, CancellationTokenSource.CreateLinkedTokenSource(stopping));
+            _active = active;
             _lastError = null;
             SetState(MqttConnectionState.Connected);
             Counters.CountConnect();
             _connected.TrySetResult();
+            _nextSession.TrySetResult();
+            _nextSession = NewSignal();
         }
 
         try
@@ -305,7 +358,7 @@ public sealed class MqttConnection : IAsyncDisposable
             MqttLog.ConnectedHandlerFailed(_logger, exception);
         }
 
-        var reason = await WatchAsync(client, lost, lifetime.Token).ConfigureAwait(false);
+        var reason = await WatchAsync(active, lost).ConfigureAwait(false);
         if (stopping.IsCancellationRequested)
         {
             return;
@@ -324,8 +377,10 @@ public sealed class MqttConnection : IAsyncDisposable
     }
 
     /// <summary>Pings once per keep-alive period, so a half-open connection is noticed even while we keep sending.</summary>
-    private async Task<string> WatchAsync(IMqttClient client, Task<string> lost, CancellationToken lifetime)
+    private async Task<string> WatchAsync(ActiveSession active, Task<string> lost)
     {
+        var client = active.Client;
+        var lifetime = active.Token;
         var period = TimeSpan.FromSeconds(_options.KeepAliveSeconds);
         while (!lifetime.IsCancellationRequested)
         {
@@ -354,7 +409,7 @@ public sealed class MqttConnection : IAsyncDisposable
             }
         }
 
-        return lost.IsCompleted ? await lost.ConfigureAwait(false) : "aborted";
+        return lost.IsCompleted ? await lost.ConfigureAwait(false) : active.EndReason ?? "aborted";
     }
 
     private async Task RunSendLoopAsync()
@@ -364,16 +419,15 @@ public sealed class MqttConnection : IAsyncDisposable
         {
             while (reader.TryRead(out var message))
             {
-                var client = _client;
-                var lifetime = _connectionLifetime;
-                if (client is null || lifetime is null || !IsConnected || _stopping.IsCancellationRequested)
+                var active = _active;
+                if (active is null || !IsConnected || _stopping.IsCancellationRequested)
                 {
                     Drop(message);
                     continue;
                 }
 
                 await _inFlight.WaitAsync().ConfigureAwait(false);
-                _ = SendAsync(client, message, lifetime.Token);
+                _ = SendAsync(active.Client, message, active.Token);
             }
         }
     }
@@ -439,21 +493,37 @@ public sealed class MqttConnection : IAsyncDisposable
         message.Return();
     }
 
-    private void ReleaseClient()
+    /// <summary>Ends <paramref name="active"/> if it is still the current session; false if it was already over.</summary>
+    private bool EndSession(ActiveSession active, string reason)
     {
-        IMqttClient? client;
-        CancellationTokenSource? lifetime;
         lock (_gate)
         {
-            client = _client;
-            lifetime = _connectionLifetime;
-            _client = null;
-            _connectionLifetime = null;
+            if (!ReferenceEquals(_active, active) || active.Lifetime.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            active.EndReason = reason;
+            _ = active.Lifetime.CancelAsync(); // callbacks run elsewhere, not under the lock
+            return true;
+        }
+    }
+
+    private void ReleaseClient()
+    {
+        ActiveSession? active;
+        lock (_gate)
+        {
+            active = _active;
+            _active = null;
         }
 
-        lifetime?.Cancel();
-        lifetime?.Dispose();
-        client?.Dispose();
+        if (active is not null)
+        {
+            active.Lifetime.Cancel();
+            active.Lifetime.Dispose();
+            active.Client.Dispose();
+        }
     }
 
     private MqttApplicationMessage StatusMessage(ReadOnlyMemory<byte> payload) => new MqttApplicationMessageBuilder()
@@ -468,4 +538,20 @@ public sealed class MqttConnection : IAsyncDisposable
     private void SetState(MqttConnectionState state) => Volatile.Write(ref _state, (int)state);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>One connected session: its number (from 1), its client, and a lifetime cancelled when it ends.</summary>
+    private sealed class ActiveSession(long number, IMqttClient client, CancellationTokenSource lifetime)
+    {
+        public long Number { get; } = number;
+
+        public IMqttClient Client { get; } = client;
+
+        public CancellationTokenSource Lifetime { get; } = lifetime;
+
+        /// <summary>The lifetime's token, taken while the source is alive: it stays usable after the source is disposed.</summary>
+        public CancellationToken Token { get; } = lifetime.Token;
+
+        /// <summary>Why we ended it ourselves (no PUBACK, aborted); null when the broker or the link did.</summary>
+        public string? EndReason { get; set; }
+    }
 }

@@ -38,6 +38,9 @@ internal static partial class MqttLog
     [LoggerMessage(1011, LogLevel.Error, "MQTT connected handler failed")]
     public static partial void ConnectedHandlerFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(1012, LogLevel.Warning, "MQTT publish on {Topic} to {Endpoint} has an unknown outcome ({Reason}); ending the session: it is sent again on the next one")]
+    public static partial void PublishUnconfirmed(ILogger logger, string endpoint, string topic, string reason);
+
     [LoggerMessage(1020, LogLevel.Information, "Embedded MQTT broker listening on 127.0.0.1:{Port}")]
     public static partial void BrokerStarted(ILogger logger, int port);
 

@@ -6,16 +6,19 @@ using SegMan.Edge.Pipeline.Publishing.Spool;
 namespace SegMan.Edge.Pipeline.Publishing.Mqtt;
 
 /// <summary>
-/// Delivers the spool in order, one message at a time, at QoS 1: a message is removed from disk only after
-/// its PUBACK. A lost connection leaves it at the head of the spool until the next session. Delivery is
-/// at least once: a PUBACK lost with the connection means that message is sent again.
+/// Delivers the spool in order at QoS 1 with exactly one send in flight: a message is removed from disk only
+/// after its PUBACK, and only then is the next one read. A message goes at most once per session: when its
+/// outcome is unknown (the session broke, or no PUBACK came in time, which ends the session) it stays at the
+/// head of the spool and goes again only on a later session. Delivery is therefore at least once, and a
+/// duplicate only ever follows a lost session; it carries the same window number, so readers can drop it.
 /// </summary>
-internal sealed class SpoolForwarder(SummarySpool spool, MqttConnection connection, ILogger logger, Action<string>? refused = null) : IDisposable
+internal sealed class SpoolForwarder(SummarySpool spool, ISessionPublisher connection, ILogger logger, Action<string>? refused = null) : IDisposable
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private int _running;
 
-    /// <summary>Tells the forwarder there is something new to send.</summary>
+    /// <summary>Tells the forwarder there is something new to send (or a new session to send it on).</summary>
     public void Notify()
     {
         try
@@ -31,46 +34,36 @@ internal sealed class SpoolForwarder(SummarySpool spool, MqttConnection connecti
         }
     }
 
+    /// <summary>Delivers until <paramref name="stopping"/>; a message still in flight then stays in the spool for the next start.</summary>
+    /// <exception cref="InvalidOperationException">The forwarder is already running: a second loop would send messages twice.</exception>
     public async Task RunAsync(CancellationToken stopping)
     {
-        while (!stopping.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _running, 1) != 0)
         {
-            try
+            throw new InvalidOperationException("The spool forwarder is already running.");
+        }
+
+        var spent = 0L; // the last session on which a send's outcome is unknown: nothing more goes on it
+        try
+        {
+            while (!stopping.IsCancellationRequested)
             {
-                await connection.WaitUntilConnectedAsync(stopping).ConfigureAwait(false);
+                var session = await connection.WaitForSessionAsync(spent, stopping).ConfigureAwait(false);
                 if (!spool.TryPeek(out var item))
                 {
                     await _wake.WaitAsync(RetryDelay, stopping).ConfigureAwait(false);
                     continue;
                 }
 
-                var result = await connection.PublishAsync(ToMessage(item), MessageKind.Summary, stopping).ConfigureAwait(false);
-                if (result.IsSuccess)
+                if (!await TrySendAsync(session, item, stopping).ConfigureAwait(false))
                 {
-                    spool.Remove(item.Sequence);
-                }
-                else if (IsPermanent(result.ReasonCode))
-                {
-                    // Sending it again would be refused again and block everything behind it.
-                    MqttLog.SummaryRefused(logger, item.Topic, result.ReasonCode.ToString());
-                    connection.Counters.CountDropped(MessageKind.Summary);
-                    spool.Remove(item.Sequence);
-                    refused?.Invoke(item.Topic);
-                }
-                else
-                {
-                    await Task.Delay(RetryDelay, stopping).ConfigureAwait(false);
+                    spent = session;
                 }
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                // The connection went away under the publish (or timed out): wait for the next session.
-                await Task.Delay(TimeSpan.FromMilliseconds(100), stopping).ConfigureAwait(false);
-            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping.
         }
     }
 
@@ -92,6 +85,40 @@ internal sealed class SpoolForwarder(SummarySpool spool, MqttConnection connecti
     }
 
     public void Dispose() => _wake.Dispose();
+
+    /// <summary>Sends the head of the spool once; false when its outcome is unknown (it stays at the head).</summary>
+    private async Task<bool> TrySendAsync(long session, SpoolItem item, CancellationToken stopping)
+    {
+        MqttClientPublishResult result;
+        try
+        {
+            result = await connection.PublishAsync(session, ToMessage(item), MessageKind.Summary, stopping).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            return false; // the session is over (or being ended): the broker may have it, so it waits for the next one
+        }
+
+        if (result.IsSuccess)
+        {
+            spool.Remove(item.Sequence);
+        }
+        else if (IsPermanent(result.ReasonCode))
+        {
+            // Sending it again would be refused again and block everything behind it.
+            MqttLog.SummaryRefused(logger, item.Topic, result.ReasonCode.ToString());
+            connection.Counters.CountDropped(MessageKind.Summary);
+            spool.Remove(item.Sequence);
+            refused?.Invoke(item.Topic);
+        }
+        else
+        {
+            // Refused for now (quota, busy): the broker did not take it, so sending it again is no duplicate.
+            await Task.Delay(RetryDelay, stopping).ConfigureAwait(false);
+        }
+
+        return true;
+    }
 
     private static MqttApplicationMessage ToMessage(SpoolItem item) => new MqttApplicationMessageBuilder()
         .WithTopic(item.Topic)

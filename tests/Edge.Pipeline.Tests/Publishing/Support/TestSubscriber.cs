@@ -5,7 +5,7 @@ using MQTTnet.Protocol;
 
 namespace SegMan.Edge.Pipeline.Tests.Publishing.Support;
 
-/// <summary>One message as a subscriber received it.</summary>
+/// <summary>One message as a subscriber received it; <see cref="Duplicate"/> is the DUP flag of a broker's redelivery.</summary>
 internal sealed record ReceivedMessage(
     string Topic,
     byte[] Payload,
@@ -13,7 +13,8 @@ internal sealed record ReceivedMessage(
     MqttQualityOfServiceLevel QualityOfService,
     string? ContentType,
     uint MessageExpiryInterval,
-    IReadOnlyDictionary<string, string> UserProperties)
+    IReadOnlyDictionary<string, string> UserProperties,
+    bool Duplicate)
 {
     public string Text => System.Text.Encoding.UTF8.GetString(Payload);
 
@@ -42,7 +43,7 @@ internal sealed class TestSubscriber : IAsyncDisposable
             lock (_received)
             {
                 _received.Add(new ReceivedMessage(message.Topic, message.Payload.ToArray(), message.Retain,
-                    message.QualityOfServiceLevel, message.ContentType, message.MessageExpiryInterval, properties));
+                    message.QualityOfServiceLevel, message.ContentType, message.MessageExpiryInterval, properties, message.Dup));
             }
 
             _arrived.Release();
