@@ -5,9 +5,19 @@ namespace SegMan.Edge.Integration.Tests;
 /// <summary>
 /// Exports a random-weights SegMAN twice (standard ops only, and with our custom ops) together with PyTorch's output for
 /// one input, by running the repository's own exporter (<c>python -m segman.fixtures</c>) once per test run.
+/// The default is the small <c>nano</c> build of the architecture.
 /// </summary>
-public sealed class ExportFixture : IAsyncLifetime
+public class ExportFixture : IAsyncLifetime
 {
+    private readonly string[] _model;
+
+    public ExportFixture()
+        : this([])
+    {
+    }
+
+    protected ExportFixture(string[] model) => _model = model;
+
     public string Folder { get; } = Directory.CreateTempSubdirectory("segman-export-").FullName;
 
     public FixtureInfo Info { get; private set; } = null!;
@@ -22,7 +32,7 @@ public sealed class ExportFixture : IAsyncLifetime
             "/usr/bin/python3",
             RepositoryPaths.Combine("tools", "segman"),
             TimeSpan.FromMinutes(5),
-            "-m", "segman.fixtures", "--out", Folder);
+            ["-m", "segman.fixtures", "--out", Folder, .. _model]);
         Info = JsonSerializer.Deserialize<FixtureInfo>(
             await File.ReadAllTextAsync(Path.Combine(Folder, "fixture.json")),
             new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
@@ -58,3 +68,6 @@ public sealed class ExportFixture : IAsyncLifetime
 
     public sealed record FixtureTolerance(double Relative, double Absolute);
 }
+
+/// <summary>The same for SegMAN-T itself (all four stages at their real widths, 224×224 input).</summary>
+public sealed class SegManTinyExportFixture() : ExportFixture(["--variant", "T", "--height", "224", "--width", "224"]);

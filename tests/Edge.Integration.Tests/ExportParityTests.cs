@@ -7,7 +7,7 @@ namespace SegMan.Edge.Integration.Tests;
 /// The exported SegMAN graphs, run by the real ONNX Runtime, compute what the PyTorch model computes: the standard-ops
 /// graph, and the graph whose SS2D scans and neighborhood attentions are single nodes run by libsegman_ops.
 /// </summary>
-public sealed class ExportParityTests(ExportFixture fixture) : IClassFixture<ExportFixture>
+public class ExportParityTests(ExportFixture fixture) : IClassFixture<ExportFixture>
 {
     [Fact]
     public void Decomposed_graph_matches_pytorch()
@@ -59,3 +59,6 @@ public sealed class ExportParityTests(ExportFixture fixture) : IClassFixture<Exp
         Assert.True(worst <= tolerance, $"max |onnxruntime - pytorch| = {worst:G4} exceeds {tolerance:G4}");
     }
 }
+
+/// <summary>SegMAN-T (random weights): the custom-op graph through libsegman_ops and the standard-ops graph match PyTorch.</summary>
+public sealed class SegManTinyExportParityTests(SegManTinyExportFixture fixture) : ExportParityTests(fixture), IClassFixture<SegManTinyExportFixture>;
