@@ -39,10 +39,14 @@ internal static class AgentHost
         return builder.Build();
     }
 
-    /// <summary>Validates every options section (all failures at once), then starts the services.</summary>
+    /// <summary>Validates every options section (all failures at once), loads the model, then starts the services.</summary>
     public static Task StartAsync(IHost host, CancellationToken cancellationToken = default)
     {
         ConfigurationErrors.ThrowIfAnyInvalid(host.Services);
+
+        // Loaded before the host starts: a model that cannot run fails here with its own message, instead of also
+        // being logged with a stack trace as "Hosting failed to start".
+        _ = host.Services.GetRequiredService<ModelRuntime>().Segmenter;
         return host.StartAsync(cancellationToken);
     }
 
