@@ -90,7 +90,8 @@ public sealed partial class PrometheusEndpointTests(LiveAgentFixture agent)
             {
                 var labels = string.Join(',', match.Groups["labels"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries)
                     .Where(l => !l.StartsWith("otel_scope_", StringComparison.Ordinal)));
-                samples[(match.Groups["name"].Value, labels)] = double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
+                var value = double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
+                Assert.True(samples.TryAdd((match.Groups["name"].Value, labels), value), $"the series {line} appears twice");
             }
         }
 
