@@ -28,7 +28,7 @@ public sealed class ChromiumLiveViewTests(LiveAgentFixture agent)
     [Fact]
     public async Task Live_view_streams_every_camera_and_charts_the_classes()
     {
-        await using var browser = await HeadlessChromium.OpenAsync(agent.BaseAddress, 1400, 1000);
+        await using var browser = await HeadlessChromium.OpenAsync(agent.BaseAddress, 1400, 860);
 
         await WaitForPageAsync(browser, "window.segmanLive && window.segmanLive.updates >= 4 && document.querySelectorAll('section.camera').length === 2",
             "both camera cards and a few refreshes");
@@ -58,7 +58,7 @@ public sealed class ChromiumLiveViewTests(LiveAgentFixture agent)
 
         var screenshot = await browser.ScreenshotAsync();
         using var image = Cv2.ImDecode(screenshot, ImreadModes.Color);
-        Assert.Equal(new Size(1400, 1000), image.Size());
+        Assert.Equal(new Size(1400, 860), image.Size());
         var folder = Path.Combine(agent.Paths.ContentRoot, "artifacts", "test");
         Directory.CreateDirectory(folder);
         await File.WriteAllBytesAsync(Path.Combine(folder, "live-view.png"), screenshot);
