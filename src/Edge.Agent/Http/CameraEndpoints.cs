@@ -72,6 +72,9 @@ internal static class CameraEndpoints
         var version = slot.ImageVersion;
         try
         {
+            // Headers now, so the client sees the stream open before the first frame is due.
+            await response.StartAsync(watching.Token).ConfigureAwait(false);
+            await response.Body.FlushAsync(watching.Token).ConfigureAwait(false);
             while (true)
             {
                 var jpeg = await slot.NextJpegAsync(version, watching.Token).ConfigureAwait(false);

@@ -8,6 +8,7 @@ using NSubstitute;
 using SegMan.Edge.Agent.Configuration;
 using SegMan.Edge.Agent.Hosting;
 using SegMan.Edge.Agent.Http;
+using SegMan.Edge.Pipeline.Capture;
 using SegMan.Edge.Pipeline.Inference;
 using SegMan.Edge.Pipeline.Postprocessing;
 
@@ -63,6 +64,31 @@ public sealed class LiveViewServerTests : IAsyncDisposable
         Assert.Contains("SegMan:Http:Enabled=false", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Stopping_ends_open_streams_at_once()
+    {
+        var paths = AgentPaths.Discover(null, Environment.CurrentDirectory, AppContext.BaseDirectory);
+        using var model = new ModelRuntime(Options.Create(new InferenceOptions { Path = paths.Resolve("models/baseline-palette.onnx")! }), NullLoggerFactory.Instance);
+        var server = Create(new HttpOptions { Enabled = true, Urls = "http://127.0.0.1:0" }, model, "front");
+        await server.StartAsync(CancellationToken.None);
+        using var http = new HttpClient { BaseAddress = server.Addresses[0], Timeout = TimeSpan.FromSeconds(10) };
+
+        // No frame ever comes: the stream stays open, waiting.
+        using var response = await http.GetAsync(new Uri("/cameras/front/stream", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("multipart/x-mixed-replace", response.Content.Headers.ContentType?.MediaType);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var reading = body.ReadAsync(new byte[1]).AsTask();
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            await server.StopAsync(timeout.Token);
+        }
+
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"stopping took {stopwatch.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(0, await reading.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var server in _servers)
@@ -74,11 +100,13 @@ public sealed class LiveViewServerTests : IAsyncDisposable
         _model.Dispose();
     }
 
-    private LiveViewServer Create(HttpOptions options)
+    private LiveViewServer Create(HttpOptions options, ModelRuntime? model = null, params string[] cameras)
     {
+        model ??= _model;
         var environment = new HostingEnvironment { ApplicationName = "segman-edge", EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory };
-        var live = new LiveFrames(Options.Create(new AgentOptions()), Options.Create(options), Options.Create(new MaskOptions()), _model);
-        var server = new LiveViewServer(Options.Create(options), environment, NullLoggerFactory.Instance, live, new PipelineRegistry(), _model, Substitute.For<HealthCheckService>());
+        var agent = new AgentOptions { Cameras = [.. cameras.Select(id => new CameraOptions { Id = id, Source = $"{id}.mp4" })] };
+        var live = new LiveFrames(Options.Create(agent), Options.Create(options), Options.Create(new MaskOptions()), model);
+        var server = new LiveViewServer(Options.Create(options), environment, NullLoggerFactory.Instance, live, new PipelineRegistry(), model, Substitute.For<HealthCheckService>());
         _servers.Add(server);
         return server;
     }
