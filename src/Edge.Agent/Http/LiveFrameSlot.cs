@@ -42,7 +42,7 @@ internal sealed class LiveFrameSlot : IDisposable
     private int _viewers;
     private long _imageVersion;
     private long _imageSequence;
-    private long _lastCopyAt;
+    private long _nextCopyAt;
     private TaskCompletionSource _imageArrived = NewSignal();
     private LiveJpeg? _jpeg;
 
@@ -85,7 +85,7 @@ internal sealed class LiveFrameSlot : IDisposable
             frame.ClassFractions.CopyTo(_fractions, 0);
         }
 
-        if (Volatile.Read(ref _viewers) > 0 && now - Volatile.Read(ref _lastCopyAt) >= _copyInterval)
+        if (Volatile.Read(ref _viewers) > 0 && now >= Volatile.Read(ref _nextCopyAt))
         {
             TryCopyImage(frame, now);
         }
@@ -192,7 +192,9 @@ internal sealed class LiveFrameSlot : IDisposable
             _labels.Resize(frame.Labels.Width, frame.Labels.Height);
             frame.Labels.Data.CopyTo(_labels.Data);
             _imageSequence = frame.Sequence;
-            Volatile.Write(ref _lastCopyAt, now);
+            // Due times advance by whole intervals, so a 15 fps camera gives a 5 fps view (every third frame), not 3.75.
+            var next = _nextCopyAt + _copyInterval;
+            Volatile.Write(ref _nextCopyAt, next > now ? next : now + _copyInterval);
             Interlocked.Increment(ref _imageVersion);
         }
         finally

@@ -75,6 +75,20 @@ public sealed class LiveFrameSlotTests : IDisposable
     }
 
     [Fact]
+    public void A_camera_slower_than_a_multiple_of_the_overlay_rate_still_gets_it_on_average()
+    {
+        using var frame = TestFrames.Create("front");
+        using var lease = _slot.Watch();
+        for (var i = 0; i < 150; i++)
+        {
+            _slot.Offer(frame); // 15 fps for 10 s, against 5 fps wanted
+            _time.Advance(TimeSpan.FromMilliseconds(1000.0 / 15));
+        }
+
+        Assert.Equal(50, _slot.ImageVersion);
+    }
+
+    [Fact]
     public async Task Viewers_wait_for_a_new_frame_and_share_one_rendering()
     {
         using var frame = TestFrames.Create("front");
