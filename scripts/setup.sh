@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   libgtk-3-0 libfreetype6 libharfbuzz0b ffmpeg
-  mosquitto mosquitto-clients
+  mosquitto mosquitto-clients chromium
   python3-torch python3-onnx python3-numpy python3-pytest python3-opencv
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   python3-gi gir1.2-gst-rtsp-server-1.0

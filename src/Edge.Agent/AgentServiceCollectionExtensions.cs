@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SegMan.Edge.Agent.Configuration;
 using SegMan.Edge.Agent.Hosting;
+using SegMan.Edge.Agent.Http;
 using SegMan.Edge.Pipeline.Inference;
 using SegMan.Edge.Pipeline.Postprocessing;
 using SegMan.Edge.Pipeline.Publishing;
@@ -12,7 +13,7 @@ using SegMan.Edge.Pipeline.Publishing.Mqtt;
 
 namespace SegMan.Edge.Agent;
 
-/// <summary>Registers the agent: validated options, the shared model, the MQTT side and one pipeline per camera.</summary>
+/// <summary>Registers the agent: validated options, the shared model, the MQTT side, one pipeline per camera and the web endpoint.</summary>
 internal static class AgentServiceCollectionExtensions
 {
     public static IServiceCollection AddSegManAgent(this IServiceCollection services, IConfiguration configuration)
@@ -30,7 +31,6 @@ internal static class AgentServiceCollectionExtensions
             provider.GetRequiredService<IOptions<MqttOptions>>().Value,
             DescribeDevice(provider),
             provider.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton<IResultPublisher>(provider => provider.GetRequiredService<MqttResultPublisher>());
 
         // Start order matters: model first (a bad model stops start-up with its own message), then the broker,
         // then the publisher, then the cameras. The host stops them in reverse.
@@ -38,6 +38,9 @@ internal static class AgentServiceCollectionExtensions
         services.AddHostedService<EmbeddedBrokerService>();
         services.AddHostedService<PublisherService>();
         services.AddHostedService<CameraSupervisor>();
+
+        // The pipelines' IResultPublisher (metrics and live view in front of MQTT), readiness, and the web endpoint.
+        services.AddSegManHttp(configuration);
         return services;
     }
 

@@ -70,6 +70,9 @@ public sealed class MqttConnection : IAsyncDisposable, ISessionPublisher
 
     public MqttCounters Counters { get; } = new();
 
+    /// <summary>Per-frame messages waiting in the bounded queue to be sent (for metrics).</summary>
+    public int QueuedMessages => _outbound.Reader.Count;
+
     /// <summary>Starts the connect loop and returns at once: an absent broker is retried in the background.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {

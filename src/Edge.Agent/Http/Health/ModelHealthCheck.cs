@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using SegMan.Edge.Agent.Hosting;
+
+namespace SegMan.Edge.Agent.Http.Health;
+
+/// <summary>Ready once the model is loaded (it loads while the agent starts).</summary>
+internal sealed class ModelHealthCheck(ModelRuntime model) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!model.IsLoaded)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("the model is not loaded yet"));
+        }
+
+        var manifest = model.Segmenter.Manifest;
+        return Task.FromResult(HealthCheckResult.Healthy($"{manifest.Name} ({manifest.Precision}) on {model.Segmenter.ExecutionProvider}"));
+    }
+}
