@@ -129,6 +129,7 @@ internal static class SoakBenchmark
             "--SegMan:Mqtt:Broker=external",
             "--SegMan:Mqtt:Host=127.0.0.1",
             $"--SegMan:Mqtt:Port={brokerPort}",
+            "--SegMan:Http:Enabled=false",
             $"--SegMan:Mqtt:DeviceId={Device}",
             $"--SegMan:Mqtt:SummaryIntervalSeconds={options.SummarySeconds}",
             $"--SegMan:Mqtt:Spool:Path={spool}",

@@ -16,8 +16,9 @@ internal sealed class AgentRun : IAsyncDisposable
 
     public PipelineRegistry Pipelines => Host.Services.GetRequiredService<PipelineRegistry>();
 
+    // The live view is off unless a test turns it on: several agents run side by side and would share its port.
     public static IHost Build(params string[] overrides) =>
-        AgentHost.Build(AgentPaths.Discover(null, RepositoryPaths.Root, RepositoryPaths.Root), overrides);
+        AgentHost.Build(AgentPaths.Discover(null, RepositoryPaths.Root, RepositoryPaths.Root), ["--SegMan:Http:Enabled=false", .. overrides]);
 
     public static async Task<AgentRun> StartAsync(params string[] overrides)
     {

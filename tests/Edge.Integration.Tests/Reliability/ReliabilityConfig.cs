@@ -19,6 +19,7 @@ internal static class ReliabilityConfig
     [
         $"--SegMan:Mqtt:Broker={(externalBroker ? "external" : "embedded")}",
         $"--SegMan:Mqtt:Port={port}",
+        "--SegMan:Http:Enabled=false",
         $"--SegMan:Mqtt:DeviceId={deviceId}",
         "--SegMan:Mqtt:SummaryIntervalSeconds=1",
         "--SegMan:Mqtt:KeepAliveSeconds=5",
