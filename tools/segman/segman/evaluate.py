@@ -213,6 +213,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument("--set", type=Path, help="folder written by segman.evalset")
     parser.add_argument("--drive", type=Path, help="folder with drive.mp4 and drive_labels/")
     parser.add_argument("--drive-step", type=int, default=1)
+    parser.add_argument("--fake-int8", type=int, default=0, metavar="FRAMES",
+                        help="also score the checkpoint with int8 fake quantisation (segman.int8, as the int8 "
+                             "export) calibrated on this many training scenes")
     parser.add_argument("--json", type=Path, help="also write the scores here")
     args = parser.parse_args(argv)
     predictors: Dict[str, Predictor] = {}
@@ -220,9 +223,17 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         from .network import build_segman
         from .checkpoint import load_checkpoint
         device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False     # fp32 means fp32
         network = build_segman(args.variant)
         load_checkpoint(network, args.checkpoint)
         predictors[Path(args.checkpoint).name] = torch_predictor(network.to(device), device)
+        if args.fake_int8:
+            from .fold import fold_batchnorm
+            from .frames import sample_frames
+            from .int8 import quantize
+            calibration = [frame.to(device) for frame in sample_frames(args.fake_int8, args.height, args.width)]
+            quantized = quantize(fold_batchnorm(network), calibration)
+            predictors[f"{Path(args.checkpoint).name} (int8 fake-quant)"] = torch_predictor(quantized, device)
     else:
         for path in args.onnx:
             predictors[path.name] = onnx_predictor(path, args.ops_library)

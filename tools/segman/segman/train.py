@@ -383,7 +383,9 @@ def run(options: TrainOptions) -> Dict[str, object]:
         weights = class_weights(stream.sample(warm_frames, np.random.default_rng(options.seed))[1],
                                 options.class_balance)
         progress = Trainer(model, stream, options, device, weights).train()
-        torch.backends.cudnn.benchmark = False         # evaluation batches would autotune again
+        # Evaluation in plain fp32 (no TF32), without autotuning its new batch shapes.
+        torch.backends.cudnn.benchmark = torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
         stream.stop()
         rendered = stream.produced
         predict = torch_predictor(model, device)
@@ -396,7 +398,8 @@ def run(options: TrainOptions) -> Dict[str, object]:
             "peakGpuMemoryGiB": (round(torch.cuda.max_memory_allocated(device) / 2**30, 2)
                                  if device.type == "cuda" else None),
             "classWeights": [round(float(w), 3) for w in weights],
-            "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(options).items()},
+            # Folder names only: the report may be published, the machine's paths are of no use there.
+            "options": {k: (v.name if isinstance(v, Path) else v) for k, v in asdict(options).items() if k != "out"},
         }
         torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, options.out / CHECKPOINT)
         if options.val > 0:

@@ -1,0 +1,35 @@
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+from segman.export import ExportOptions, export
+from segman.random_weights import random_model
+
+MiB = 2 ** 20
+
+
+def _large_constants(model: onnx.ModelProto, min_bytes: int = 1024) -> Counter:
+    tensors = list(model.graph.initializer) + [node.attribute[0].t for node in model.graph.node
+                                               if node.op_type == "Constant" and node.attribute]
+    arrays = [numpy_helper.to_array(t) for t in tensors]
+    return Counter((a.dtype.str, a.shape, a.tobytes()) for a in arrays if a.nbytes >= min_bytes)
+
+
+def test_demo_variant_fp32_graph_fits_16_mib_and_holds_no_duplicate_constants(tmp_path: Path) -> None:
+    model = random_model("T-slim")                         # non-degenerate weights: every table differs
+    out = tmp_path / "demo.onnx"
+    result = export(ExportOptions(out=out, variant="T-slim", height=256, width=512), model)
+    assert out.stat().st_size <= 16 * MiB
+    assert result.manifest["variant"] == "T-slim"
+    graph = onnx.load(str(out))
+    duplicates = [count for count in _large_constants(graph).values() if count > 1]
+    assert not duplicates
+    # The frozen stage-1 RoPE tables (64 x 128 x 32, sin and cos) are there exactly once each.
+    rope = [t for t in graph.graph.node if t.op_type == "Constant"
+            and tuple(t.attribute[0].t.dims) == (64, 128, 32)]
+    rope += [t for t in graph.graph.initializer if tuple(t.dims) == (64, 128, 32)]
+    assert len(rope) == 2
+    assert np.isclose(sum(p.numel() for p in model.parameters()) / 1e6, 2.91, atol=0.01)
