@@ -25,14 +25,14 @@ internal static class PipelineBenchmark
                           $"{options.Frames} frames after {options.Warmup} warm-up; {Environment.ProcessorCount} cores");
 
         // Interleave so a drifting machine (thermal, other load) hits both sides alike.
-        var inferenceA = await InferenceOnlyAsync(segmenter, options);
+        var (inferenceA, inferenceBytes) = await InferenceOnlyAsync(segmenter, options);
         var plain = await PipelineAsync(segmenter, options, new NullPublisher());
-        var inferenceB = await InferenceOnlyAsync(segmenter, options);
+        var (inferenceB, _) = await InferenceOnlyAsync(segmenter, options);
         var inferenceFps = (inferenceA + inferenceB) / 2;
 
         var rows = new List<(string Name, double Fps, double BytesPerFrame)>
         {
-            ("inference only", inferenceFps, 0),
+            ("inference only", inferenceFps, inferenceBytes),
             ("pipeline, publisher off", plain.Fps, plain.BytesPerFrame),
         };
         if (options.Mqtt)
@@ -44,14 +44,14 @@ internal static class PipelineBenchmark
         Console.WriteLine($"{"run",-34} {"frames/s",9} {"ratio",7} {"alloc B/frame",14}");
         foreach (var (name, fps, bytes) in rows)
         {
-            Console.WriteLine($"{name,-34} {fps,9:F2} {fps / inferenceFps,7:F3} {(name == "inference only" ? "-" : bytes.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)),14}");
+            Console.WriteLine($"{name,-34} {fps,9:F2} {fps / inferenceFps,7:F3} {bytes.ToString("F0", System.Globalization.CultureInfo.InvariantCulture),14}");
         }
 
         Console.WriteLine($"(inference-only runs: {inferenceA:F2} and {inferenceB:F2} frames/s)");
         return 0;
     }
 
-    private static async Task<double> InferenceOnlyAsync(ISegmenter segmenter, BenchOptions options)
+    private static async Task<(double Fps, double BytesPerFrame)> InferenceOnlyAsync(ISegmenter segmenter, BenchOptions options)
     {
         using var frame = new FrameContext("bench");
         await using (var source = OpenVideo(options, loop: false))
@@ -67,13 +67,15 @@ internal static class PipelineBenchmark
             segmenter.Run(frame);
         }
 
+        var bytes = GC.GetTotalAllocatedBytes(precise: true);
         var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < options.Frames; i++)
         {
             segmenter.Run(frame);
         }
 
-        return options.Frames / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        return (options.Frames / elapsed.TotalSeconds, (double)(GC.GetTotalAllocatedBytes(precise: true) - bytes) / options.Frames);
     }
 
     private static async Task<(double Fps, double BytesPerFrame)> PipelineAsync(ISegmenter segmenter, BenchOptions options, IResultPublisher publisher)
