@@ -183,7 +183,7 @@ class Official:
 
 
 def bench_scan(native: Native, official: Official | None, dtype_name: str, shapes: list[ScanShape],
-               copy_gbs: float, torch_limit: int) -> list[str]:
+               copy_gbs: float, torch_limit: int, baseline: Native | None = None) -> list[str]:
     dtype, sets, rows = DTYPES[dtype_name], 3, []
     for s in shapes:
         b, d, h, w, n = 1, s.channels, s.height, s.width, 1
@@ -198,6 +198,10 @@ def bench_scan(native: Native, official: Official | None, dtype_name: str, shape
         y = torch.empty(b, d, h, w, dtype=dtype, device="cuda")
         ws = native.scan_workspace(data[0][0], data[0][2])
         ours_ms = median_ms(lambda i: native.scan(*data[i], y, ws), sets)
+        before_ms = math.nan
+        if baseline is not None:
+            base_ws = baseline.scan_workspace(data[0][0], data[0][2])
+            before_ms = median_ms(lambda i: baseline.scan(*data[i], y, base_ws), sets)
         elem = torch.finfo(dtype).bits // 8
         bytes_moved = (b * d * h * w * (1 + 4 + 1) + b * 8 * n * h * w) * elem
         gbs = bytes_moved / ours_ms / 1e6
@@ -213,7 +217,7 @@ def bench_scan(native: Native, official: Official | None, dtype_name: str, shape
             off = run(0).view(b, d, h, w)
             off_err = ((y.float() - off).abs().max() / (1 + off.abs().max())).item()
         rows.append(f"| {s.model} | {s.where} | {d}x{h}x{w} | {dtype_name} | {ours_ms * 1e3:.1f} | "
-                    f"{torch_ms / ours_ms:.1f}x | {off_ms / ours_ms:.2f}x | {gbs:.0f} | {gbs / copy_gbs:.0%} | "
+                    f"{torch_ms / ours_ms:.1f}x | {off_ms / ours_ms:.2f}x | {before_ms / ours_ms:.2f}x | {gbs:.0f} | {gbs / copy_gbs:.0%} | "
                     f"{err:.1e} / {off_err:.1e} |")
         print(rows[-1], flush=True)
         del data
@@ -344,6 +348,7 @@ def main() -> int:
     parser.add_argument("--vmamba", help="fetched VMamba checkout (kernels/selective_scan and csm_triton.py)")
     parser.add_argument("--ext-build", default="/tmp/vmamba_ext")
     parser.add_argument("--out", help="write the tables here (markdown)")
+    parser.add_argument("--baseline-lib", help="an earlier libsegman_cuda_capi.so, timed on the same scan inputs")
     parser.add_argument("--flex-seconds", type=float, default=150.0, help="time allowed for flex_attention runs")
     args = parser.parse_args()
 
@@ -351,6 +356,7 @@ def main() -> int:
     props = torch.cuda.get_device_properties(0)
     print(f"device: {props.name}, {props.multi_processor_count} SMs, torch {torch.__version__}", flush=True)
     native = Native(args.lib)
+    baseline = Native(args.baseline_lib) if args.baseline_lib else None
     copy_gbs = copy_bandwidth_gbs()
     print(f"copy bandwidth (read + write): {copy_gbs:.0f} GB/s", flush=True)
 
@@ -364,12 +370,12 @@ def main() -> int:
 
     lines = [f"copy bandwidth (read + write): {copy_gbs:.0f} GB/s", "",
              "### SelectiveScan2D (B=1, N=1; official = VMamba selective_scan_cuda_oflex fwd + Triton CrossScan/CrossMerge)",
-             "", "| model | map | DxHxW | dtype | ours µs | vs PyTorch | vs official | GB/s | of copy BW | max err vs torch / official |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "", "| model | map | DxHxW | dtype | ours µs | vs PyTorch | vs official | vs before | GB/s | of copy BW | max err vs torch / official |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     shapes = scan_shapes()
-    lines += bench_scan(native, official, "fp32", shapes, copy_gbs, torch_limit=1 << 26)
+    lines += bench_scan(native, official, "fp32", shapes, copy_gbs, torch_limit=1 << 26, baseline=baseline)
     lines += bench_scan(native, official, "fp16", [s for s in shapes if "1024x2048" in s.where], copy_gbs,
-                        torch_limit=1 << 26)
+                        torch_limit=1 << 26, baseline=baseline)
 
     flex = None
     try:

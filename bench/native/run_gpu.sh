@@ -23,6 +23,19 @@ import bench_ops, pathlib
 bench_ops.Official(pathlib.Path('$root/.device/vmamba'), pathlib.Path('/tmp/vmamba_ext'))
 print('official VMamba kernel built')") >"$out/vmamba_build.log" 2>&1 &
 vmamba_pid=$!
+# Optional before/after: an earlier copy of native/tensorrt-plugins/kernels under .device/baseline is built into a
+# second C entry-point library, and the benchmark times its scan on the same inputs ("vs before").
+if [ -d .device/baseline ]; then
+  nvcc -std=c++17 -arch=sm_90 -O3 --use_fast_math -shared -Xcompiler -fPIC -I .device/baseline \
+    -o /tmp/baseline_capi.so native/tensorrt-plugins/gpu/segman_cuda_capi.cpp .device/baseline/*.cu \
+    .device/baseline/selective_scan_2d.cpp .device/baseline/neighborhood_attention_2d.cpp >"$out/baseline_build.log" 2>&1 &
+  baseline_pid=$!
+fi
+# Registers, spills and shared memory of our kernels (sm_90), for the notes.
+(for f in selective_scan_2d neighborhood_attention_2d; do
+  nvcc -std=c++17 -arch=sm_90 -O3 --use_fast_math --resource-usage -c "native/tensorrt-plugins/kernels/$f.cu" \
+    -I native/tensorrt-plugins/kernels -o /dev/null 2>&1 | c++filt
+done) >"$out/resource_usage.txt" 2>&1 &
 
 if [ -d .device/googletest ] && ! [ -f /usr/include/gtest/gtest.h ]; then
   cmake -S .device/googletest -B /tmp/gtest-build -DCMAKE_BUILD_TYPE=Release -DBUILD_GMOCK=OFF >/dev/null &&
@@ -37,8 +50,12 @@ echo "gpu tests exit status: $tests_status"
 
 wait "$vmamba_pid"
 tail -3 "$out/vmamba_build.log"
+baseline_args=()
+if [ -n "${baseline_pid:-}" ] && wait "$baseline_pid" && [ -f /tmp/baseline_capi.so ]; then
+  baseline_args=(--baseline-lib /tmp/baseline_capi.so)
+fi
 if [ -f "$SEGMAN_BUILD_DIR/libsegman_cuda_capi.so" ]; then
-  (cd bench/native && python3 bench_ops.py --lib "$SEGMAN_BUILD_DIR/libsegman_cuda_capi.so" \
+  (cd bench/native && python3 bench_ops.py --lib "$SEGMAN_BUILD_DIR/libsegman_cuda_capi.so" "${baseline_args[@]}" \
     --vmamba "$root/.device/vmamba" --out "$out/results.md") 2>&1 | tee "$out/bench.log" | grep -vE "^\|"
 fi
 echo "=== results"

@@ -20,6 +20,17 @@ __device__ __forceinline__ float load<Half>(const Half* p) {
   return __half2float(__ldg(reinterpret_cast<const __half*>(p)));
 }
 
+// Two packed halves (the lower 16 bits first) as floats, and back; for 8- and 16-byte half loads and stores.
+__device__ __forceinline__ float2 unpack_halves(unsigned bits) {
+  return make_float2(__half2float(__ushort_as_half(static_cast<unsigned short>(bits & 0xffffu))),
+                     __half2float(__ushort_as_half(static_cast<unsigned short>(bits >> 16))));
+}
+
+__device__ __forceinline__ unsigned pack_halves(float lo, float hi) {
+  return static_cast<unsigned>(__half_as_ushort(__float2half_rn(lo))) |
+         (static_cast<unsigned>(__half_as_ushort(__float2half_rn(hi))) << 16);
+}
+
 __device__ __forceinline__ void store(float* p, float v) { *p = v; }
 __device__ __forceinline__ void store(Half* p, float v) { *reinterpret_cast<__half*>(p) = __float2half_rn(v); }
 

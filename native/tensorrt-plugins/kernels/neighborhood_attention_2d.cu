@@ -16,9 +16,40 @@ struct Geometry {
   int heads, height, width, dim, kernel, dilation;
 };
 
-// Reads dim values (dim <= DMAX) into registers; 16-byte loads when T is float and dim is a multiple of 4.
+// Reads dim values (dim <= DMAX) into registers; 16-byte loads when T is float and dim is a multiple of 4, 16- or
+// 8-byte loads when T is half and dim is a multiple of 8 or 4.
 template <typename T, int DMAX>
 __device__ __forceinline__ void load_row(const T* p, int dim, float (&x)[DMAX]) {
+  if constexpr (sizeof(T) == 2 && DMAX % 8 == 0) {
+    if ((dim & 7) == 0) {
+      const uint4* v = reinterpret_cast<const uint4*>(p);
+#pragma unroll
+      for (int c = 0; c < DMAX; c += 8) {
+        const uint4 f = c < dim ? __ldg(v + c / 8) : make_uint4(0u, 0u, 0u, 0u);
+        const unsigned words[4] = {f.x, f.y, f.z, f.w};
+#pragma unroll
+        for (int w = 0; w < 4; ++w) {
+          const float2 h = cuda::unpack_halves(words[w]);
+          x[c + 2 * w] = h.x;
+          x[c + 2 * w + 1] = h.y;
+        }
+      }
+      return;
+    }
+    if ((dim & 3) == 0) {
+      const uint2* v = reinterpret_cast<const uint2*>(p);
+#pragma unroll
+      for (int c = 0; c < DMAX; c += 4) {
+        const uint2 f = c < dim ? __ldg(v + c / 4) : make_uint2(0u, 0u);
+        const float2 lo = cuda::unpack_halves(f.x), hi = cuda::unpack_halves(f.y);
+        x[c] = lo.x;
+        x[c + 1] = lo.y;
+        x[c + 2] = hi.x;
+        x[c + 3] = hi.y;
+      }
+      return;
+    }
+  }
   if constexpr (sizeof(T) == 4 && DMAX % 4 == 0) {
     if ((dim & 3) == 0) {
       const float4* v = reinterpret_cast<const float4*>(p);

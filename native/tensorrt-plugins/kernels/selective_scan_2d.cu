@@ -1,13 +1,19 @@
-// SelectiveScan2D on CUDA: chunked scan over 32x32 tiles in three launches.
-//   1. summarise: every tile row (directions 0/2) and tile column (directions 1/3) is one chunk of its direction's
-//      scan; each chunk's affine map h -> P*h + S is computed (rows by a warp-wide parallel scan, columns by one
-//      lane per column), so every load is coalesced.
+// SelectiveScan2D on CUDA, as a chunked scan in three launches:
+//   1. summarise: every chunk's affine map h -> P*h + S;
 //   2. carry: per (batch, direction, channel, state) the chunk maps are scanned in scan order, giving each chunk's
-//      incoming state.
-//   3. apply: every tile recomputes its chunks from their incoming states, sums the four directions in a fixed
-//      order ((y0 + y2) + (y1 + y3)) and writes y once.
-// Channels are processed in groups sized to the L2 cache, so the second read of a group's inputs hits L2.
+//      incoming state;
+//   3. apply: every tile recomputes its chunks from their incoming states, sums the four directions and writes y once.
+// Two tilings share this plan:
+// - N = 1 (SegMAN), `scalar_state`: one warp per tile of 16 rows x 32*V columns of one channel, lane l owning V
+//   adjacent columns, so every row of every input is one coalesced V-wide load per lane. A row segment is a chunk of
+//   the row-major directions (each lane composes its V steps, then the warp scans the lanes with shuffles); a column
+//   segment is a chunk of the column-major directions (each lane walks its columns down the rows). Warps are
+//   independent and the inputs are read straight from memory, so the launch fills the GPU.
+// - N > 1: 32x32 tiles; rows scanned by a warp-wide parallel scan, columns by one lane per column; channels
+//   are processed in groups sized to the L2 cache, so the second read of a group's inputs hits L2.
 #include <algorithm>
+#include <cstdint>
+#include <type_traits>
 
 #include "cuda_support.cuh"
 #include "selective_scan_2d_cuda.h"
@@ -340,9 +346,432 @@ cudaError_t launch(Args<T> args, cudaStream_t stream) {
   return cudaSuccess;
 }
 
+
+// ---------------------------------------------------------------- N = 1: one warp per 16 x 32V tile
+namespace scalar_state {
+
+constexpr int kRows = 16;  // rows per warp tile: the length of a column chunk
+constexpr int kWarps = 4;  // warps per block; warps do not cooperate
+constexpr unsigned kFull = 0xffffffffu;
+
+struct Grid {
+  int batch, channels, height, width;
+  int col_tiles, row_tiles;  // tiles along W (32*V columns) and along H (kRows rows)
+
+  __host__ __device__ long long warps() const { return 1LL * batch * channels * row_tiles * col_tiles; }
+  // Chains of one orientation: (batch, slot, channel); slot 0 runs forwards (k = 0, 1), slot 1 backwards (k = 2, 3).
+  __host__ __device__ long long chains() const { return 2LL * batch * channels; }
+  __host__ __device__ long long row_chain() const { return 1LL * height * col_tiles; }
+  __host__ __device__ long long col_chain() const { return 1LL * width * row_tiles; }
+  // Chunks are stored chain by chain in forward scan order: rows by (row, column tile), columns by (column, row tile).
+  __host__ __device__ long long row_chunk(int b, int s, int d, int r, int ct) const {
+    return ((2LL * b + s) * channels + d) * row_chain() + 1LL * r * col_tiles + ct;
+  }
+  __host__ __device__ long long col_chunk(int b, int s, int d, int c, int rt) const {
+    return ((2LL * b + s) * channels + d) * col_chain() + 1LL * c * row_tiles + rt;
+  }
+};
+
+Grid make_grid(const SelectiveScan2DShape& s, int vec) {
+  Grid g{};
+  g.batch = static_cast<int>(s.batch);
+  g.channels = static_cast<int>(s.channels);
+  g.height = static_cast<int>(s.height);
+  g.width = static_cast<int>(s.width);
+  g.col_tiles = (g.width + 32 * vec - 1) / (32 * vec);
+  g.row_tiles = (g.height + kRows - 1) / kRows;
+  return g;
+}
+
+template <typename T>
+struct TileArgs {
+  SelectiveScan2DInputs<T> in;
+  T* y;
+  Grid grid;
+  float2* row_summary;  // (P, S) per row chunk
+  float2* col_summary;  // (P, S) per column chunk
+  float* row_carry;     // incoming state per row chunk
+  float* col_carry;     // incoming state per column chunk
+};
+
+// Workspace layout; sized for the narrowest tiles (V = 1), which have the most row chunks.
+struct Workspace {
+  float2* row_summary;
+  float2* col_summary;
+  float* row_carry;
+  float* col_carry;
+};
+
+size_t workspace_bytes(const SelectiveScan2DShape& shape) {
+  const Grid g = make_grid(shape, 1);
+  const size_t chunks = static_cast<size_t>(g.chains() * (g.row_chain() + g.col_chain()));
+  return align256(chunks * 3 * sizeof(float));
+}
+
+Workspace split_workspace(const Grid& g, void* base) {
+  Workspace w{};
+  w.row_summary = static_cast<float2*>(base);
+  w.col_summary = w.row_summary + g.chains() * g.row_chain();
+  w.row_carry = reinterpret_cast<float*>(w.col_summary + g.chains() * g.col_chain());
+  w.col_carry = w.row_carry + g.chains() * g.row_chain();
+  return w;
+}
+
+// V consecutive elements as floats; V = 4 is one 16-byte (float) or 8-byte (half) load.
+template <int V, typename T>
+__device__ __forceinline__ void load_vec(const T* p, float (&x)[V]) {
+  static_assert(V == 1 || V == 4, "vector width 1 or 4");
+  if constexpr (V == 1) {
+    x[0] = load(p);
+  } else if constexpr (std::is_same_v<T, float>) {
+    const float4 v = __ldg(reinterpret_cast<const float4*>(p));
+    x[0] = v.x, x[1] = v.y, x[2] = v.z, x[3] = v.w;
+  } else {
+    const uint2 v = __ldg(reinterpret_cast<const uint2*>(p));
+    const float2 lo = cuda::unpack_halves(v.x), hi = cuda::unpack_halves(v.y);
+    x[0] = lo.x, x[1] = lo.y, x[2] = hi.x, x[3] = hi.y;
+  }
+}
+
+template <int V, typename T>
+__device__ __forceinline__ void store_vec(T* p, const float (&x)[V]) {
+  if constexpr (V == 1) {
+    store(p, x[0]);
+  } else if constexpr (std::is_same_v<T, float>) {
+    *reinterpret_cast<float4*>(p) = make_float4(x[0], x[1], x[2], x[3]);
+  } else {
+    *reinterpret_cast<uint2*>(p) = make_uint2(cuda::pack_halves(x[0], x[1]), cuda::pack_halves(x[2], x[3]));
+  }
+}
+
+// Per-direction parameters of one channel (row c = k*D + d of A, D and delta_bias).
+struct Coef {
+  float A, D, bias;
+};
+
+// Where a warp's tile lies and where this lane's columns start.
+struct Tile {
+  int b, d, rt, ct;
+  int r0;        // first row of the tile
+  int c0;        // this lane's first column
+  int c;         // c0 clamped into the map, for loads
+  bool columns;  // this lane's columns lie inside the map
+};
+
+template <int V>
+__device__ __forceinline__ Tile tile_of(const Grid& g, long long warp, int lane) {
+  Tile t;
+  t.ct = static_cast<int>(warp % g.col_tiles);
+  warp /= g.col_tiles;
+  t.rt = static_cast<int>(warp % g.row_tiles);
+  warp /= g.row_tiles;
+  t.d = static_cast<int>(warp % g.channels);
+  t.b = static_cast<int>(warp / g.channels);
+  t.r0 = t.rt * kRows;
+  t.c0 = (t.ct * 32 + lane) * V;
+  t.columns = t.c0 < g.width;  // the width is a multiple of V
+  t.c = min(t.c0, g.width - V);
+  return t;
+}
+
+// Decay a and input b of one step; the identity map when !live.
+__device__ __forceinline__ void step(float raw_dt, float Bv, float u, const Coef& k, bool softplus_on, bool live,
+                                     float& a, float& b) {
+  float dt = raw_dt + k.bias;
+  if (softplus_on) dt = softplus(dt);
+  a = live ? __expf(dt * k.A) : 1.f;
+  b = live ? dt * Bv * u : 0.f;
+}
+
+// Inclusive scan of affine maps across the warp, in lane order or in reverse lane order.
+template <bool kReverse>
+__device__ __forceinline__ void scan_lanes(float& P, float& S, int lane) {
+#pragma unroll
+  for (int offset = 1; offset < 32; offset <<= 1) {
+    const float P_o = kReverse ? __shfl_down_sync(kFull, P, offset) : __shfl_up_sync(kFull, P, offset);
+    const float S_o = kReverse ? __shfl_down_sync(kFull, S, offset) : __shfl_up_sync(kFull, S, offset);
+    if (kReverse ? lane + offset < 32 : lane >= offset) {  // the other lane's map comes first
+      S = P * S_o + S;
+      P = P * P_o;
+    }
+  }
+}
+
+// The map of the lanes before this one in scan order (identity for the first lane), from the inclusive scan.
+template <bool kReverse>
+__device__ __forceinline__ void exclusive_lanes(float& P, float& S, int lane) {
+  const float P_o = kReverse ? __shfl_down_sync(kFull, P, 1) : __shfl_up_sync(kFull, P, 1);
+  const float S_o = kReverse ? __shfl_down_sync(kFull, S, 1) : __shfl_up_sync(kFull, S, 1);
+  const bool first = kReverse ? lane == 31 : lane == 0;
+  P = first ? 1.f : P_o;
+  S = first ? 0.f : S_o;
+}
+
+template <typename T>
+struct Planes {
+  const T* u;
+  const T* delta[kScanDirections];
+  const T* B[kScanDirections];
+  const T* C[kScanDirections];
+  Coef coef[kScanDirections];
+};
+
+template <typename T>
+__device__ __forceinline__ Planes<T> planes_of(const SelectiveScan2DInputs<T>& in, const Grid& g, const Tile& t) {
+  const long long L = 1LL * g.height * g.width;
+  Planes<T> pl;
+  pl.u = in.u + (1LL * t.b * g.channels + t.d) * L;
+#pragma unroll
+  for (int k = 0; k < kScanDirections; ++k) {
+    pl.delta[k] = in.delta + ((4LL * t.b + k) * g.channels + t.d) * L;
+    pl.B[k] = in.B + (4LL * t.b + k) * L;
+    pl.C[k] = in.C + (4LL * t.b + k) * L;
+    const int c = k * g.channels + t.d;
+    pl.coef[k] = Coef{in.A[c], in.D[c], in.delta_bias[c]};
+  }
+  return pl;
+}
+
+// Phase 1: the (P, S) map of every row chunk (k = 0, 2) and column chunk (k = 1, 3) of the warp's tile.
+template <typename T, int V>
+__global__ void __launch_bounds__(kWarps * 32) summarise_kernel(TileArgs<T> args) {
+  const Grid& g = args.grid;
+  const int lane = threadIdx.x & 31;
+  const long long warp = 1LL * blockIdx.x * kWarps + (threadIdx.x >> 5);
+  if (warp >= g.warps()) return;  // whole warps leave together
+  const Tile t = tile_of<V>(g, warp, lane);
+  const Planes<T> pl = planes_of(args.in, g, t);
+  const bool sp = args.in.delta_softplus;
+  float P1[V], S1[V], P3[V], S3[V];
+#pragma unroll
+  for (int v = 0; v < V; ++v) P1[v] = 1.f, S1[v] = 0.f, P3[v] = 1.f, S3[v] = 0.f;
+
+#pragma unroll 4
+  for (int i = 0; i < kRows; ++i) {
+    // Rows past the map use a clamped address and identity steps, so every iteration runs the same code.
+    const int r = t.r0 + i;
+    const bool row_live = r < g.height, live = row_live && t.columns;
+    const long long p = 1LL * min(r, g.height - 1) * g.width + t.c;
+    float u[V], a[kScanDirections][V], bx[kScanDirections][V];
+    load_vec<V>(pl.u + p, u);
+#pragma unroll
+    for (int k = 0; k < kScanDirections; ++k) {
+      float dt[V], Bv[V];
+      load_vec<V>(pl.delta[k] + p, dt);
+      load_vec<V>(pl.B[k] + p, Bv);
+#pragma unroll
+      for (int v = 0; v < V; ++v) step(dt[v], Bv[v], u[v], pl.coef[k], sp, live, a[k][v], bx[k][v]);
+    }
+    // Row chunk: this lane's V steps (forwards for k = 0, backwards for k = 2), then the lanes.
+    float P0 = 1.f, S0 = 0.f, P2 = 1.f, S2 = 0.f;
+#pragma unroll
+    for (int v = 0; v < V; ++v) {
+      S0 = a[0][v] * S0 + bx[0][v];
+      P0 *= a[0][v];
+      S2 = a[2][V - 1 - v] * S2 + bx[2][V - 1 - v];
+      P2 *= a[2][V - 1 - v];
+    }
+    scan_lanes<false>(P0, S0, lane);
+    scan_lanes<true>(P2, S2, lane);
+    if (row_live && lane == 31) args.row_summary[g.row_chunk(t.b, 0, t.d, r, t.ct)] = make_float2(P0, S0);
+    if (row_live && lane == 0) args.row_summary[g.row_chunk(t.b, 1, t.d, r, t.ct)] = make_float2(P2, S2);
+    // Column chunks: k = 1 walks down; k = 3 walks up, so its map S3 = sum_i (prod_{j<i} a_j) b_i builds downwards.
+#pragma unroll
+    for (int v = 0; v < V; ++v) {
+      S1[v] = a[1][v] * S1[v] + bx[1][v];
+      P1[v] *= a[1][v];
+      S3[v] += P3[v] * bx[3][v];
+      P3[v] *= a[3][v];
+    }
+  }
+  if (!t.columns) return;
+#pragma unroll
+  for (int v = 0; v < V; ++v) {
+    args.col_summary[g.col_chunk(t.b, 0, t.d, t.c0 + v, t.rt)] = make_float2(P1[v], S1[v]);
+    args.col_summary[g.col_chunk(t.b, 1, t.d, t.c0 + v, t.rt)] = make_float2(P3[v], S3[v]);
+  }
+}
+
+// Phase 2: one block per chain; each thread composes a contiguous run of chunks, the block scans the runs, and each
+// thread writes its chunks' incoming states.
+constexpr int kCarryThreads = 256;
+
+struct Chains {
+  const float2* summary;
+  float* carry;
+  long long length;  // chunks per chain
+};
+
+__global__ void __launch_bounds__(kCarryThreads) carry_kernel(Chains rows, Chains columns, int channels) {
+  __shared__ float warp_P[kCarryThreads / 32], warp_S[kCarryThreads / 32];
+  const Chains set = blockIdx.y == 0 ? rows : columns;
+  const long long chain = blockIdx.x;  // (batch * 2 + slot) * channels + channel
+  const bool reverse = (chain / channels) & 1;
+  const long long n = set.length;
+  const float2* summary = set.summary + chain * n;
+  float* carry = set.carry + chain * n;
+  auto at = [&](long long s) { return reverse ? n - 1 - s : s; };
+
+  const long long per_thread = (n + kCarryThreads - 1) / kCarryThreads;
+  const long long begin = min(n, threadIdx.x * per_thread), end = min(n, begin + per_thread);
+  float P = 1.f, S = 0.f;
+#pragma unroll 4
+  for (long long s = begin; s < end; ++s) {
+    const float2 m = summary[at(s)];
+    S = m.x * S + m.y;
+    P *= m.x;
+  }
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  scan_lanes<false>(P, S, lane);
+  if (lane == 31) warp_P[warp] = P, warp_S[warp] = S;
+  __syncthreads();
+  float h = 0.f;  // incoming state of this thread's first chunk: earlier warps, then earlier lanes
+  for (int w = 0; w < warp; ++w) h = warp_P[w] * h + warp_S[w];
+  exclusive_lanes<false>(P, S, lane);
+  h = P * h + S;
+#pragma unroll 4
+  for (long long s = begin; s < end; ++s) {
+    const float2 m = summary[at(s)];
+    carry[at(s)] = h;
+    h = m.x * h + m.y;
+  }
+}
+
+// Phase 3: recompute every chunk from its incoming state and write y = (y0 + y2 + y1) + y3. Rows go down for
+// k = 0, 1, 2, then up for k = 3. The partial sums wait in shared memory, each lane in its own slots: held in
+// registers (rows fully unrolled) they took 255 registers and spilled.
+template <typename T, int V>
+__global__ void __launch_bounds__(kWarps * 32) apply_kernel(TileArgs<T> args) {
+  const Grid& g = args.grid;
+  const int lane = threadIdx.x & 31;
+  const long long warp = 1LL * blockIdx.x * kWarps + (threadIdx.x >> 5);
+  if (warp >= g.warps()) return;
+  const Tile t = tile_of<V>(g, warp, lane);
+  const Planes<T> pl = planes_of(args.in, g, t);
+  const bool sp = args.in.delta_softplus;
+  float h1[V], h3[V];
+#pragma unroll
+  for (int v = 0; v < V; ++v) {
+    h1[v] = t.columns ? args.col_carry[g.col_chunk(t.b, 0, t.d, t.c0 + v, t.rt)] : 0.f;
+    h3[v] = t.columns ? args.col_carry[g.col_chunk(t.b, 1, t.d, t.c0 + v, t.rt)] : 0.f;
+  }
+  __shared__ float partial[kWarps][kRows][V][32];
+  float(&part)[kRows][V][32] = partial[threadIdx.x >> 5];
+
+#pragma unroll 2
+  for (int i = 0; i < kRows; ++i) {
+    const int r = t.r0 + i;
+    const bool row_live = r < g.height, live = row_live && t.columns;
+    const long long p = 1LL * min(r, g.height - 1) * g.width + t.c;
+    float u[V], a[3][V], bx[3][V], Cv[3][V], y[V];
+    load_vec<V>(pl.u + p, u);
+#pragma unroll
+    for (int k = 0; k < 3; ++k) {
+      float dt[V], Bv[V];
+      load_vec<V>(pl.delta[k] + p, dt);
+      load_vec<V>(pl.B[k] + p, Bv);
+      load_vec<V>(pl.C[k] + p, Cv[k]);
+#pragma unroll
+      for (int v = 0; v < V; ++v) step(dt[v], Bv[v], u[v], pl.coef[k], sp, live, a[k][v], bx[k][v]);
+    }
+    const float carry0 = row_live ? args.row_carry[g.row_chunk(t.b, 0, t.d, r, t.ct)] : 0.f;
+    const float carry2 = row_live ? args.row_carry[g.row_chunk(t.b, 1, t.d, r, t.ct)] : 0.f;
+    // k = 0: the lanes before this one, then this lane's steps forwards.
+    float P = 1.f, S = 0.f;
+#pragma unroll
+    for (int v = 0; v < V; ++v) S = a[0][v] * S + bx[0][v], P *= a[0][v];
+    scan_lanes<false>(P, S, lane);
+    exclusive_lanes<false>(P, S, lane);
+    float y0[V], h = P * carry0 + S;
+#pragma unroll
+    for (int v = 0; v < V; ++v) {
+      h = a[0][v] * h + bx[0][v];
+      y0[v] = Cv[0][v] * h + pl.coef[0].D * u[v];
+    }
+    // k = 2: the lanes after this one, then this lane's steps backwards.
+    P = 1.f, S = 0.f;
+#pragma unroll
+    for (int v = V - 1; v >= 0; --v) S = a[2][v] * S + bx[2][v], P *= a[2][v];
+    scan_lanes<true>(P, S, lane);
+    exclusive_lanes<true>(P, S, lane);
+    h = P * carry2 + S;
+#pragma unroll
+    for (int v = V - 1; v >= 0; --v) {
+      h = a[2][v] * h + bx[2][v];
+      y[v] = y0[v] + (Cv[2][v] * h + pl.coef[2].D * u[v]);
+    }
+    // k = 1: down the columns.
+#pragma unroll
+    for (int v = 0; v < V; ++v) {
+      h1[v] = a[1][v] * h1[v] + bx[1][v];
+      part[i][v][lane] = y[v] + (Cv[1][v] * h1[v] + pl.coef[1].D * u[v]);
+    }
+  }
+
+#pragma unroll 2
+  for (int i = kRows - 1; i >= 0; --i) {
+    const int r = t.r0 + i;
+    const bool live = r < g.height && t.columns;
+    const long long p = 1LL * min(r, g.height - 1) * g.width + t.c;
+    float u[V], dt[V], Bv[V], Cv[V], out[V];
+    load_vec<V>(pl.u + p, u);
+    load_vec<V>(pl.delta[3] + p, dt);
+    load_vec<V>(pl.B[3] + p, Bv);
+    load_vec<V>(pl.C[3] + p, Cv);
+#pragma unroll
+    for (int v = 0; v < V; ++v) {
+      float a, bx;
+      step(dt[v], Bv[v], u[v], pl.coef[3], sp, live, a, bx);
+      h3[v] = a * h3[v] + bx;
+      out[v] = part[i][v][lane] + (Cv[v] * h3[v] + pl.coef[3].D * u[v]);
+    }
+    if (live) store_vec<V>(args.y + (1LL * t.b * g.channels + t.d) * g.height * g.width + p, out);
+  }
+}
+
+template <typename T, int V>
+cudaError_t launch(TileArgs<T> args, cudaStream_t stream) {
+  const Grid& g = args.grid;
+  const long long blocks = (g.warps() + kWarps - 1) / kWarps;
+  summarise_kernel<T, V><<<static_cast<unsigned>(blocks), kWarps * 32, 0, stream>>>(args);
+  cudaError_t status = cudaGetLastError();
+  if (status != cudaSuccess) return status;
+  const Chains rows{args.row_summary, args.row_carry, g.row_chain()};
+  const Chains columns{args.col_summary, args.col_carry, g.col_chain()};
+  carry_kernel<<<dim3(static_cast<unsigned>(g.chains()), 2), kCarryThreads, 0, stream>>>(rows, columns, g.channels);
+  status = cudaGetLastError();
+  if (status != cudaSuccess) return status;
+  apply_kernel<T, V><<<static_cast<unsigned>(blocks), kWarps * 32, 0, stream>>>(args);
+  return cudaGetLastError();
+}
+
+bool aligned(const void* p, size_t bytes) { return reinterpret_cast<std::uintptr_t>(p) % bytes == 0; }
+
+template <typename T>
+cudaError_t run(const SelectiveScan2DShape& shape, const SelectiveScan2DInputs<T>& in, T* y, void* workspace,
+                cudaStream_t stream) {
+  // Four-wide loads need every row to start on a 4-element boundary.
+  const size_t vec_bytes = 4 * sizeof(T);
+  const bool wide = shape.width % 4 == 0 && aligned(in.u, vec_bytes) && aligned(in.delta, vec_bytes) &&
+                    aligned(in.B, vec_bytes) && aligned(in.C, vec_bytes) && aligned(y, vec_bytes);
+  TileArgs<T> args{};
+  args.in = in;
+  args.y = y;
+  args.grid = make_grid(shape, wide ? 4 : 1);
+  const Workspace w = split_workspace(args.grid, workspace);
+  args.row_summary = w.row_summary;
+  args.col_summary = w.col_summary;
+  args.row_carry = w.row_carry;
+  args.col_carry = w.col_carry;
+  return wide ? launch<T, 4>(args, stream) : launch<T, 1>(args, stream);
+}
+
+}  // namespace scalar_state
+
 }  // namespace
 
 size_t selective_scan_2d_cuda_workspace_size(const SelectiveScan2DShape& shape) {
+  if (shape.state == 1) return scalar_state::workspace_bytes(shape);
   const Layout g = make_layout(shape);
   const size_t pieces = static_cast<size_t>(g.row_pieces() + g.col_pieces());
   return align256(pieces * g.state * 3 * sizeof(float));
@@ -353,6 +782,7 @@ cudaError_t selective_scan_2d_cuda(const SelectiveScan2DShape& shape, const Sele
                                    void* workspace, cudaStream_t stream) {
   validate(shape);
   if (shape.batch == 0 || shape.channels == 0) return cudaSuccess;
+  if (shape.state == 1) return scalar_state::run(shape, in, y, workspace, stream);
   Args<T> args{};
   args.in = in;
   args.y = y;
