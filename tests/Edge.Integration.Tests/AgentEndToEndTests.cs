@@ -11,12 +11,14 @@ public sealed class AgentEndToEndTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
-    [Fact(Timeout = 180_000)]
-    public async Task Subscriber_on_the_embedded_broker_sees_stats_masks_and_summaries()
+    [Fact(Timeout = 240_000)]
+    public async Task Subscriber_on_the_embedded_broker_sees_stats_masks_and_summaries_from_the_default_segman_model()
     {
         using var directory = new TestDirectory();
         var port = TestPorts.Free();
-        await using var agent = await AgentRun.StartAsync(Overrides(port, directory));
+
+        // The shipped default: SegMAN with its scans and attentions run by libsegman_ops on the CPU.
+        await using var agent = await AgentRun.StartAsync([.. Overrides(port, directory), "--SegMan:Model:Path=models/segman-demo-fp32.onnx"]);
         await using var fleet = await TestSubscriber.ConnectAsync(port, "segman/#");
 
         await AssertFleetSeesResultsAsync(fleet, port);

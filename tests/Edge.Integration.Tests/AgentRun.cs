@@ -17,8 +17,11 @@ internal sealed class AgentRun : IAsyncDisposable
     public PipelineRegistry Pipelines => Host.Services.GetRequiredService<PipelineRegistry>();
 
     // The live view is off unless a test turns it on: several agents run side by side and would share its port.
+    // Tests run the small standard-ops model unless they name another, so several agents fit on two cores.
     public static IHost Build(params string[] overrides) =>
-        AgentHost.Build(AgentPaths.Discover(null, RepositoryPaths.Root, RepositoryPaths.Root), ["--SegMan:Http:Enabled=false", .. overrides]);
+        AgentHost.Build(
+            AgentPaths.Discover(null, RepositoryPaths.Root, RepositoryPaths.Root),
+            ["--SegMan:Http:Enabled=false", "--SegMan:Model:Path=models/baseline-palette.onnx", .. overrides]);
 
     public static async Task<AgentRun> StartAsync(params string[] overrides)
     {

@@ -35,6 +35,9 @@ public sealed class LiveAgentFixture : IAsyncLifetime
         [
             $"--SegMan:Mqtt:Port={FreeTcpPort()}",
             $"--SegMan:Mqtt:Spool:Path={_spool}",
+
+            // The small standard-ops model keeps two cameras at their source rate on a 2-core machine.
+            "--SegMan:Model:Path=models/baseline-palette.onnx",
             "--SegMan:Http:Enabled=true",
             "--SegMan:Http:Urls=http://127.0.0.1:0",
             "--SegMan:Http:OverlayFps=5",
