@@ -6,8 +6,9 @@ Evaluation protocol (the C# bench computes exactly the same):
    INTER_LINEAR and torch's bilinear with align_corners=False; no resize when the sizes match),
    converted to RGB and normalised with the manifest's mean and std.
 2. The prediction is the argmax over classes of the 1/8 logits (the first maximum on ties).
-3. The (h, w) prediction is upsampled to the label map's size (H, W) by nearest neighbour:
-   label pixel (y, x) takes prediction (floor(y * h / H), floor(x * w / W)).
+3. The (h, w) prediction is upsampled to the label map's size (H, W) by nearest neighbour on pixel
+   centres: label pixel (y, x) takes prediction (floor((y + 0.5) * h / H), floor((x + 0.5) * w / W));
+   for an integer factor (8 on 256x512 labels, 16 on the 512x1024 drive labels) that is (y // f, x // f).
 4. One 19 x 19 confusion matrix (rows: ground truth, columns: prediction) is summed over every
    frame of the set; ground-truth pixels labelled 255 (ignore) are left out.
 5. IoU_c = TP_c / (TP_c + FP_c + FN_c) for every class c that occurs in the ground truth or the
@@ -43,10 +44,10 @@ Predictor = Callable[[torch.Tensor], np.ndarray]           # (N,3,h,w) normalise
 
 
 def upsample_nearest(labels: np.ndarray, height: int, width: int) -> np.ndarray:
-    """(h, w) -> (height, width): pixel (y, x) takes (floor(y * h / height), floor(x * w / width))."""
+    """(h, w) -> (height, width): pixel (y, x) takes (floor((y + 0.5) * h / height), floor((x + 0.5) * w / width))."""
     small_h, small_w = labels.shape
-    rows = (np.arange(height, dtype=np.int64) * small_h) // height
-    cols = (np.arange(width, dtype=np.int64) * small_w) // width
+    rows = ((2 * np.arange(height, dtype=np.int64) + 1) * small_h) // (2 * height)
+    cols = ((2 * np.arange(width, dtype=np.int64) + 1) * small_w) // (2 * width)
     return labels[rows[:, None], cols[None, :]]
 
 
@@ -122,6 +123,27 @@ def evaluate(predict: Predictor, frames: Iterable[Frame], height: int, width: in
             flush()
     if images:
         flush()
+    return total.scores()
+
+
+def cell_majority(labels: np.ndarray, factor: int) -> np.ndarray:
+    """The best prediction at 1/factor: each factor x factor cell's most frequent label (ignore not counted)."""
+    height, width = labels.shape
+    cells = labels.reshape(height // factor, factor, width // factor, factor).transpose(0, 2, 1, 3)
+    counts = np.stack([(cells == k).sum(axis=(2, 3)) for k in range(NUM_CLASSES)], axis=-1)
+    return counts.argmax(-1).astype(np.uint8)
+
+
+def ceiling(frames: Iterable[Frame], height: int, width: int, stride: int = 8) -> Scores:
+    """The highest mIoU this protocol allows a model with (height, width) input and logits at 1/stride:
+    every output cell predicts the majority label of the label pixels it covers."""
+    total = Confusion()
+    for _, truth in frames:
+        factor = truth.shape[0] * stride // height
+        if truth.shape[1] * stride // width != factor or truth.shape[0] % factor or truth.shape[1] % factor:
+            raise ValueError(f"labels {truth.shape} are not a whole multiple of the {height // stride}x"
+                             f"{width // stride} output")
+        total.add(cell_majority(truth, factor), truth)
     return total.scores()
 
 
@@ -205,6 +227,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     model = parser.add_mutually_exclusive_group(required=True)
     model.add_argument("--checkpoint", help="state dict written by segman.train")
     model.add_argument("--onnx", type=Path, nargs="+", help="ONNX graphs (onnxruntime, CPU)")
+    model.add_argument("--ceiling", action="store_true",
+                       help="no model: score the best possible 1/8 prediction (majority label of each cell)")
     parser.add_argument("--ops-library", help="libsegman_ops.so, for graphs with custom nodes")
     parser.add_argument("--variant", default="T-slim")
     parser.add_argument("--height", type=int, default=256)
@@ -234,10 +258,15 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
             calibration = [frame.to(device) for frame in sample_frames(args.fake_int8, args.height, args.width)]
             quantized = quantize(fold_batchnorm(network), calibration)
             predictors[f"{Path(args.checkpoint).name} (int8 fake-quant)"] = torch_predictor(quantized, device)
-    else:
+    elif args.onnx:
         for path in args.onnx:
             predictors[path.name] = onnx_predictor(path, args.ops_library)
     results: Dict[str, Dict[str, object]] = {}
+    if args.ceiling:
+        for source_name, frames in _sources(args, args.height, args.width).items():
+            result = ceiling(frames(), args.height, args.width)
+            print(format_scores(f"ceiling of the protocol on {source_name}", result), flush=True)
+            results.setdefault("ceiling", {})[source_name] = result.as_dict()
     for model_name, predict in predictors.items():
         for source_name, frames in _sources(args, args.height, args.width).items():
             result = evaluate(predict, frames(), args.height, args.width)

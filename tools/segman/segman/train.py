@@ -1,5 +1,5 @@
 """Train the demo SegMAN on rendered road scenes within a wall-clock budget:
-`python -m segman.train --out DIR --minutes M [--variant T-slim] [--height 256 --width 512] [--workers 14]`.
+`python -m segman.train --out DIR --minutes M [--variant T-slim] [--height 256 --width 512] [--workers 10]`.
 
 Worker processes render training scenes (`segman.scenes`, train split) without pause into a ring buffer;
 the training loop draws random batches from what is there, so the GPU never waits for the renderer and

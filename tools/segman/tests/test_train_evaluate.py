@@ -4,16 +4,19 @@ import numpy as np
 import pytest
 import torch
 
-from segman.evaluate import IGNORE, NUM_CLASSES, Confusion, confusion, evaluate, scores, upsample_nearest
+from segman.evaluate import (IGNORE, NUM_CLASSES, Confusion, cell_majority, ceiling, confusion, evaluate, scores,
+                             upsample_nearest)
 
 
-def test_upsample_nearest_takes_floor_of_the_scaled_index() -> None:
+def test_upsample_nearest_samples_at_pixel_centres() -> None:
     small = np.arange(6, dtype=np.uint8).reshape(2, 3)
     big = upsample_nearest(small, 4, 6)
     assert big.shape == (4, 6)
     assert (big[:2, :2] == 0).all() and (big[2:, 4:] == 5).all()
-    # Non-integer factor: 3 -> 7 columns maps x to floor(3x/7) = 0,0,0,1,1,2,2.
-    assert upsample_nearest(small, 2, 7)[0].tolist() == [0, 0, 0, 1, 1, 2, 2]
+    # An integer factor f is y // f.
+    assert np.array_equal(upsample_nearest(small, 16, 24), np.repeat(np.repeat(small, 8, 0), 8, 1))
+    # 3 -> 7 columns: floor((x + 0.5) * 3 / 7) = 0,0,1,1,1,2,2 (floor(x * 3 / 7) would give 0,0,0,1,1,2,2).
+    assert upsample_nearest(small, 2, 7)[0].tolist() == [0, 0, 1, 1, 1, 2, 2]
 
 
 def test_confusion_counts_rows_as_truth_and_skips_ignore() -> None:
@@ -59,3 +62,14 @@ def test_evaluate_scores_a_perfect_predictor_at_one() -> None:
 
     result = evaluate(predict, frames, 16, 32, batch=2)
     assert result.frames == 3 and result.miou == pytest.approx(1.0)
+
+
+def test_ceiling_is_one_for_blocky_labels_and_below_one_for_thin_ones() -> None:
+    rng = np.random.default_rng(2)
+    blocky = upsample_nearest(rng.integers(0, NUM_CLASSES, (4, 8)).astype(np.uint8), 32, 64)
+    assert ceiling([(np.zeros((16, 32, 3), np.uint8), blocky)], 32, 64).miou == pytest.approx(1.0)
+    thin = np.zeros((32, 64), np.uint8)
+    thin[:, 10:12] = 5                      # a 2-pixel pole never wins an 8x8 cell
+    result = ceiling([(np.zeros((32, 64, 3), np.uint8), thin)], 32, 64)
+    assert result.iou[5] == 0.0 and result.miou == pytest.approx((1 - 64 / 2048) / 2)
+    assert cell_majority(thin, 8).shape == (4, 8)
