@@ -58,6 +58,12 @@ public sealed partial class CameraPipeline : IDisposable
 
     public CameraCounters Counters { get; } = new();
 
+    /// <summary>
+    /// Frame contexts this camera owns. Each allocates its buffers on its first pass through the stages, so the
+    /// allocation-free steady state starts once this many frames have been processed.
+    /// </summary>
+    public int FramePoolSize => _pool.Size;
+
     /// <summary>Runs until the source ends (a non-looping file) or <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {

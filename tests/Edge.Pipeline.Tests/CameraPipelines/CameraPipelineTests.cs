@@ -109,6 +109,24 @@ public sealed class CameraPipelineTests
         Assert.All(_publisher.InferenceTimes, t => Assert.True(t >= TimeSpan.FromMilliseconds(10), $"inference time {t}"));
     }
 
+    [Fact]
+    public async Task A_backed_up_pipeline_cycles_through_exactly_its_frame_pool()
+    {
+        // Slow inference backs every channel up, so capture takes every free context; the benchmark's warm-up relies on it.
+        var source = new ScriptedFrameSource(isLive: false, ScriptedFrameSource.Frames(40));
+        var contexts = new HashSet<FrameContext>(ReferenceEqualityComparer.Instance);
+        _segmenter.When(s => s.Run(Arg.Any<FrameContext>())).Do(call =>
+        {
+            contexts.Add(call.Arg<FrameContext>());
+            Thread.Sleep(5);
+        });
+        using var pipeline = CreatePipeline(source);
+
+        await pipeline.RunAsync(CancellationToken.None).WaitAsync(Timeout);
+
+        Assert.Equal(pipeline.FramePoolSize, contexts.Count);
+    }
+
     private CameraPipeline CreatePipeline(ScriptedFrameSource source) => new(
         new CameraPipelineSettings("cam") { Backoff = new BackoffPolicy(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(20)) },
         source,
