@@ -79,9 +79,7 @@ internal sealed partial class CameraSupervisor(
         var settings = new CameraPipelineSettings(camera.Id)
         {
             ChannelCapacity = pipelineOptions.ChannelCapacity,
-            Backoff = new BackoffPolicy(
-                TimeSpan.FromMilliseconds(camera.Backoff.InitialMs),
-                TimeSpan.FromMilliseconds(camera.Backoff.MaxMs)),
+            Backoff = camera.Backoff.ToPolicy(),
         };
         return new CameraPipeline(
             settings,

@@ -89,11 +89,19 @@ public sealed class CameraPipelineTests
     {
         var source = new ScriptedFrameSource(isLive: false, ScriptedFrameSource.Frames(100_000)) { ReadDelay = TimeSpan.FromMilliseconds(1) };
         using var pipeline = CreatePipeline(source);
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var cts = new CancellationTokenSource();
+        var run = pipeline.RunAsync(cts.Token);
+        var deadline = DateTime.UtcNow + Timeout;
+        while (pipeline.Counters.FramesProcessed == 0)
+        {
+            Assert.False(run.IsCompleted, "the pipeline stopped before processing a frame");
+            Assert.True(DateTime.UtcNow < deadline, "no frame processed in time");
+            await Task.Delay(5);
+        }
 
-        await pipeline.RunAsync(cts.Token).WaitAsync(Timeout);
+        await cts.CancelAsync();
 
-        Assert.True(pipeline.Counters.FramesProcessed > 0);
+        await run.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.True(source.Disposed);
     }
 

@@ -7,10 +7,11 @@ public sealed class BackoffOptionsTests
     [Fact]
     public void Doubles_from_the_initial_delay_up_to_the_cap()
     {
-        var backoff = new BackoffOptions();
+        // Jitter sample 0.5 is the midpoint, i.e. no jitter.
+        var backoff = new BackoffOptions().ToPolicy();
         Assert.Equal([500, 1000, 2000, 4000, 8000, 16000, 30000, 30000],
-            Enumerable.Range(0, 8).Select(a => backoff.GetDelay(a).TotalMilliseconds));
-        Assert.Equal(TimeSpan.FromSeconds(30), backoff.GetDelay(10_000));
+            Enumerable.Range(1, 8).Select(a => backoff.DelayFor(a, 0.5).TotalMilliseconds));
+        Assert.Equal(TimeSpan.FromSeconds(30), backoff.DelayFor(10_000, 0.5));
     }
 
     [Fact]
