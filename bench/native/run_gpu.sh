@@ -4,8 +4,9 @@
 # Fetched, uncommitted material it expects under .device/ (git-ignored):
 #   .device/tensorrt-10/include   TensorRT 10 headers (NVIDIA/TensorRT, release/10.3, include/)
 #   .device/ort-include           ONNX Runtime headers (Microsoft.ML.OnnxRuntime NuGet build/native/include)
-#   .device/vmamba                VMamba's kernels/selective_scan and classification/models/csm_triton.py
-#   .device/googletest            GoogleTest sources, where the machine has none installed
+#   .device/vmamba                VMamba's csm_triton.py (the official Triton cross-scan/merge, imported at run time)
+#   .device/vmamba_ext            the official selective_scan_cuda_oflex extension, built outside this repository
+# GoogleTest must be installed on the machine (or pass SEGMAN_CMAKE_ARGS=-DGTest_DIR=<its cmake folder>).
 # Logs and the result tables go to $OUT (or ./gpu-out).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,12 +18,6 @@ nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem --
 nvcc --version | tail -2
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
-# The official kernel compiles in the background while our build runs.
-(cd bench/native && python3 -c "
-import bench_ops, pathlib
-bench_ops.Official(pathlib.Path('$root/.device/vmamba'), pathlib.Path('/tmp/vmamba_ext'))
-print('official VMamba kernel built')") >"$out/vmamba_build.log" 2>&1 &
-vmamba_pid=$!
 # Optional before/after: an earlier copy of native/tensorrt-plugins/kernels under .device/baseline is built into a
 # second C entry-point library, and the benchmark times its scan on the same inputs ("vs before").
 if [ -d .device/baseline ]; then
@@ -37,26 +32,19 @@ fi
     -I native/tensorrt-plugins/kernels -o /dev/null 2>&1 | c++filt
 done) >"$out/resource_usage.txt" 2>&1 &
 
-if [ -d .device/googletest ] && ! [ -f /usr/include/gtest/gtest.h ]; then
-  cmake -S .device/googletest -B /tmp/gtest-build -DCMAKE_BUILD_TYPE=Release -DBUILD_GMOCK=OFF >/dev/null &&
-    cmake --build /tmp/gtest-build --parallel 16 >/dev/null && cmake --install /tmp/gtest-build --prefix /tmp/gtest >/dev/null
-  export SEGMAN_CMAKE_ARGS="-DCMAKE_PREFIX_PATH=/tmp/gtest"
-fi
 export SEGMAN_BUILD_DIR="$root/native/tensorrt-plugins/build-gpu"
 export TENSORRT_INCLUDE_DIR="$root/.device/tensorrt-10/include" ORT_INCLUDE_DIR="$root/.device/ort-include"
 native/tensorrt-plugins/gpu/run_gpu_tests.sh 2>&1 | tee "$out/tests.log" | grep -vE "^ *Start |Test +#[0-9]+:.*Passed"
 tests_status=${PIPESTATUS[0]}
 echo "gpu tests exit status: $tests_status"
 
-wait "$vmamba_pid"
-tail -3 "$out/vmamba_build.log"
 baseline_args=()
 if [ -n "${baseline_pid:-}" ] && wait "$baseline_pid" && [ -f /tmp/baseline_capi.so ]; then
   baseline_args=(--baseline-lib /tmp/baseline_capi.so)
 fi
 if [ -f "$SEGMAN_BUILD_DIR/libsegman_cuda_capi.so" ]; then
   (cd bench/native && python3 bench_ops.py --lib "$SEGMAN_BUILD_DIR/libsegman_cuda_capi.so" "${baseline_args[@]}" \
-    --vmamba "$root/.device/vmamba" --out "$out/results.md") 2>&1 | tee "$out/bench.log" | grep -vE "^\|"
+    --vmamba "$root/.device/vmamba" --official-ext "$root/.device/vmamba_ext" --out "$out/results.md") 2>&1 | tee "$out/bench.log" | grep -vE "^\|"
 fi
 echo "=== results"
 cat "$out/results.md" 2>/dev/null
