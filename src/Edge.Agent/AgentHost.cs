@@ -55,6 +55,9 @@ internal static class AgentHost
     {
         await StartAsync(host).ConfigureAwait(false);
         await host.WaitForShutdownAsync().ConfigureAwait(false);
-        return host.Services.GetRequiredService<AgentExitCode>().Value;
+
+        // A worker that crashed stops the host; exit non-zero so systemd's Restart=on-failure brings the agent back.
+        var crashed = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask?.IsFaulted == true);
+        return crashed ? 1 : 0;
     }
 }

@@ -24,7 +24,6 @@ internal static class AgentServiceCollectionExtensions
         AddValidated<MaskOptions, MaskOptionsValidator>(services, configuration, MaskOptions.SectionName);
         AddValidated<MqttOptions, MqttOptionsValidator>(services, configuration, MqttOptions.SectionName);
 
-        services.AddSingleton<AgentExitCode>();
         services.AddSingleton<ModelRuntime>();
         services.AddSingleton<PipelineRegistry>();
         services.AddSingleton(provider => new MqttResultPublisher(
