@@ -5,10 +5,12 @@ Evaluation protocol (the C# bench computes exactly the same):
 1. The frame (BGR uint8) is resized to the model input (bilinear, half-pixel centres, as OpenCV's
    INTER_LINEAR and torch's bilinear with align_corners=False; no resize when the sizes match),
    converted to RGB and normalised with the manifest's mean and std.
-2. The prediction is the argmax over classes of the 1/8 logits (the first maximum on ties).
-3. The (h, w) prediction is upsampled to the label map's size (H, W) by nearest neighbour on pixel
+2. The 1/8 logits are upsampled bilinearly to the model input size (torch's bilinear with
+   align_corners=False; the manifest says `"upsample": "bilinear"`), and the prediction is the argmax over
+   classes there (the first maximum on ties).
+3. The (h, w) prediction is resized to the label map's size (H, W) by nearest neighbour on pixel
    centres: label pixel (y, x) takes prediction (floor((y + 0.5) * h / H), floor((x + 0.5) * w / W));
-   for an integer factor (8 on 256x512 labels, 16 on the 512x1024 drive labels) that is (y // f, x // f).
+   nothing to do on the 256x512 val labels, (y // 2, x // 2) on the 512x1024 drive labels.
 4. One 19 x 19 confusion matrix (rows: ground truth, columns: prediction) is summed over every
    frame of the set; ground-truth pixels labelled 255 (ignore) are left out.
 5. IoU_c = TP_c / (TP_c + FP_c + FN_c) for every class c that occurs in the ground truth or the
@@ -40,7 +42,7 @@ NUM_CLASSES = len(CITYSCAPES)
 IGNORE = 255
 
 Frame = Tuple[np.ndarray, np.ndarray]                      # (BGR uint8 HxWx3, trainIds uint8 HxW)
-Predictor = Callable[[torch.Tensor], np.ndarray]           # (N,3,h,w) normalised -> (N,h/8,w/8) labels
+Predictor = Callable[[torch.Tensor], np.ndarray]           # (N,3,h,w) normalised -> (N,h,w) labels
 
 
 def upsample_nearest(labels: np.ndarray, height: int, width: int) -> np.ndarray:
@@ -93,9 +95,9 @@ class Confusion:
         self.matrix = np.zeros((classes, classes), np.int64)
         self.frames = 0
 
-    def add(self, small_prediction: np.ndarray, truth: np.ndarray) -> None:
-        """Add one frame: a 1/8 prediction, upsampled to the label size here."""
-        full = upsample_nearest(small_prediction, *truth.shape)
+    def add(self, prediction: np.ndarray, truth: np.ndarray) -> None:
+        """Add one frame: a prediction, resized to the label size here (nearest)."""
+        full = upsample_nearest(prediction, *truth.shape)
         self.matrix += confusion(full, truth, self.matrix.shape[0])
         self.frames += 1
 
@@ -135,8 +137,9 @@ def cell_majority(labels: np.ndarray, factor: int) -> np.ndarray:
 
 
 def ceiling(frames: Iterable[Frame], height: int, width: int, stride: int = 8) -> Scores:
-    """The highest mIoU this protocol allows a model with (height, width) input and logits at 1/stride:
-    every output cell predicts the majority label of the label pixels it covers."""
+    """The highest mIoU a piecewise-constant 1/stride prediction can score (every output cell predicts the
+    majority label of the label pixels it covers, nearest-upsampled). This was the ceiling of the earlier
+    protocol that took the argmax at 1/8; bilinear logits (step 2) are not bound by it."""
     total = Confusion()
     for _, truth in frames:
         factor = truth.shape[0] * stride // height
@@ -147,18 +150,26 @@ def ceiling(frames: Iterable[Frame], height: int, width: int, stride: int = 8) -
     return total.scores()
 
 
+def upsampled_argmax(logits: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """(N, C, h, w) logits -> (N, height, width) uint8 labels: bilinear (align_corners=False), then argmax."""
+    logits = logits.float()
+    if tuple(logits.shape[-2:]) != (height, width):
+        logits = torch.nn.functional.interpolate(logits, size=(height, width), mode="bilinear", align_corners=False)
+    return logits.argmax(1).to(torch.uint8)
+
+
 def torch_predictor(model: torch.nn.Module, device: torch.device, autocast: bool = False) -> Predictor:
-    """Argmax of a PyTorch model's logits (computed in eval mode, bf16 autocast on CUDA if asked)."""
+    """Labels of a PyTorch model (eval mode, bf16 autocast on CUDA if asked) by `upsampled_argmax`."""
     def predict(batch: torch.Tensor) -> np.ndarray:
         model.eval()
         with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
             logits = model(batch.to(device))
-        return logits.float().argmax(1).to(torch.uint8).cpu().numpy()
+        return upsampled_argmax(logits, *batch.shape[-2:]).cpu().numpy()
     return predict
 
 
 def onnx_predictor(path: Path, ops_library: Optional[str] = None, threads: int = 0) -> Predictor:
-    """Argmax of an ONNX graph's logits (or its labels output) run by onnxruntime on the CPU."""
+    """Labels of an ONNX graph run by onnxruntime on the CPU: `upsampled_argmax` of its logits, or its own labels."""
     import onnxruntime as ort
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
@@ -170,7 +181,9 @@ def onnx_predictor(path: Path, ops_library: Optional[str] = None, threads: int =
     def predict(batch: torch.Tensor) -> np.ndarray:
         outputs = [session.run(None, {name: frame.numpy()})[0] for frame in batch.split(1)]
         result = np.concatenate(outputs)
-        return result.astype(np.uint8) if result.ndim == 3 else result.argmax(1).astype(np.uint8)
+        if result.ndim == 3:
+            return result.astype(np.uint8)
+        return upsampled_argmax(torch.from_numpy(result), *batch.shape[-2:]).numpy()
     return predict
 
 

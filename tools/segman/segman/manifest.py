@@ -22,7 +22,9 @@ def build_manifest(name: str, variant: str, height: int, width: int, output_kind
         "variant": variant,
         "input": {"name": INPUT_NAME, "height": height, "width": width, "layout": "NCHW", "dtype": "float32",
                   "colorOrder": "RGB", "mean": MEAN, "std": STD},
-        "output": {"kind": output_kind, "stride": 8, "name": output_kind},
+        # Logits are upsampled bilinearly to the input size before the argmax (segman.evaluate's protocol).
+        "output": {"kind": output_kind, "stride": 8, "name": output_kind,
+                   **({"upsample": "bilinear"} if output_kind == "logits" else {})},
         "classes": class_table(num_classes),
         "precision": precision,
         "customOps": {"domain": domain, "ops": sorted(custom_ops)},

@@ -35,9 +35,11 @@ import torch.nn.functional as F
 from .evaluate import IGNORE, NUM_CLASSES, Scores, drive_frames, evaluate, format_scores, torch_predictor
 from .manifest import MEAN, STD
 from .network import SegMAN, build_segman
+from .ops import flex_na
+from .ops.backend import use_backend
 from .scenes.dataset import scene_seed
 from .scenes.render import render_scene
-from .variants import get_variant, validate_input_size
+from .variants import STRIDES, Variant, get_variant, validate_input_size
 
 CHECKPOINT = "model.pth"
 REPORT = "train.json"
@@ -65,6 +67,8 @@ class TrainOptions:
     drive_step: int = 1
     max_steps: Optional[int] = None
     device: str = "auto"
+    attention: str = "auto"         # gather, flex, auto (flex on CUDA where PyTorch has it)
+    compile: bool = False           # torch.compile the training forward and backward
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -266,6 +270,34 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def attention_backend(options: TrainOptions, device: torch.device) -> str:
+    """The ops backend of the training forward: `flex` (CUDA, PyTorch >= 2.5) or the gather `reference`."""
+    flex_ready = device.type == "cuda" and flex_na.available()
+    if options.attention == "flex" and not flex_ready:
+        raise SystemExit("--attention flex needs CUDA and PyTorch >= 2.5 (torch.nn.attention.flex_attention); "
+                         "use --attention gather")
+    if options.attention not in ("auto", "flex", "gather"):
+        raise SystemExit(f"--attention must be auto, flex or gather, not '{options.attention}'")
+    return "flex" if options.attention == "flex" or (options.attention == "auto" and flex_ready) else "reference"
+
+
+def attention_maps(spec: Variant, height: int, width: int) -> List[Tuple[int, int, int, int]]:
+    """(height, width, kernel, dilation) of every stage's neighborhood attention at this input size."""
+    return [(height // stride, width // stride, kernel, dilation)
+            for stride, kernel, dilation in zip(STRIDES, spec.kernels, spec.dilations)]
+
+
+def check_flex(spec: Variant, height: int, width: int, device: torch.device, tolerance: float = 2e-3) -> float:
+    """flex vs the gather reference on the first stage's shape, forward and gradients, before training on it."""
+    map_h, map_w, kernel, dilation = attention_maps(spec, height, width)[0]
+    errors = flex_na.check_shape(1, spec.heads[0], map_h, map_w, spec.head_dim(0), kernel, dilation, device)
+    worst = max(errors)
+    if worst > tolerance:
+        raise RuntimeError(f"flex neighborhood attention differs from the reference by {worst:.1e} "
+                           f"(tolerance {tolerance:.0e}); train with --attention gather")
+    return worst
+
+
 @dataclass
 class Progress:
     warmup_seconds: float = 0.0
@@ -279,8 +311,10 @@ class Trainer:
     """One model, its optimiser and loss, fed by a SceneStream."""
 
     def __init__(self, model: SegMAN, stream: SceneStream, options: TrainOptions, device: torch.device,
-                 weights: torch.Tensor) -> None:
+                 weights: torch.Tensor, backend: str = "reference") -> None:
         self.model, self.stream, self.options, self.device = model, stream, options, device
+        self.backend = backend
+        self.forward = torch.compile(model) if options.compile else model
         fusable = device.type == "cuda" and "fused" in inspect.signature(torch.optim.AdamW).parameters
         self.optimizer = torch.optim.AdamW(parameter_groups(model, options.weight_decay), lr=options.lr,
                                            **({"fused": True} if fusable else {}))
@@ -298,13 +332,14 @@ class Trainer:
                                   torch.from_numpy(labels).to(self.device, non_blocking=True),
                                   self.options, self.generator)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"):
-            logits = self.model(inputs)
+            logits = self.forward(inputs)
         logits = F.interpolate(logits.float(), size=targets.shape[-2:], mode="bilinear", align_corners=False)
         return self.criterion(logits, targets)
 
     def warm_up(self) -> float:
         """One forward and backward pass without an update, outside the budget: on CUDA the first pass
-        autotunes every convolution (cuDNN benchmark mode), which takes tens of seconds."""
+        autotunes every convolution (cuDNN benchmark mode) and compiles what is compiled, which takes tens
+        of seconds."""
         started = time.monotonic()
         self.model.train()
         self.loss().backward()
@@ -313,6 +348,10 @@ class Trainer:
         return time.monotonic() - started
 
     def train(self) -> Progress:
+        with use_backend(self.backend):
+            return self._train()
+
+    def _train(self) -> Progress:
         options = self.options
         progress = Progress(warmup_seconds=self.warm_up())
         print(f"warm-up pass {progress.warmup_seconds:.1f} s; training for {options.minutes} min", flush=True)
@@ -351,7 +390,9 @@ def summary_table(report: Dict[str, object]) -> str:
     rows = [("variant", report["variant"]), ("device", report["device"]),
             ("warm-up seconds", report["warmupSeconds"]), ("train seconds", report["trainSeconds"]),
             ("steps", report["steps"]),
-            ("frames seen", report["framesSeen"]), ("scenes rendered", report["scenesRendered"]),
+            ("frames seen", report["framesSeen"]),
+            ("frames/s", f"{report['framesSeen'] / max(float(report['trainSeconds']), 1e-9):.1f}"),
+            ("attention", report["attention"]), ("compiled", report["compiled"]), ("scenes rendered", report["scenesRendered"]),
             ("final loss", f"{report['finalLoss']:.4f}")]
     for key in ("val", "drive"):
         if key in report:
@@ -382,7 +423,16 @@ def run(options: TrainOptions) -> Dict[str, object]:
               f"for {options.minutes} min", flush=True)
         weights = class_weights(stream.sample(warm_frames, np.random.default_rng(options.seed))[1],
                                 options.class_balance)
-        progress = Trainer(model, stream, options, device, weights).train()
+        backend = attention_backend(options, device)
+        flex_error = None
+        if backend == "flex":
+            matmul_tf32 = torch.backends.cuda.matmul.allow_tf32
+            torch.backends.cuda.matmul.allow_tf32 = False
+            flex_error = check_flex(spec, options.height, options.width, device)
+            torch.backends.cuda.matmul.allow_tf32 = matmul_tf32
+            flex_na.prebuild_masks(attention_maps(spec, options.height, options.width), device)
+            print(f"neighborhood attention through flex_attention (vs gather reference: {flex_error:.1e})", flush=True)
+        progress = Trainer(model, stream, options, device, weights, backend).train()
         # Evaluation in plain fp32 (no TF32), without autotuning its new batch shapes.
         torch.backends.cudnn.benchmark = torch.backends.cudnn.allow_tf32 = False
         torch.backends.cuda.matmul.allow_tf32 = False
@@ -394,6 +444,7 @@ def run(options: TrainOptions) -> Dict[str, object]:
             "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
             "torch": torch.__version__, "warmupSeconds": round(progress.warmup_seconds, 1),
             "trainSeconds": round(progress.seconds, 1), "steps": progress.steps,
+            "attention": backend, "flexCheckError": flex_error, "compiled": options.compile,
             "framesSeen": progress.frames_seen, "scenesRendered": rendered, "finalLoss": progress.last_loss,
             "peakGpuMemoryGiB": (round(torch.cuda.max_memory_allocated(device) / 2**30, 2)
                                  if device.type == "cuda" else None),
@@ -442,6 +493,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
     parser.add_argument("--drive-step", type=int, default=defaults.drive_step)
     parser.add_argument("--max-steps", type=int, help="stop after this many steps even within the budget")
     parser.add_argument("--device", default=defaults.device, help="auto, cpu, cuda")
+    parser.add_argument("--attention", default=defaults.attention,
+                        help="neighborhood attention while training: gather, flex (CUDA), auto")
+    parser.add_argument("--compile", action="store_true", help="torch.compile the training step's model")
     args = parser.parse_args(argv)
     return TrainOptions(**{k.replace("-", "_"): v for k, v in vars(args).items()})
 

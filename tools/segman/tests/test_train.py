@@ -4,13 +4,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from segman.checkpoint import load_checkpoint
 from segman.evaluate import IGNORE
 from segman.network import build_segman
+from segman.variants import get_variant
 from segman.manifest import MEAN
-from segman.train import (CHECKPOINT, REPORT, TrainOptions, augment, class_weights, learning_rate,
+from segman.train import (CHECKPOINT, REPORT, TrainOptions, attention_backend, attention_maps, augment, class_weights, learning_rate,
                           parameter_groups, run, scale_crop_flip)
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
@@ -87,3 +89,20 @@ def test_no_weight_decay_on_norms_biases_and_position_biases() -> None:
     assert all(p.ndim >= 2 and "rpb" not in names[id(p)] for p in decay["params"])
     assert any("rpb" in names[id(p)] for p in plain["params"])
     assert len(decay["params"]) + len(plain["params"]) == len(list(model.parameters()))
+
+
+def test_training_attention_falls_back_to_gather_without_cuda_and_refuses_flex() -> None:
+    cpu = torch.device("cpu")
+    options = TrainOptions(out=Path("."), minutes=0)
+    assert attention_backend(options, cpu) == "reference"
+    options.attention = "flex"
+    with pytest.raises(SystemExit, match="--attention gather"):
+        attention_backend(options, cpu)
+    options.attention = "fast"
+    with pytest.raises(SystemExit, match="auto, flex or gather"):
+        attention_backend(options, cpu)
+
+
+def test_attention_maps_follow_the_stage_strides() -> None:
+    maps = attention_maps(get_variant("T-slim"), 256, 512)
+    assert maps == [(64, 128, 11, 1), (32, 64, 9, 1), (16, 32, 9, 1), (8, 16, 7, 1)]

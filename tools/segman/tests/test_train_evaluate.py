@@ -1,11 +1,12 @@
 import math
+from typing import List, Tuple
 
 import numpy as np
 import pytest
 import torch
 
 from segman.evaluate import (IGNORE, NUM_CLASSES, Confusion, cell_majority, ceiling, confusion, evaluate, scores,
-                             upsample_nearest)
+                             torch_predictor, upsample_nearest, upsampled_argmax)
 
 
 def test_upsample_nearest_samples_at_pixel_centres() -> None:
@@ -73,3 +74,49 @@ def test_ceiling_is_one_for_blocky_labels_and_below_one_for_thin_ones() -> None:
     result = ceiling([(np.zeros((32, 64, 3), np.uint8), thin)], 32, 64)
     assert result.iou[5] == 0.0 and result.miou == pytest.approx((1 - 64 / 2048) / 2)
     assert cell_majority(thin, 8).shape == (4, 8)
+
+
+def _bilinear_reference(logits: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Half-pixel bilinear resize of (C, h, w) in float64, written out per output pixel."""
+    classes, small_h, small_w = logits.shape
+
+    def taps(out: int, size: int) -> List[Tuple[int, int, float]]:
+        result = []
+        for i in range(out):
+            source = max((i + 0.5) * size / out - 0.5, 0.0)
+            low = int(source)
+            result.append((low, min(low + 1, size - 1), source - low))
+        return result
+
+    rows, cols = taps(height, small_h), taps(width, small_w)
+    out = np.zeros((classes, height, width))
+    for y, (y0, y1, wy) in enumerate(rows):
+        for x, (x0, x1, wx) in enumerate(cols):
+            top = (1 - wx) * logits[:, y0, x0] + wx * logits[:, y0, x1]
+            bottom = (1 - wx) * logits[:, y1, x0] + wx * logits[:, y1, x1]
+            out[:, y, x] = (1 - wy) * top + wy * bottom
+    return out
+
+
+def test_upsampled_argmax_is_the_argmax_of_bilinear_logits() -> None:
+    rng = np.random.default_rng(3)
+    logits = rng.normal(size=(1, 5, 4, 6)).astype(np.float32)
+    got = upsampled_argmax(torch.from_numpy(logits), 32, 48).numpy()[0]
+    smooth = _bilinear_reference(logits[0].astype(np.float64), 32, 48)
+    want = smooth.argmax(0)
+    top2 = np.sort(smooth, axis=0)[-2:]
+    decided = (top2[1] - top2[0]) > 1e-5                  # float32 vs float64 may split near-ties
+    assert got.shape == (32, 48) and got.dtype == np.uint8
+    assert (got[decided] == want[decided]).all()
+    # Bilinear labels follow the logits between cell centres, which nearest upsampling cannot.
+    assert (got != upsample_nearest(logits[0].argmax(0).astype(np.uint8), 32, 48)).any()
+
+
+def test_torch_predictor_returns_labels_at_the_input_size() -> None:
+    class Stride8(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return torch.nn.functional.avg_pool2d(x, 8).repeat(1, 7, 1, 1)[:, :NUM_CLASSES]
+
+    batch = torch.randn(2, 3, 16, 32)
+    labels = torch_predictor(Stride8(), torch.device("cpu"))(batch)
+    assert labels.shape == (2, 16, 32) and labels.max() < 3

@@ -4,6 +4,8 @@
 * ``custom``: the same math, wrapped in autograd Functions whose ONNX symbolic is one node of the
   ``com.segman.edge`` domain (OPS.md). Used while exporting the custom-op graph.
 * ``decomposed``: the log-depth scan and the window gather, which trace to standard ONNX ops only.
+* ``flex``: the chunked scan and neighborhood attention through flex_attention (CUDA, PyTorch >= 2.5), for
+  training: the same math without materialising every window (`flex_na.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Iterator, Optional
 import torch
 from torch import nn
 
+from .flex_na import flex_neighborhood_attention_2d
 from .neighborhood_attention import neighborhood_attention_2d
 from .selective_scan import selective_scan_2d
 
@@ -21,7 +24,7 @@ DOMAIN = "com.segman.edge"
 DOMAIN_VERSION = 1
 SCAN_OP = "SelectiveScan2D"
 NA_OP = "NeighborhoodAttention2D"
-BACKENDS = ("reference", "custom", "decomposed")
+BACKENDS = ("reference", "custom", "decomposed", "flex")
 
 _backend = "reference"
 
@@ -96,6 +99,8 @@ class NeighborhoodAttention2D(nn.Module):
                 rpb: Optional[torch.Tensor] = None) -> torch.Tensor:
         if _backend == "custom":
             return _NeighborhoodAttention2DFunction.apply(q, k, v, rpb, self.kernel_size, self.dilation)
+        if _backend == "flex":
+            return flex_neighborhood_attention_2d(q, k, v, self.kernel_size, self.dilation, rpb)
         return neighborhood_attention_2d(q, k, v, self.kernel_size, self.dilation, rpb)
 
     def extra_repr(self) -> str:
