@@ -35,7 +35,7 @@ import torch.nn.functional as F
 from .evaluate import IGNORE, NUM_CLASSES, Scores, drive_frames, evaluate, format_scores, torch_predictor
 from .manifest import MEAN, STD
 from .network import SegMAN, build_segman
-from .ops import flex_na
+from .ops import flex_na, fused
 from .ops.backend import use_backend
 from .scenes.dataset import scene_seed
 from .scenes.render import render_scene
@@ -67,8 +67,9 @@ class TrainOptions:
     drive_step: int = 1
     max_steps: Optional[int] = None
     device: str = "auto"
-    attention: str = "auto"         # gather, flex, auto (flex on CUDA where PyTorch has it)
+    attention: str = "auto"         # gather, flex, fused, auto (fused on CUDA with torch.compile, else gather)
     compile: bool = False           # torch.compile the training forward and backward
+    profile: int = 0                # steps to profile after the warm-up (table printed, trace written)
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -270,15 +271,23 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+OPS_BACKENDS = {"gather": "reference", "flex": "flex", "fused": "fused"}
+
+
 def attention_backend(options: TrainOptions, device: torch.device) -> str:
-    """The ops backend of the training forward: `flex` (CUDA, PyTorch >= 2.5) or the gather `reference`."""
-    flex_ready = device.type == "cuda" and flex_na.available()
-    if options.attention == "flex" and not flex_ready:
+    """The ops backend of the training forward: `fused` (compiled; CUDA), `flex` (CUDA, PyTorch >= 2.5) or the
+    eager `reference` (window gather)."""
+    if options.attention not in ("auto", *OPS_BACKENDS):
+        raise SystemExit(f"--attention must be auto, {', '.join(OPS_BACKENDS)}, not '{options.attention}'")
+    cuda = device.type == "cuda"
+    if options.attention == "flex" and not (cuda and flex_na.available()):
         raise SystemExit("--attention flex needs CUDA and PyTorch >= 2.5 (torch.nn.attention.flex_attention); "
                          "use --attention gather")
-    if options.attention not in ("auto", "flex", "gather"):
-        raise SystemExit(f"--attention must be auto, flex or gather, not '{options.attention}'")
-    return "flex" if options.attention == "flex" or (options.attention == "auto" and flex_ready) else "reference"
+    if options.attention == "fused" and not (cuda and hasattr(torch, "compile")):
+        raise SystemExit("--attention fused needs CUDA and PyTorch >= 2 (torch.compile); use --attention gather")
+    if options.attention == "auto":
+        return "fused" if cuda and hasattr(torch, "compile") else "reference"
+    return OPS_BACKENDS[options.attention]
 
 
 def attention_maps(spec: Variant, height: int, width: int) -> List[Tuple[int, int, int, int]]:
@@ -287,13 +296,26 @@ def attention_maps(spec: Variant, height: int, width: int) -> List[Tuple[int, in
             for stride, kernel, dilation in zip(STRIDES, spec.kernels, spec.dilations)]
 
 
-def check_flex(spec: Variant, height: int, width: int, device: torch.device, tolerance: float = 2e-3) -> float:
-    """flex vs the gather reference on the first stage's shape, forward and gradients, before training on it."""
+def check_backend(backend: str, spec: Variant, height: int, width: int, device: torch.device) -> float:
+    """The training ops vs the references on the first stage's shape, forward and gradients, before training
+    on them; raises beyond the tolerance (fp32: the compiled reductions only reorder sums)."""
     map_h, map_w, kernel, dilation = attention_maps(spec, height, width)[0]
-    errors = flex_na.check_shape(1, spec.heads[0], map_h, map_w, spec.head_dim(0), kernel, dilation, device)
+    matmul_tf32 = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = False
+    try:
+        if backend == "flex":
+            errors = flex_na.check_shape(1, spec.heads[0], map_h, map_w, spec.head_dim(0), kernel, dilation, device)
+            tolerance = 2e-3
+        else:
+            errors = (*fused.check_attention(1, spec.heads[0], map_h, map_w, spec.head_dim(0), kernel, dilation,
+                                             device),
+                      *fused.check_scan(1, spec.dims[0], map_h, map_w, device))
+            tolerance = 1e-4
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = matmul_tf32
     worst = max(errors)
     if worst > tolerance:
-        raise RuntimeError(f"flex neighborhood attention differs from the reference by {worst:.1e} "
+        raise RuntimeError(f"the {backend} training ops differ from the references by {worst:.1e} "
                            f"(tolerance {tolerance:.0e}); train with --attention gather")
     return worst
 
@@ -351,9 +373,34 @@ class Trainer:
         with use_backend(self.backend):
             return self._train()
 
+    def step(self, progress: float) -> torch.Tensor:
+        for group in self.optimizer.param_groups:
+            group["lr"] = learning_rate(self.options, progress)
+        loss = self.loss()
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+        self.optimizer.step()
+        return loss
+
+    def profile(self, steps: int) -> str:
+        """`steps` training steps under torch.profiler (outside the budget): the ops that took the most
+        device and host time; the trace goes to the output folder for a closer look."""
+        from torch.profiler import ProfilerActivity, profile
+        activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if self.device.type == "cuda" else [])
+        with profile(activities=activities) as profiler:
+            for _ in range(steps):
+                self.step(0.5)
+            self._synchronize()
+        profiler.export_chrome_trace(str(self.options.out / "profile.json"))
+        key = "self_cuda_time_total" if self.device.type == "cuda" else "self_cpu_time_total"
+        return profiler.key_averages().table(sort_by=key, row_limit=30, max_name_column_width=60)
+
     def _train(self) -> Progress:
         options = self.options
         progress = Progress(warmup_seconds=self.warm_up())
+        if options.profile > 0:
+            print(self.profile(options.profile), flush=True)
         print(f"warm-up pass {progress.warmup_seconds:.1f} s; training for {options.minutes} min", flush=True)
         budget = options.minutes * 60.0
         started = last_log = time.monotonic()
@@ -363,13 +410,7 @@ class Trainer:
             elapsed = time.monotonic() - started
             if elapsed >= budget or (options.max_steps is not None and progress.steps >= options.max_steps):
                 break
-            for group in self.optimizer.param_groups:
-                group["lr"] = learning_rate(options, elapsed / budget)
-            loss = self.loss()
-            self.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
-            self.optimizer.step()
+            loss = self.step(elapsed / budget)
             progress.steps += 1
             progress.frames_seen += options.batch
             if progress.steps % 10 == 1 or options.max_steps is not None:
@@ -424,14 +465,14 @@ def run(options: TrainOptions) -> Dict[str, object]:
         weights = class_weights(stream.sample(warm_frames, np.random.default_rng(options.seed))[1],
                                 options.class_balance)
         backend = attention_backend(options, device)
-        flex_error = None
-        if backend == "flex":
-            matmul_tf32 = torch.backends.cuda.matmul.allow_tf32
-            torch.backends.cuda.matmul.allow_tf32 = False
-            flex_error = check_flex(spec, options.height, options.width, device)
-            torch.backends.cuda.matmul.allow_tf32 = matmul_tf32
-            flex_na.prebuild_masks(attention_maps(spec, options.height, options.width), device)
-            print(f"neighborhood attention through flex_attention (vs gather reference: {flex_error:.1e})", flush=True)
+        check_error = None
+        if backend != "reference":
+            started = time.monotonic()
+            check_error = check_backend(backend, spec, options.height, options.width, device)
+            if backend == "flex":
+                flex_na.prebuild_masks(attention_maps(spec, options.height, options.width), device)
+            print(f"training ops: {backend}, vs the references {check_error:.1e} "
+                  f"(checked in {time.monotonic() - started:.1f} s)", flush=True)
         progress = Trainer(model, stream, options, device, weights, backend).train()
         # Evaluation in plain fp32 (no TF32), without autotuning its new batch shapes.
         torch.backends.cudnn.benchmark = torch.backends.cudnn.allow_tf32 = False
@@ -444,7 +485,7 @@ def run(options: TrainOptions) -> Dict[str, object]:
             "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
             "torch": torch.__version__, "warmupSeconds": round(progress.warmup_seconds, 1),
             "trainSeconds": round(progress.seconds, 1), "steps": progress.steps,
-            "attention": backend, "flexCheckError": flex_error, "compiled": options.compile,
+            "attention": backend, "opsCheckError": check_error, "compiled": options.compile,
             "framesSeen": progress.frames_seen, "scenesRendered": rendered, "finalLoss": progress.last_loss,
             "peakGpuMemoryGiB": (round(torch.cuda.max_memory_allocated(device) / 2**30, 2)
                                  if device.type == "cuda" else None),
@@ -494,8 +535,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
     parser.add_argument("--max-steps", type=int, help="stop after this many steps even within the budget")
     parser.add_argument("--device", default=defaults.device, help="auto, cpu, cuda")
     parser.add_argument("--attention", default=defaults.attention,
-                        help="neighborhood attention while training: gather, flex (CUDA), auto")
+                        help="how training runs the two ops: gather (eager reference), flex (CUDA), fused "
+                             "(compiled, CUDA), auto")
     parser.add_argument("--compile", action="store_true", help="torch.compile the training step's model")
+    parser.add_argument("--profile", type=int, default=defaults.profile,
+                        help="profile this many steps after the warm-up (prints the costliest ops)")
     args = parser.parse_args(argv)
     return TrainOptions(**{k.replace("-", "_"): v for k, v in vars(args).items()})
 

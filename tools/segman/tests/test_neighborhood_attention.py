@@ -43,3 +43,11 @@ def test_every_bias_row_is_in_table():
         keys, rows = window_tables(length, kernel, dilation)
         assert keys.min() >= 0 and keys.max() < length
         assert rows.min() >= 0 and rows.max() <= 2 * kernel - 2
+
+
+def test_fused_formulation_matches_the_gather_reference_with_gradients() -> None:
+    # Eager here (the formulation is what torch.compile fuses on CUDA); borders, dilation and RPB included.
+    from segman.ops.fused import check_attention
+    for shape in [(1, 2, 13, 17, 8, 5, 1), (2, 1, 11, 23, 4, 3, 3)]:
+        out_error, grad_error = check_attention(*shape, device=torch.device("cpu"), seed=shape[4])
+        assert out_error < 1e-5 and grad_error < 1e-5

@@ -99,10 +99,16 @@ def test_training_attention_falls_back_to_gather_without_cuda_and_refuses_flex()
     with pytest.raises(SystemExit, match="--attention gather"):
         attention_backend(options, cpu)
     options.attention = "fast"
-    with pytest.raises(SystemExit, match="auto, flex or gather"):
+    with pytest.raises(SystemExit, match="auto, gather, flex, fused"):
         attention_backend(options, cpu)
 
 
 def test_attention_maps_follow_the_stage_strides() -> None:
     maps = attention_maps(get_variant("T-slim"), 256, 512)
     assert maps == [(64, 128, 11, 1), (32, 64, 9, 1), (16, 32, 9, 1), (8, 16, 7, 1)]
+
+
+def test_fused_training_ops_need_cuda() -> None:
+    options = TrainOptions(out=Path("."), minutes=0, attention="fused")
+    with pytest.raises(SystemExit, match="--attention gather"):
+        attention_backend(options, torch.device("cpu"))

@@ -6,6 +6,8 @@
 * ``decomposed``: the log-depth scan and the window gather, which trace to standard ONNX ops only.
 * ``flex``: the chunked scan and neighborhood attention through flex_attention (CUDA, PyTorch >= 2.5), for
   training: the same math without materialising every window (`flex_na.py`).
+* ``fused``: both ops written for torch.compile and compiled (PyTorch >= 2; eager on 1.x), for training
+  (`fused.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import torch
 from torch import nn
 
 from .flex_na import flex_neighborhood_attention_2d
+from .fused import fused_neighborhood_attention_2d, fused_selective_scan_2d
 from .neighborhood_attention import neighborhood_attention_2d
 from .selective_scan import selective_scan_2d
 
@@ -24,7 +27,7 @@ DOMAIN = "com.segman.edge"
 DOMAIN_VERSION = 1
 SCAN_OP = "SelectiveScan2D"
 NA_OP = "NeighborhoodAttention2D"
-BACKENDS = ("reference", "custom", "decomposed", "flex")
+BACKENDS = ("reference", "custom", "decomposed", "flex", "fused")
 
 _backend = "reference"
 
@@ -83,6 +86,8 @@ class SelectiveScan2D(nn.Module):
                 A: torch.Tensor, D: torch.Tensor, delta_bias: torch.Tensor) -> torch.Tensor:
         if _backend == "custom":
             return _SelectiveScan2DFunction.apply(u, delta, B, C, A, D, delta_bias, True)
+        if _backend == "fused":
+            return fused_selective_scan_2d(u, delta, B, C, A, D, delta_bias, True, self.chunk)
         method = "logdepth" if _backend == "decomposed" else "chunked"
         return selective_scan_2d(u, delta, B, C, A, D, delta_bias, True, method, self.chunk)
 
@@ -99,6 +104,8 @@ class NeighborhoodAttention2D(nn.Module):
                 rpb: Optional[torch.Tensor] = None) -> torch.Tensor:
         if _backend == "custom":
             return _NeighborhoodAttention2DFunction.apply(q, k, v, rpb, self.kernel_size, self.dilation)
+        if _backend == "fused":
+            return fused_neighborhood_attention_2d(q, k, v, self.kernel_size, self.dilation, rpb)
         if _backend == "flex":
             return flex_neighborhood_attention_2d(q, k, v, self.kernel_size, self.dilation, rpb)
         return neighborhood_attention_2d(q, k, v, self.kernel_size, self.dilation, rpb)

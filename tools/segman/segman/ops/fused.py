@@ -1,0 +1,178 @@
+"""SegMAN's two ops written for torch.compile, for training on CUDA.
+
+The gather reference (`neighborhood_attention.py`) materialises every query's K x K keys and values and runs a
+batched matrix-vector product over them; its backward scatters the window gradients back with index_add. On a
+training step of the demo model that is most of the device time. Written here as indexed loads inside
+multiply-and-sum reductions instead, the same math lets inductor fuse the window gather into the reductions
+(forward) and into atomic adds (backward), in fp32, without the K x K copies. The selective scan is the
+chunked reference itself: compiled, its log-depth steps fuse.
+
+`python -m segman.ops.fused` compiles both on the machine it runs on and checks them against the references,
+forward and gradients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from functools import lru_cache
+from typing import Callable, Dict, Optional, Tuple
+
+import torch
+
+from .neighborhood_attention import neighborhood_attention_2d, window_tables
+from .selective_scan import selective_scan_2d
+from .shapes import dims
+
+_TABLES: Dict[Tuple[int, int, int, torch.device], Tuple[torch.Tensor, torch.Tensor]] = {}
+
+
+def _tables(length: int, kernel: int, dilation: int, device: torch.device) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Key positions and RPB rows (length, kernel) on the device, made once per map size."""
+    key = (length, kernel, dilation, device)
+    if key not in _TABLES:
+        keys, rows = window_tables(length, kernel, dilation)
+        _TABLES[key] = (torch.from_numpy(keys).to(device), torch.from_numpy(rows).to(device))
+    return _TABLES[key]
+
+
+def windowed_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, keys_h: torch.Tensor,
+                       keys_w: torch.Tensor, bias: Optional[torch.Tensor]) -> torch.Tensor:
+    """Neighborhood attention as indexed multiply-and-sum: q, k, v (B, heads, H, W, d); keys (H, K), (W, K);
+    bias (heads, H, K, W, K) or None. fp32 inside, q's dtype out."""
+    height, kernel = dims(keys_h)
+    width = dims(keys_w)[0]
+    rows = keys_h.reshape(height, kernel, 1, 1)
+    cols = keys_w.reshape(1, 1, width, kernel)
+    k_win = k.float()[:, :, rows, cols]                               # (B, heads, H, K, W, K, d), fused away
+    logits = (q.float()[:, :, :, None, :, None, :] * k_win).sum(-1)    # (B, heads, H, K, W, K)
+    if bias is not None:
+        logits = logits + bias
+    batch, heads = dims(q)[:2]
+    logits = logits.permute(0, 1, 2, 4, 3, 5).reshape(batch, heads, height, width, kernel * kernel)
+    attn = torch.softmax(logits, dim=-1).reshape(batch, heads, height, width, kernel, kernel)
+    attn = attn.permute(0, 1, 2, 4, 3, 5)                                # (B, heads, H, K, W, K)
+    v_win = v.float()[:, :, rows, cols]
+    out = (attn[..., None] * v_win).sum(dim=(3, 5))                     # (B, heads, H, W, d)
+    return out.to(q.dtype)
+
+
+def window_bias_table(rpb: torch.Tensor, rows_h: torch.Tensor, rows_w: torch.Tensor) -> torch.Tensor:
+    """(heads, 2K-1, 2K-1) -> (heads, H, K, W, K): each query's window bias, in the layout of `windowed_attention`."""
+    height, kernel = dims(rows_h)
+    width = dims(rows_w)[0]
+    return rpb.float()[:, rows_h.reshape(height, kernel, 1, 1), rows_w.reshape(1, 1, width, kernel)]
+
+
+def fused_neighborhood_attention_2d(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, kernel_size: int,
+                                    dilation: int = 1, rpb: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """OPS.md NeighborhoodAttention2D like `neighborhood_attention_2d`, through the compiled `windowed_attention`."""
+    height, width = dims(q)[2:4]
+    keys_h, rows_h = _tables(height, kernel_size, dilation, q.device)
+    keys_w, rows_w = _tables(width, kernel_size, dilation, q.device)
+    return _compiled_attention()(q, k, v, keys_h, keys_w, rpb, rows_h, rows_w)
+
+
+def _attention_with_bias(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, keys_h: torch.Tensor,
+                         keys_w: torch.Tensor, rpb: Optional[torch.Tensor], rows_h: torch.Tensor,
+                         rows_w: torch.Tensor) -> torch.Tensor:
+    bias = None if rpb is None else window_bias_table(rpb, rows_h, rows_w)
+    return windowed_attention(q, k, v, keys_h, keys_w, bias)
+
+
+@lru_cache(maxsize=None)
+def _compiled_attention() -> Callable[..., torch.Tensor]:
+    return _compile(_attention_with_bias)
+
+
+@lru_cache(maxsize=None)
+def _compiled_scan() -> Callable[..., torch.Tensor]:
+    return _compile(selective_scan_2d)
+
+
+def _compile(function: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
+    if not hasattr(torch, "compile"):            # PyTorch 1.x: the same math, eagerly
+        return function
+    return torch.compile(function, dynamic=False)
+
+
+def fused_selective_scan_2d(u: torch.Tensor, delta: torch.Tensor, B: torch.Tensor, C: torch.Tensor,
+                            A: torch.Tensor, D: torch.Tensor, delta_bias: torch.Tensor,
+                            delta_softplus: bool = True, chunk: int = 128) -> torch.Tensor:
+    """OPS.md SelectiveScan2D: the chunked reference, compiled."""
+    return _compiled_scan()(u, delta, B, C, A, D, delta_bias, delta_softplus, "chunked", chunk)
+
+
+# ---------------------------------------------------------------------------------------------- check
+
+def _relative_error(got: torch.Tensor, want: torch.Tensor) -> float:
+    return float((got.double() - want.double()).norm() / want.double().norm().clamp_min(1e-30))
+
+
+def check_attention(batch: int, heads: int, height: int, width: int, dim: int, kernel: int, dilation: int,
+                    device: torch.device, seed: int = 0) -> Tuple[float, float]:
+    """Relative error (L2) of the output and the worst of the q, k, v, RPB gradients against the reference."""
+    generator = torch.Generator().manual_seed(seed)
+
+    def leaf(*shape: int, scale: float = 1.0) -> torch.Tensor:
+        return (scale * torch.randn(*shape, generator=generator)).to(device).requires_grad_()
+
+    q, k, v = (leaf(batch, heads, height, width, dim) for _ in range(3))
+    rpb = leaf(heads, 2 * kernel - 1, 2 * kernel - 1, scale=0.5)
+    upstream = torch.randn(batch, heads, height, width, dim, generator=generator).to(device)
+    results = []
+    for function in (neighborhood_attention_2d, fused_neighborhood_attention_2d):
+        out = function(q * dim ** -0.5, k, v, kernel, dilation, rpb)
+        results.append((out.detach(), torch.autograd.grad(out, (q, k, v, rpb), upstream)))
+    (want, want_grads), (got, got_grads) = results
+    return _relative_error(got, want), max(_relative_error(g, w) for g, w in zip(got_grads, want_grads))
+
+
+def check_scan(batch: int, channels: int, height: int, width: int, device: torch.device,
+               seed: int = 0) -> Tuple[float, float]:
+    """Relative error (L2) of the output and the worst input gradient, compiled scan vs the reference."""
+    generator = torch.Generator().manual_seed(seed)
+
+    def leaf(*shape: int, scale: float = 1.0, shift: float = 0.0) -> torch.Tensor:
+        return (scale * torch.randn(*shape, generator=generator) + shift).to(device).requires_grad_()
+
+    inputs = (leaf(batch, channels, height, width), leaf(batch, 4, channels, height, width, scale=0.5),
+              leaf(batch, 4, 1, height, width), leaf(batch, 4, 1, height, width),
+              leaf(4 * channels, 1, scale=0.3, shift=-1.0), leaf(4 * channels), leaf(4 * channels, scale=0.5, shift=-2.0))
+    upstream = torch.randn(batch, channels, height, width, generator=generator).to(device)
+    results = []
+    for function in (selective_scan_2d, fused_selective_scan_2d):
+        out = function(*inputs)
+        results.append((out.detach(), torch.autograd.grad(out, inputs, upstream)))
+    (want, want_grads), (got, got_grads) = results
+    return _relative_error(got, want), max(_relative_error(g, w) for g, w in zip(got_grads, want_grads))
+
+
+def main(argv: Optional[list] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m segman.ops.fused", description=__doc__.splitlines()[0])
+    parser.add_argument("--tolerance", type=float, default=1e-4, help="largest relative (L2) error accepted")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    args = parser.parse_args(argv)
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False
+    worst = 0.0
+    print("| op | shape | out rel err | grad rel err |")
+    print("|---|---|---|---|")
+    # SegMAN T-slim's stages at 256x512, a dilated window and an odd map.
+    for shape in [(2, 1, 64, 128, 32, 11, 1), (2, 2, 32, 64, 32, 9, 1), (2, 4, 16, 32, 36, 9, 1),
+                  (2, 8, 8, 16, 24, 7, 1), (1, 2, 23, 37, 16, 5, 2)]:
+        errors = check_attention(*shape, device=device)
+        worst = max(worst, *errors)
+        print(f"| attention | {shape} | {errors[0]:.1e} | {errors[1]:.1e} |", flush=True)
+    for shape in [(2, 32, 64, 128), (2, 64, 32, 64), (1, 16, 13, 21)]:
+        errors = check_scan(*shape, device=device)
+        worst = max(worst, *errors)
+        print(f"| scan | {shape} | {errors[0]:.1e} | {errors[1]:.1e} |", flush=True)
+    ok = worst <= args.tolerance
+    print(f"compiled ops vs references: worst {worst:.1e} ({'within' if ok else 'ABOVE'} {args.tolerance:.0e})")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
