@@ -8,10 +8,13 @@ using SegMan.Edge.Pipeline.Running;
 namespace SegMan.Edge.Bench;
 
 /// <summary>
-/// mIoU of a model through the agent's own stages (OpenCV decode of the PNG, preprocessing, ONNX Runtime, argmax) on a
-/// held-out set written by <c>python -m segman.evalset</c>. Same protocol as <c>python -m segman.evaluate</c>: argmax at the
-/// model's output resolution, nearest-upsampled to the label size, one confusion matrix over the whole set, IoU averaged
-/// over the classes present in the labels or the predictions, label 255 ignored.
+/// mIoU of a model through the agent's own stages (OpenCV decode of the PNG, preprocessing, ONNX Runtime, the
+/// postprocessor's label map) on a held-out set written by <c>python -m segman.evalset</c>. Same protocol as
+/// <c>python -m segman.evaluate</c>: when the manifest says <c>"output": {"upsample": "bilinear"}</c> the logits are resized
+/// bilinearly (<c>align_corners=False</c>) to the model input size before the argmax, otherwise the argmax is taken at the
+/// model's output size; that label map is then nearest-upsampled to the label size (pixel (y, x) takes
+/// (floor((y + 0.5)·h / H), floor((x + 0.5)·w / W))), one confusion matrix over the whole set, IoU averaged over the
+/// classes present in the labels or the predictions, label 255 ignored.
 /// </summary>
 internal static class MeanIoUBenchmark
 {

@@ -30,15 +30,26 @@ public sealed record ModelInputSpec
     public required IReadOnlyList<float> Std { get; init; }
 }
 
-/// <summary>The model output: per-class logits or a label map, at 1/<see cref="Stride"/> of the input.</summary>
+/// <summary>
+/// The model output: per-class logits or a label map, at 1/<see cref="Stride"/> of the input. With
+/// <see cref="Upsample"/> <c>bilinear</c> the logits are resized to the input size before the argmax, as segmentation
+/// toolkits score their models; with <c>none</c> the label map stays at the output size.
+/// </summary>
 public sealed record ModelOutputSpec
 {
     public string Name { get; init; } = "logits";
     public required string Kind { get; init; }
     public int Stride { get; init; } = 1;
 
+    /// <summary><c>none</c> (argmax at the output size) or <c>bilinear</c> (logits only: resize to the input size first).</summary>
+    public string Upsample { get; init; } = "none";
+
     [JsonIgnore]
     public bool IsLabels => string.Equals(Kind, "labels", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether the logits are resized bilinearly (PyTorch's <c>align_corners=False</c>) to the input size before the argmax.</summary>
+    [JsonIgnore]
+    public bool IsBilinear => string.Equals(Upsample, "bilinear", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>One class: its training id, name and display colour (R, G, B).</summary>

@@ -103,6 +103,16 @@ internal static class ModelManifestRules
         {
             problems.Add($"input size {input.Height}x{input.Width} is not a multiple of output.stride {output.Stride}");
         }
+
+        if (!IsKnown(output.Upsample, "none", "bilinear"))
+        {
+            problems.Add($"output.upsample is '{output.Upsample}', expected none or bilinear");
+        }
+        else if (output.IsBilinear && !IsKnown(output.Kind, "logits"))
+        {
+            problems.Add($"output.upsample is bilinear but output.kind is '{output.Kind}': labels cannot be blended; " +
+                "use output.kind logits, or set output.upsample to none");
+        }
     }
 
     private static void CheckClasses(IReadOnlyList<ClassInfo> classes, List<string> problems)

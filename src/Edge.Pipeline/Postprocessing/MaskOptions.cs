@@ -13,10 +13,13 @@ public sealed record MaskOptions
     /// <summary>Encode a mask on every Nth frame (sequence % N == 0); 0 never encodes one.</summary>
     public int EveryNFrames { get; set; } = 5;
 
-    /// <summary>Mask width in pixels; unset = the model's label map width. Set with <see cref="Height"/>.</summary>
+    /// <summary>
+    /// Mask width in pixels; unset = the label map width (the model input width when its manifest upsamples bilinearly,
+    /// else the output width). Set with <see cref="Height"/>.
+    /// </summary>
     public int? Width { get; set; }
 
-    /// <summary>Mask height in pixels; unset = the model's label map height. Set with <see cref="Width"/>.</summary>
+    /// <summary>Mask height in pixels; unset = the label map height (see <see cref="Width"/>). Set with <see cref="Width"/>.</summary>
     public int? Height { get; set; }
 
     public OverlayOptions Overlay { get; set; } = new();

@@ -6,9 +6,11 @@ using SegMan.Edge.Pipeline.Running;
 namespace SegMan.Edge.Pipeline.Postprocessing;
 
 /// <summary>
-/// Turns the model output into the label map (argmax over logits, or the model's own labels), the fraction of pixels
-/// per class, and, every <see cref="MaskOptions.EveryNFrames"/> frames, the encoded mask (and the overlay PNG when
-/// enabled). Ids a labels model emits outside 0..255 become 255; ids without a class count towards no fraction.
+/// Turns the model output into the label map, the fraction of pixels per class, and, every
+/// <see cref="MaskOptions.EveryNFrames"/> frames, the encoded mask (and the overlay PNG when enabled). The label map is
+/// the argmax of the logits at the output size, or at the model's input size when the manifest's <c>output.upsample</c>
+/// is <c>bilinear</c> (logits first resized as PyTorch's <c>align_corners=False</c> does), or the model's own labels.
+/// Ids a labels model emits outside 0..255 become 255; ids without a class count towards no fraction.
 /// One instance per camera: its scratch buffers are reused frame after frame, so the steady state allocates nothing
 /// beyond the mask encoder's compressor.
 /// </summary>
@@ -20,6 +22,7 @@ public sealed partial class Postprocessor : IPostprocessor, IDisposable
     private readonly int _classCount;
     private readonly IMaskEncoder _encoder;
     private readonly ArgMax _argMax = new();
+    private readonly BilinearArgMax _bilinearArgMax = new();
     private readonly LabelResizer _resizer = new();
     private readonly OverlayRenderer? _overlay;
     private byte[] _resized = [];
@@ -80,6 +83,12 @@ public sealed partial class Postprocessor : IPostprocessor, IDisposable
 
     private void WriteLabels(TensorBuffer output, LabelMap labels)
     {
+        if (_manifest.Output.IsBilinear && !_manifest.Output.IsLabels && output.Kind is TensorElementKind.Float32 or TensorElementKind.Float16)
+        {
+            WriteUpsampledLabels(output, labels);
+            return;
+        }
+
         var shape = output.Shape;
         var height = (int)shape[^2];
         var width = (int)shape[^1];
@@ -109,6 +118,24 @@ public sealed partial class Postprocessor : IPostprocessor, IDisposable
             default:
                 throw new InvalidOperationException(
                     $"Model output {output.Kind} ({string.Join(", ", output.Shape)}) does not fit output kind '{_manifest.Output.Kind}'.");
+        }
+    }
+
+    // The label map takes the model's input size: logits resized bilinearly, then the argmax.
+    private void WriteUpsampledLabels(TensorBuffer logits, LabelMap labels)
+    {
+        var classes = ClassesIn(logits);
+        var height = (int)logits.Shape[2];
+        var width = (int)logits.Shape[3];
+        var (outputHeight, outputWidth) = (_manifest.Input.Height, _manifest.Input.Width);
+        labels.Resize(outputWidth, outputHeight);
+        if (logits.Kind == TensorElementKind.Float32)
+        {
+            _bilinearArgMax.Run(logits.AsFloat32(), classes, height, width, labels.Data, outputHeight, outputWidth);
+        }
+        else
+        {
+            _bilinearArgMax.Run(logits.AsFloat16(), classes, height, width, labels.Data, outputHeight, outputWidth);
         }
     }
 

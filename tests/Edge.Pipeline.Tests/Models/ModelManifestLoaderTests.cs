@@ -63,9 +63,49 @@ public sealed class ModelManifestLoaderTests : IDisposable
         Assert.Equal("NCHW", manifest.Input.Layout);
         Assert.Equal(1, manifest.Output.Stride);
         Assert.True(manifest.Output.IsLabels);
+        Assert.Equal("none", manifest.Output.Upsample);
+        Assert.False(manifest.Output.IsBilinear);
         Assert.Equal("fp32", manifest.Precision);
         Assert.Empty(manifest.CustomOps.Ops);
         Assert.Null(manifest.Training);
+    }
+
+    [Theory]
+    [InlineData("bilinear", true)]
+    [InlineData("Bilinear", true)]
+    [InlineData("none", false)]
+    public void Output_upsample_is_read(string upsample, bool bilinear)
+    {
+        var json = Valid.Replace("\"stride\": 8,", $"\"stride\": 8, \"upsample\": \"{upsample}\",", StringComparison.Ordinal);
+        Assert.NotEqual(Valid, json);
+
+        var manifest = ModelManifestLoader.Parse(json, "m.json");
+
+        Assert.Equal(upsample, manifest.Output.Upsample);
+        Assert.Equal(bilinear, manifest.Output.IsBilinear);
+    }
+
+    [Fact]
+    public void Bilinear_upsampling_of_labels_is_refused_with_the_fix()
+    {
+        var json = Valid.Replace("\"kind\": \"logits\", \"stride\": 8,", "\"kind\": \"labels\", \"stride\": 8, \"upsample\": \"bilinear\",", StringComparison.Ordinal);
+        Assert.NotEqual(Valid, json);
+
+        var ex = Assert.Throws<ModelManifestException>(() => ModelManifestLoader.Parse(json, "models/x.json"));
+
+        Assert.Contains("models/x.json", ex.Message);
+        Assert.Contains("output.upsample is bilinear but output.kind is 'labels'", ex.Message);
+        Assert.Contains("use output.kind logits, or set output.upsample to none", ex.Message);
+    }
+
+    [Fact]
+    public void An_unknown_upsampling_is_refused()
+    {
+        var json = Valid.Replace("\"stride\": 8,", "\"stride\": 8, \"upsample\": \"bicubic\",", StringComparison.Ordinal);
+
+        var ex = Assert.Throws<ModelManifestException>(() => ModelManifestLoader.Parse(json, "m.json"));
+
+        Assert.Contains("output.upsample is 'bicubic', expected none or bilinear", ex.Message);
     }
 
     [Fact]

@@ -272,6 +272,72 @@ public sealed class PostprocessorTests
     }
 
     [Fact]
+    public void Bilinear_upsampling_gives_labels_and_fractions_at_the_input_size()
+    {
+        // Input 16x24 at stride 4: logits 4x6, labels 16x24.
+        var logits = RandomLogits(5, 4, 6, seed: 12);
+        using var frame = new FrameContext("cam") { Output = Logits32(logits, 5, 4, 6) };
+
+        new Postprocessor(UpsampledManifest(5), new MaskOptions()).Process(frame);
+
+        Assert.Equal((24, 16), (frame.Labels.Width, frame.Labels.Height));
+        var labels = frame.Labels.Data.ToArray();
+        var (expected, gaps) = BilinearReference.ArgMax(logits, 5, 4, 6, 16, 24);
+        Assert.Equal(expected.Where((_, i) => gaps[i] >= 1e-5), labels.Where((_, i) => gaps[i] >= 1e-5));
+        Assert.True(labels.Distinct().Count() > 1, "random logits should give more than one class");
+        Assert.Equal(1.0, frame.ClassFractions.Sum(), 5);
+        for (var c = 0; c < 5; c++)
+        {
+            Assert.Equal(labels.Count(l => l == c) / 384f, frame.ClassFractions[c], 6);
+        }
+    }
+
+    [Fact]
+    public void Bilinear_upsampling_reads_float16_logits()
+    {
+        var logits = RandomLogits(5, 4, 6, seed: 13);
+        var output = new TensorBuffer(TensorElementKind.Float16, 1, 5, 4, 6);
+        var half = output.AsFloat16();
+        for (var i = 0; i < logits.Length; i++)
+        {
+            half[i] = (Half)logits[i];
+            logits[i] = (float)half[i];
+        }
+
+        using var frame = new FrameContext("cam") { Output = output };
+
+        new Postprocessor(UpsampledManifest(5), new MaskOptions()).Process(frame);
+
+        Assert.Equal((24, 16), (frame.Labels.Width, frame.Labels.Height));
+        var (expected, gaps) = BilinearReference.ArgMax(logits, 5, 4, 6, 16, 24);
+        var labels = frame.Labels.Data.ToArray();
+        Assert.Equal(expected.Where((_, i) => gaps[i] >= 1e-5), labels.Where((_, i) => gaps[i] >= 1e-5));
+    }
+
+    [Fact]
+    public void Masks_of_upsampled_labels_default_to_the_input_size_and_resize_to_a_configured_one()
+    {
+        var encoder = new CountingEncoder();
+        using var frame = new FrameContext("cam") { Output = Logits32(RandomLogits(5, 4, 6, seed: 14), 5, 4, 6) };
+
+        new Postprocessor(UpsampledManifest(5), new MaskOptions { EveryNFrames = 1 }, encoder, null).Process(frame);
+        var options = new MaskOptions { Format = MaskFormat.Rle, EveryNFrames = 1, Width = 12, Height = 8 };
+        new Postprocessor(UpsampledManifest(5), options).Process(frame);
+
+        Assert.Equal([(24, 16, 384)], encoder.Calls);
+        var decoded = RleMaskDecoder.Decode(frame.Mask.Buffer.WrittenSpan, out var width, out var height);
+        Assert.Equal((12, 8), (width, height));
+        var labels = frame.Labels.Data.ToArray();
+        for (var y = 0; y < 8; y++)
+        {
+            for (var x = 0; x < 12; x++)
+            {
+                Assert.Equal(labels[(((2 * y) + 1) * 24) + (2 * x) + 1], decoded[(y * 12) + x]);
+            }
+        }
+    }
+
+    [Fact]
     public void A_frame_without_model_output_is_refused()
     {
         using var frame = new FrameContext("cam");
@@ -309,6 +375,12 @@ public sealed class PostprocessorTests
         Input = new ModelInputSpec { Height = 8, Width = 8, Mean = [0, 0, 0], Std = [1, 1, 1] },
         Output = new ModelOutputSpec { Kind = kind, Stride = 1 },
         Classes = Enumerable.Range(0, classes).Select(i => new ClassInfo(i, $"c{i}", [(byte)(i * 40), (byte)(255 - (i * 30)), (byte)(i * 13)])).ToList(),
+    };
+
+    private static ModelManifest UpsampledManifest(int classes) => Manifest(classes) with
+    {
+        Input = new ModelInputSpec { Height = 16, Width = 24, Mean = [0, 0, 0], Std = [1, 1, 1] },
+        Output = new ModelOutputSpec { Kind = "logits", Stride = 4, Upsample = "bilinear" },
     };
 
     private static TensorBuffer Logits32(float[] values, int classes, int height, int width)
