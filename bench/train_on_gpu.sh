@@ -3,8 +3,9 @@
 # rendered validation split and the sample drive. Writes model.pth and train.json to $OUT (default
 # artifacts/train); the summary table comes last. Extra arguments go to segman.train.
 # The two ops train in their compiled form (--attention auto picks fused on CUDA): about 3 minutes of checks and
-# compilation come before the budget, so 5.5 minutes of training and the scoring fit in one 10-minute call.
-#   bench/train_on_gpu.sh                      # 5.5 minutes of training
+# compilation come before the budget, so 5 minutes of training and the scoring fit in one 10-minute call with a margin
+# (MINUTES=5.5 trained the shipped model; that call took 596 s of 600).
+#   bench/train_on_gpu.sh                      # 5 minutes of training
 #   MINUTES=0.5 bench/train_on_gpu.sh --val 50 # a smoke run
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -12,5 +13,5 @@ out="${OUT:-$repo/artifacts/train}"
 cd "$repo/tools/segman"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 python3 -c 'import torch, cv2, numpy; print("torch", torch.__version__, "cv2", cv2.__version__, "numpy", numpy.__version__)'
-PYTHONUNBUFFERED=1 python3 -m segman.train --out "$out" --minutes "${MINUTES:-5.5}" --variant T-slim \
+PYTHONUNBUFFERED=1 python3 -m segman.train --out "$out" --minutes "${MINUTES:-5}" --variant T-slim \
     --height 256 --width 512 --workers "${WORKERS:-12}" --drive "$repo/samples" "$@"

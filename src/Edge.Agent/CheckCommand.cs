@@ -39,7 +39,7 @@ internal static class CheckCommand
         var segmenter = services.GetRequiredService<ModelRuntime>().Segmenter;
         var manifest = segmenter.Manifest;
         await output.WriteLineAsync($"model:       {inference.Path}");
-        await output.WriteLineAsync($"             {manifest.Name} ({manifest.Variant}, {manifest.Precision}), input {manifest.Input.Width}x{manifest.Input.Height} {manifest.Input.Dtype}, output {manifest.Output.Kind} at 1/{manifest.Output.Stride}, {manifest.Classes.Count} classes");
+        await output.WriteLineAsync($"             {manifest.Name} ({manifest.Variant}, {manifest.Precision}), input {manifest.Input.Width}x{manifest.Input.Height} {manifest.Input.Dtype}, output {manifest.Output.Kind} at 1/{manifest.Output.Stride}{(manifest.Output.IsBilinear ? " (upsampled bilinearly)" : "")}, {manifest.Classes.Count} classes");
         await output.WriteLineAsync($"providers:   asked {inference.ExecutionProvider}, running {segmenter.ExecutionProvider} (fallback order tensorrt > cuda > cpu)");
         var opsLibrary = manifest.CustomOps.Ops.Count == 0
             ? "not needed (standard ONNX ops only)"

@@ -88,7 +88,10 @@ INSTANTIATE_TEST_SUITE_P(
                       SelectiveScan2DShape{1, 5, 1, 70, 2}, SelectiveScan2DShape{1, 2, 70, 1, 3},
                       SelectiveScan2DShape{2, 7, 33, 31, 1}, SelectiveScan2DShape{1, 6, 64, 64, 1},
                       SelectiveScan2DShape{1, 3, 45, 97, 5}, SelectiveScan2DShape{1, 2, 37, 29, 16},
-                      SelectiveScan2DShape{1, 9, 130, 257, 1}, SelectiveScan2DShape{2, 33, 40, 72, 1}));
+                      SelectiveScan2DShape{1, 9, 130, 257, 1}, SelectiveScan2DShape{2, 33, 40, 72, 1},
+                      // Widths that are multiples of 4 beyond one 128-column tile: the 4-columns-per-lane path
+                      // over several column tiles, a partial last one (264 = 2 x 128 + 8) and several row tiles.
+                      SelectiveScan2DShape{1, 3, 40, 264, 1}, SelectiveScan2DShape{2, 2, 19, 512, 1}));
 
 TEST(CudaSelectiveScan2D, IsDeterministic) {
   Random rng;
