@@ -60,6 +60,7 @@ class TrainOptions:
     scale_min: float = 0.75
     scale_max: float = 1.5
     class_balance: float = 0.5      # exponent of the median-frequency weights (0: plain cross-entropy)
+    class_weight_max: float = 3.0   # upper clip of those weights (and the weight of classes not seen yet)
     pool: int = 6144                # frames in the ring buffer
     seed: int = 0
     val: int = 200
@@ -181,13 +182,13 @@ class SceneStream:
             self._pool.join()
 
 
-def class_weights(labels: np.ndarray, exponent: float) -> torch.Tensor:
-    """(median frequency / frequency) ** exponent per class, clipped to [0.5, 3]; absent classes get 3."""
+def class_weights(labels: np.ndarray, exponent: float, highest: float = 3.0) -> torch.Tensor:
+    """(median frequency / frequency) ** exponent per class, clipped to [0.5, highest]; absent classes get highest."""
     counts = np.bincount(labels[labels != IGNORE].ravel(), minlength=NUM_CLASSES)[:NUM_CLASSES].astype(np.float64)
     frequency = counts / max(counts.sum(), 1.0)
     median = np.median(frequency[frequency > 0]) if (frequency > 0).any() else 1.0
-    weights = np.where(frequency > 0, (median / np.maximum(frequency, 1e-12)) ** exponent, 3.0)
-    return torch.tensor(np.clip(weights, 0.5, 3.0), dtype=torch.float32)
+    weights = np.where(frequency > 0, (median / np.maximum(frequency, 1e-12)) ** exponent, highest)
+    return torch.tensor(np.clip(weights, 0.5, highest), dtype=torch.float32)
 
 
 # ---------------------------------------------------------------------------------------------- augmentation
@@ -463,7 +464,7 @@ def run(options: TrainOptions) -> Dict[str, object]:
         print(f"{warm_frames} scenes rendered in {time.monotonic() - waited:.1f} s; training on {device} "
               f"for {options.minutes} min", flush=True)
         weights = class_weights(stream.sample(warm_frames, np.random.default_rng(options.seed))[1],
-                                options.class_balance)
+                                options.class_balance, options.class_weight_max)
         backend = attention_backend(options, device)
         check_error = None
         if backend != "reference":
@@ -527,6 +528,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
     parser.add_argument("--scale-min", type=float, default=defaults.scale_min)
     parser.add_argument("--scale-max", type=float, default=defaults.scale_max)
     parser.add_argument("--class-balance", type=float, default=defaults.class_balance)
+    parser.add_argument("--class-weight-max", type=float, default=defaults.class_weight_max)
     parser.add_argument("--pool", type=int, default=defaults.pool, help="frames kept in the ring buffer")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--val", type=int, default=defaults.val, help="validation scenes scored at the end")
