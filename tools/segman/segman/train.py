@@ -286,6 +286,9 @@ def attention_backend(options: TrainOptions, device: torch.device) -> str:
                          "use --attention gather")
     if options.attention == "fused" and not (cuda and hasattr(torch, "compile")):
         raise SystemExit("--attention fused needs CUDA and PyTorch >= 2 (torch.compile); use --attention gather")
+    if options.compile and options.attention != "gather":
+        raise SystemExit("--compile compiles the whole model around the eager ops: use it with --attention gather "
+                         "(the fused ops are compiled already; flex inside a compiled model fails in inductor)")
     if options.attention == "auto":
         return "fused" if cuda and hasattr(torch, "compile") else "reference"
     return OPS_BACKENDS[options.attention]

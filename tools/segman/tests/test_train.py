@@ -112,3 +112,11 @@ def test_fused_training_ops_need_cuda() -> None:
     options = TrainOptions(out=Path("."), minutes=0, attention="fused")
     with pytest.raises(SystemExit, match="--attention gather"):
         attention_backend(options, torch.device("cpu"))
+
+
+def test_whole_model_compile_only_goes_with_the_eager_ops() -> None:
+    options = TrainOptions(out=Path("."), minutes=0, compile=True)
+    with pytest.raises(SystemExit, match="--attention gather"):
+        attention_backend(options, torch.device("cpu"))
+    options.attention = "gather"
+    assert attention_backend(options, torch.device("cpu")) == "reference"

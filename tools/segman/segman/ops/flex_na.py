@@ -21,7 +21,8 @@ from typing import Any, Callable, Dict, Optional, Tuple
 import torch
 import torch.nn.functional as F
 
-from .neighborhood_attention import neighborhood_attention_2d, window_tables
+from .agreement import attention_agreement
+from .neighborhood_attention import window_tables
 from .shapes import dims
 
 
@@ -136,28 +137,11 @@ def flex_neighborhood_attention_2d(q: torch.Tensor, k: torch.Tensor, v: torch.Te
 
 # ---------------------------------------------------------------------------------------------- check
 
-def _relative_error(got: torch.Tensor, want: torch.Tensor) -> float:
-    return float((got.double() - want.double()).abs().max() / want.double().abs().max().clamp_min(1e-12))
-
-
 def check_shape(batch: int, heads: int, height: int, width: int, dim: int, kernel: int, dilation: int,
                 device: torch.device, seed: int = 0) -> Tuple[float, float]:
-    """Largest relative error of the output and of the q, k, v and RPB gradients, flex vs the gather reference."""
-    generator = torch.Generator(device="cpu").manual_seed(seed)
-
-    def leaf(*shape: int, scale: float = 1.0) -> torch.Tensor:
-        return (scale * torch.randn(*shape, generator=generator)).to(device).requires_grad_()
-
-    q, k, v = (leaf(batch, heads, height, width, dim) for _ in range(3))
-    rpb = leaf(heads, 2 * kernel - 1, 2 * kernel - 1, scale=0.5)
-    upstream = torch.randn(batch, heads, height, width, dim, generator=generator).to(device)
-    results = []
-    for function in (neighborhood_attention_2d, flex_neighborhood_attention_2d):
-        out = function(q * dim ** -0.5, k, v, kernel, dilation, rpb)
-        grads = torch.autograd.grad(out, (q, k, v, rpb), upstream)
-        results.append((out.detach(), grads))
-    (want, want_grads), (got, got_grads) = results
-    return _relative_error(got, want), max(_relative_error(g, w) for g, w in zip(got_grads, want_grads))
+    """Output and worst gradient error of flex against the gather reference."""
+    return attention_agreement(flex_neighborhood_attention_2d, batch, heads, height, width, dim, kernel, dilation,
+                               device, seed)
 
 
 def main(argv: Optional[list] = None) -> int:

@@ -20,7 +20,8 @@ from typing import Callable, Dict, Optional, Tuple
 
 import torch
 
-from .neighborhood_attention import neighborhood_attention_2d, window_tables
+from .agreement import attention_agreement, scan_agreement
+from .neighborhood_attention import window_tables
 from .selective_scan import selective_scan_2d
 from .shapes import dims
 
@@ -105,47 +106,17 @@ def fused_selective_scan_2d(u: torch.Tensor, delta: torch.Tensor, B: torch.Tenso
 
 # ---------------------------------------------------------------------------------------------- check
 
-def _relative_error(got: torch.Tensor, want: torch.Tensor) -> float:
-    return float((got.double() - want.double()).norm() / want.double().norm().clamp_min(1e-30))
-
-
 def check_attention(batch: int, heads: int, height: int, width: int, dim: int, kernel: int, dilation: int,
                     device: torch.device, seed: int = 0) -> Tuple[float, float]:
-    """Relative error (L2) of the output and the worst of the q, k, v, RPB gradients against the reference."""
-    generator = torch.Generator().manual_seed(seed)
-
-    def leaf(*shape: int, scale: float = 1.0) -> torch.Tensor:
-        return (scale * torch.randn(*shape, generator=generator)).to(device).requires_grad_()
-
-    q, k, v = (leaf(batch, heads, height, width, dim) for _ in range(3))
-    rpb = leaf(heads, 2 * kernel - 1, 2 * kernel - 1, scale=0.5)
-    upstream = torch.randn(batch, heads, height, width, dim, generator=generator).to(device)
-    results = []
-    for function in (neighborhood_attention_2d, fused_neighborhood_attention_2d):
-        out = function(q * dim ** -0.5, k, v, kernel, dilation, rpb)
-        results.append((out.detach(), torch.autograd.grad(out, (q, k, v, rpb), upstream)))
-    (want, want_grads), (got, got_grads) = results
-    return _relative_error(got, want), max(_relative_error(g, w) for g, w in zip(got_grads, want_grads))
+    """Output and worst gradient error of the compiled attention against the gather reference."""
+    return attention_agreement(fused_neighborhood_attention_2d, batch, heads, height, width, dim, kernel, dilation,
+                               device, seed)
 
 
 def check_scan(batch: int, channels: int, height: int, width: int, device: torch.device,
                seed: int = 0) -> Tuple[float, float]:
-    """Relative error (L2) of the output and the worst input gradient, compiled scan vs the reference."""
-    generator = torch.Generator().manual_seed(seed)
-
-    def leaf(*shape: int, scale: float = 1.0, shift: float = 0.0) -> torch.Tensor:
-        return (scale * torch.randn(*shape, generator=generator) + shift).to(device).requires_grad_()
-
-    inputs = (leaf(batch, channels, height, width), leaf(batch, 4, channels, height, width, scale=0.5),
-              leaf(batch, 4, 1, height, width), leaf(batch, 4, 1, height, width),
-              leaf(4 * channels, 1, scale=0.3, shift=-1.0), leaf(4 * channels), leaf(4 * channels, scale=0.5, shift=-2.0))
-    upstream = torch.randn(batch, channels, height, width, generator=generator).to(device)
-    results = []
-    for function in (selective_scan_2d, fused_selective_scan_2d):
-        out = function(*inputs)
-        results.append((out.detach(), torch.autograd.grad(out, inputs, upstream)))
-    (want, want_grads), (got, got_grads) = results
-    return _relative_error(got, want), max(_relative_error(g, w) for g, w in zip(got_grads, want_grads))
+    """Output and worst gradient error of the compiled scan against the reference."""
+    return scan_agreement(fused_selective_scan_2d, batch, channels, height, width, device, seed)
 
 
 def main(argv: Optional[list] = None) -> int:
