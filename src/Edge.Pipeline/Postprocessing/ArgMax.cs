@@ -55,15 +55,19 @@ internal sealed class ArgMax
         _index.AsSpan(0, pixels).Clear();
     }
 
-    private void Update(ReadOnlySpan<float> plane, int classId)
+    private void Update(ReadOnlySpan<float> plane, int classId) =>
+        Update(plane, classId, _best.AsSpan(0, plane.Length), _index.AsSpan(0, plane.Length));
+
+    private void Narrow(int pixels, Span<byte> labels) => Narrow(_index.AsSpan(0, pixels), labels);
+
+    /// <summary>Where <paramref name="values"/> beat <paramref name="best"/>, keeps them and notes the class (ties keep the lower id).</summary>
+    internal static void Update(ReadOnlySpan<float> values, int classId, Span<float> best, Span<int> index)
     {
-        var best = _best.AsSpan(0, plane.Length);
-        var index = _index.AsSpan(0, plane.Length);
         var id = new Vector<int>(classId);
         var i = 0;
-        for (; i <= plane.Length - Vector<float>.Count; i += Vector<float>.Count)
+        for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
-            var value = new Vector<float>(plane[i..]);
+            var value = new Vector<float>(values[i..]);
             var current = new Vector<float>(best[i..]);
             var greater = Vector.GreaterThan(value, current);
             if (greater == Vector<int>.Zero)
@@ -75,19 +79,19 @@ internal sealed class ArgMax
             Vector.ConditionalSelect(greater, id, new Vector<int>(index[i..])).CopyTo(index[i..]);
         }
 
-        for (; i < plane.Length; i++)
+        for (; i < values.Length; i++)
         {
-            if (plane[i] > best[i])
+            if (values[i] > best[i])
             {
-                best[i] = plane[i];
+                best[i] = values[i];
                 index[i] = classId;
             }
         }
     }
 
-    private void Narrow(int pixels, Span<byte> labels)
+    /// <summary>Class ids (below 256 by the manifest rules) into the byte label map.</summary>
+    internal static void Narrow(ReadOnlySpan<int> index, Span<byte> labels)
     {
-        var index = _index.AsSpan(0, pixels);
         for (var i = 0; i < index.Length; i++)
         {
             labels[i] = (byte)index[i];

@@ -11,8 +11,8 @@ namespace SegMan.Edge.Pipeline.Postprocessing;
 /// </summary>
 /// <remarks>
 /// Two passes: every source row of every class is interpolated horizontally once into a (C, h, W) scratch; then each
-/// output row blends two of those rows per class with SIMD and keeps the running best. The resized logits
-/// (C, H, W) are never materialised. Scratch and index tables are kept between frames; one instance per camera.
+/// output row blends two of those rows per class with SIMD into a row buffer, and <see cref="ArgMax.Update"/> keeps
+/// the running best. The resized logits (C, H, W) are never materialised. Scratch and index tables are kept between frames; one instance per camera.
 /// </remarks>
 internal sealed class BilinearArgMax
 {
@@ -21,6 +21,7 @@ internal sealed class BilinearArgMax
     private float[] _horizontal = [];
     private float[] _sourceRow = [];
     private float[] _best = [];
+    private float[] _row = [];
     private int[] _index = [];
 
     /// <summary>Resizes float32 logits <c>(classes, height, width)</c> to <c>(outputHeight, outputWidth)</c> labels.</summary>
@@ -67,6 +68,7 @@ internal sealed class BilinearArgMax
         Grow(ref _horizontal, classes * height * outputWidth);
         Grow(ref _sourceRow, width);
         Grow(ref _best, outputWidth);
+        Grow(ref _row, outputWidth);
         Grow(ref _index, outputWidth);
     }
 
@@ -96,6 +98,7 @@ internal sealed class BilinearArgMax
     {
         var best = _best.AsSpan(0, outputWidth);
         var index = _index.AsSpan(0, outputWidth);
+        var row = _row.AsSpan(0, outputWidth);
         var plane = height * outputWidth;
         for (var y = 0; y < outputHeight; y++)
         {
@@ -108,11 +111,11 @@ internal sealed class BilinearArgMax
             for (var c = 1; c < classes; c++)
             {
                 var offset = c * plane;
-                BlendAndCompare(
-                    _horizontal.AsSpan(offset + top, outputWidth), _horizontal.AsSpan(offset + bottom, outputWidth), keep, take, c, best, index);
+                Blend(_horizontal.AsSpan(offset + top, outputWidth), _horizontal.AsSpan(offset + bottom, outputWidth), keep, take, row);
+                ArgMax.Update(row, c, best, index);
             }
 
-            Narrow(index, labels.Slice(y * outputWidth, outputWidth));
+            ArgMax.Narrow(index, labels.Slice(y * outputWidth, outputWidth));
         }
     }
 
@@ -129,46 +132,6 @@ internal sealed class BilinearArgMax
         for (; x < target.Length; x++)
         {
             target[x] = (keep * top[x]) + (take * bottom[x]);
-        }
-    }
-
-    private static void BlendAndCompare(
-        ReadOnlySpan<float> top, ReadOnlySpan<float> bottom, float keep, float take, int classId, Span<float> best, Span<int> index)
-    {
-        var keepVector = new Vector<float>(keep);
-        var takeVector = new Vector<float>(take);
-        var id = new Vector<int>(classId);
-        var x = 0;
-        for (; x <= best.Length - Vector<float>.Count; x += Vector<float>.Count)
-        {
-            var value = (keepVector * new Vector<float>(top[x..])) + (takeVector * new Vector<float>(bottom[x..]));
-            var current = new Vector<float>(best[x..]);
-            var greater = Vector.GreaterThan(value, current);
-            if (greater == Vector<int>.Zero)
-            {
-                continue;
-            }
-
-            Vector.ConditionalSelect(greater, value, current).CopyTo(best[x..]);
-            Vector.ConditionalSelect(greater, id, new Vector<int>(index[x..])).CopyTo(index[x..]);
-        }
-
-        for (; x < best.Length; x++)
-        {
-            var value = (keep * top[x]) + (take * bottom[x]);
-            if (value > best[x])
-            {
-                best[x] = value;
-                index[x] = classId;
-            }
-        }
-    }
-
-    private static void Narrow(ReadOnlySpan<int> index, Span<byte> labels)
-    {
-        for (var x = 0; x < index.Length; x++)
-        {
-            labels[x] = (byte)index[x];
         }
     }
 
