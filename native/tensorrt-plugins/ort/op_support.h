@@ -20,6 +20,22 @@ inline const char* provider_name(Device device) {
   return device == Device::Cuda ? "CUDAExecutionProvider" : "CPUExecutionProvider";
 }
 
+// What every op registration shares: one element type T and one device, a kernel built from (info, device), and
+// one output of type T. Each op adds its name and inputs.
+template <typename Op, typename Kernel>
+struct TypedOp : Ort::CustomOpBase<Op, Kernel> {
+  TypedOp(ONNXTensorElementDataType type, Device device) : type_(type), device_(device) {}
+
+  void* CreateKernel(const OrtApi& /*api*/, const OrtKernelInfo* info) const { return new Kernel(info, device_); }
+  const char* GetExecutionProviderType() const { return provider_name(device_); }
+  size_t GetOutputTypeCount() const { return 1; }
+  ONNXTensorElementDataType GetOutputType(size_t /*index*/) const { return type_; }
+
+ protected:
+  ONNXTensorElementDataType type_;
+  Device device_;
+};
+
 inline std::string shape_to_string(const std::vector<int64_t>& shape) {
   std::ostringstream out;
   out << '(';

@@ -18,24 +18,14 @@ class SelectiveScan2DKernel {
 };
 
 // One registration per element type T (float, float16) and device.
-struct SelectiveScan2DOp : Ort::CustomOpBase<SelectiveScan2DOp, SelectiveScan2DKernel> {
-  SelectiveScan2DOp(ONNXTensorElementDataType type, Device device) : type_(type), device_(device) {}
+struct SelectiveScan2DOp : TypedOp<SelectiveScan2DOp, SelectiveScan2DKernel> {
+  using TypedOp::TypedOp;
 
-  void* CreateKernel(const OrtApi& /*api*/, const OrtKernelInfo* info) const {
-    return new SelectiveScan2DKernel(info, device_);
-  }
   const char* GetName() const { return "SelectiveScan2D"; }
-  const char* GetExecutionProviderType() const { return provider_name(device_); }
   size_t GetInputTypeCount() const { return 7; }
   ONNXTensorElementDataType GetInputType(size_t index) const {
     return index < 4 ? type_ : ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;  // u, delta, B, C are T; A, D, bias are float
   }
-  size_t GetOutputTypeCount() const { return 1; }
-  ONNXTensorElementDataType GetOutputType(size_t /*index*/) const { return type_; }
-
- private:
-  ONNXTensorElementDataType type_;
-  Device device_;
 };
 
 }  // namespace segman::ort
