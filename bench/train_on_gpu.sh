@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Trains the demo SegMAN (T-slim, 256x512) on rendered road scenes on a CUDA machine and scores it on the
+# Trains the demo SegMAN (T-slim4, 256x512) on rendered road scenes on a CUDA machine and scores it on the
 # rendered validation split and the sample drive. Writes model.pth and train.json to $OUT (default
 # artifacts/train); the summary table comes last. Extra arguments go to segman.train.
 # The two ops train in their compiled form (--attention auto picks fused on CUDA): about 3 minutes of checks and
@@ -13,5 +13,5 @@ out="${OUT:-$repo/artifacts/train}"
 cd "$repo/tools/segman"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 python3 -c 'import torch, cv2, numpy; print("torch", torch.__version__, "cv2", cv2.__version__, "numpy", numpy.__version__)'
-PYTHONUNBUFFERED=1 python3 -m segman.train --out "$out" --minutes "${MINUTES:-5}" --variant T-slim \
+PYTHONUNBUFFERED=1 python3 -m segman.train --out "$out" --minutes "${MINUTES:-5}" --variant "${VARIANT:-T-slim4}" \
     --height 256 --width 512 --workers "${WORKERS:-12}" --drive "$repo/samples" "$@"

@@ -1,4 +1,5 @@
-"""SegMAN decoder: SegFormer-style fusion at 1/8 and MMSCopE (one SS2D block over multi-scale maps at 1/32)."""
+"""SegMAN decoder: SegFormer-style fusion at 1/8 and MMSCopE (one SS2D block over multi-scale maps at 1/32), and for
+variants with `detail_channels` a light refinement at 1/4 with the stage-1 features."""
 
 from __future__ import annotations
 
@@ -67,11 +68,17 @@ class Decoder(nn.Module):
         self.ssm_block = SS2DBlock(3 * ch)
         self.proj_out = ConvBN(3 * ch, fp, 1)
         self.merge = ConvBN(5 * ch + 3 * fp, ch, 1)
+        if variant.detail_channels > 0:
+            # Upsampled decoder output + projected stage-1 features, mixed by a depthwise 3x3 and a 1x1.
+            mixed = ch + variant.detail_channels
+            self.detail = ConvBN(dims[0], variant.detail_channels, 1)
+            self.refine_dw = depthwise(mixed, 3)
+            self.refine = ConvBN(mixed, ch, 1)
         self.dropout = nn.Dropout2d(dropout)
         self.classifier = nn.Conv2d(ch, variant.num_classes, 1)
 
     def forward(self, features: List[torch.Tensor]) -> torch.Tensor:
-        _, c2, c3, c4 = features                         # c1 (stride 4) is not used
+        c1, c2, c3, c4 = features                        # c1 (stride 4): only the 1/4 refinement uses it
         size = dims(c2)[-2:]
         e4 = _resize(_embed(self.embed_c4, c4), size)
         e3 = _resize(_embed(self.embed_c3, c3), size)
@@ -88,4 +95,7 @@ class Decoder(nn.Module):
         projected = self.proj_out(scanned)
         x = self.merge(torch.cat([self.short_path(x), pooled, scanned,
                                   e2 + projected, e3 + projected, e4 + projected], dim=1))
+        if hasattr(self, "detail"):
+            x = torch.cat([_resize(x, dims(c1)[-2:]), self.detail(c1)], dim=1)
+            x = self.refine(self.refine_dw(x))
         return self.classifier(self.dropout(x))

@@ -95,7 +95,7 @@ def export(options: ExportOptions, model: Optional[SegMAN] = None) -> ExportResu
     counts = dict(custom_node_counts(graph))
     manifest = build_manifest(name, variant.name, options.height, options.width, options.output,
                               model.variant.num_classes, options.precision, list(counts),
-                              options.training_data, options.miou)
+                              options.training_data, options.miou, stride=model.variant.output_stride)
     manifest_path = write_manifest(options.out, manifest)
     if int8_report is not None:
         options.out.with_suffix(".int8.json").write_text(json.dumps(int8_report, indent=2) + "\n")

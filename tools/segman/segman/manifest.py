@@ -16,14 +16,15 @@ INPUT_NAME = "image"
 
 def build_manifest(name: str, variant: str, height: int, width: int, output_kind: str, num_classes: int,
                    precision: str, custom_ops: List[str], training_data: Optional[str] = None,
-                   miou: Optional[float] = None, domain: str = "com.segman.edge") -> Dict[str, object]:
+                   miou: Optional[float] = None, domain: str = "com.segman.edge",
+                   stride: int = 8) -> Dict[str, object]:
     return {
         "name": name,
         "variant": variant,
         "input": {"name": INPUT_NAME, "height": height, "width": width, "layout": "NCHW", "dtype": "float32",
                   "colorOrder": "RGB", "mean": MEAN, "std": STD},
         # Logits are upsampled bilinearly to the input size before the argmax (segman.evaluate's protocol).
-        "output": {"kind": output_kind, "stride": 8, "name": output_kind,
+        "output": {"kind": output_kind, "stride": stride, "name": output_kind,
                    **({"upsample": "bilinear"} if output_kind == "logits" else {})},
         "classes": class_table(num_classes),
         "precision": precision,

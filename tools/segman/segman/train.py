@@ -1,5 +1,5 @@
 """Train the demo SegMAN on rendered road scenes within a wall-clock budget:
-`python -m segman.train --out DIR --minutes M [--variant T-slim] [--height 256 --width 512] [--workers 10]`.
+`python -m segman.train --out DIR --minutes M [--variant T-slim4] [--height 256 --width 512] [--workers 10]`.
 
 Worker processes render training scenes (`segman.scenes`, train split) without pause into a ring buffer;
 the training loop draws random batches from what is there, so the GPU never waits for the renderer and
@@ -49,7 +49,7 @@ REPORT = "train.json"
 class TrainOptions:
     out: Path
     minutes: float
-    variant: str = "T-slim"
+    variant: str = "T-slim4"
     height: int = 256
     width: int = 512
     workers: int = 10
@@ -82,6 +82,13 @@ def _attach(images: np.ndarray, labels: np.ndarray, base: int) -> None:
     import cv2
     cv2.setNumThreads(1)
     _shared.update(images=images, labels=labels, base=base)
+
+
+def _start_worker(images: np.ndarray, labels: np.ndarray, base: int) -> None:
+    # Below the training loop and the compiler's workers: rendering only takes the cores they leave idle (the ring
+    # buffer keeps sampling what is there), instead of starving the Python thread that feeds the GPU.
+    os.nice(10)
+    _attach(images, labels, base)
 
 
 def _render_into(job: Tuple[int, int]) -> int:
@@ -118,7 +125,7 @@ class SceneStream:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         _attach(self.images, self.labels, seed)
-        self._pool = (multiprocessing.get_context("fork").Pool(workers, _attach, (self.images, self.labels, seed))
+        self._pool = (multiprocessing.get_context("fork").Pool(workers, _start_worker, (self.images, self.labels, seed))
                       if workers > 0 else None)
         self._in_flight = min(capacity // 2, 4 * workers) if workers > 0 else 1
         self._thread = threading.Thread(target=self._run, daemon=True)

@@ -26,6 +26,13 @@ class Variant:
     dilations: Tuple[int, int, int, int] = (1, 1, 1, 1)
     # Stage-4 global attention bias is learned at (image_size // 32)^2 tokens and resized per forward.
     bias_image_size: int = 224
+    # Not in the official models: > 0 adds a light head that refines the 1/8 decoder output at 1/4 with the stage-1
+    # features projected to this many channels, so that the logits come out at 1/4.
+    detail_channels: int = 0
+
+    @property
+    def output_stride(self) -> int:
+        return 4 if self.detail_channels > 0 else 8
 
     def ffn_dim(self, stage: int) -> int:
         return int(self.mlp_ratios[stage] * self.dims[stage])
@@ -59,6 +66,10 @@ VARIANTS = {
     # the fp32 ONNX graph at 256x512 stays under 16 MiB; the demo model trained on rendered scenes.
     "T-slim": Variant("T-slim", (32, 64, 144, 192), (2, 2, 4, 2), (1, 2, 4, 8), (11, 9, 9, 7),
                       (4, 4, 3, 3), False, decoder_channels=48, feat_proj_dim=96),
+    # Not an official model: T-slim plus the 1/4 refinement head (32 channels of stage-1 features), for thin and small
+    # classes (poles, signs, lights, bicycles) that a 1/8 output blurs away at 256x512.
+    "T-slim4": Variant("T-slim4", (32, 64, 144, 192), (2, 2, 4, 2), (1, 2, 4, 8), (11, 9, 9, 7),
+                       (4, 4, 3, 3), False, decoder_channels=48, feat_proj_dim=96, detail_channels=32),
     # Not an official model: the same architecture, shrunk for fast tests and fixtures.
     "nano": Variant("nano", (16, 32, 48, 64), (1, 1, 1, 1), (1, 2, 2, 4), (11, 9, 7, 3),
                     (2, 2, 2, 2), True, decoder_channels=32, feat_proj_dim=32),

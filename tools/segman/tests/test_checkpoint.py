@@ -91,3 +91,10 @@ def test_150_class_head_truncated_to_cityscapes():
 def test_wrong_variant_is_refused():
     with pytest.raises(ValueError, match="SegMAN-nano, not SegMAN-T"):
         build_from_checkpoint({"state_dict": to_official_state_dict(build_segman("nano"))}, variant="T")
+
+
+@pytest.mark.parametrize("name", ["T-slim", "T-slim4"])
+def test_variants_sharing_the_encoder_are_told_apart_by_their_decoder(name):
+    source = build_segman(name)
+    model, _ = build_from_checkpoint(source.state_dict())
+    assert model.variant.name == name

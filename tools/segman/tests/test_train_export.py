@@ -5,6 +5,8 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
+import pytest
+
 from segman.export import ExportOptions, export
 from segman.random_weights import random_model
 
@@ -18,12 +20,17 @@ def _large_constants(model: onnx.ModelProto, min_bytes: int = 1024) -> Counter:
     return Counter((a.dtype.str, a.shape, a.tobytes()) for a in arrays if a.nbytes >= min_bytes)
 
 
-def test_demo_variant_fp32_graph_fits_16_mib_and_holds_no_duplicate_constants(tmp_path: Path) -> None:
-    model = random_model("T-slim")                         # non-degenerate weights: every table differs
+@pytest.mark.parametrize("variant,stride", [("T-slim", 8), ("T-slim4", 4)])
+def test_demo_variant_fp32_graph_fits_16_mib_and_holds_no_duplicate_constants(tmp_path: Path, variant: str,
+                                                                              stride: int) -> None:
+    model = random_model(variant)                          # non-degenerate weights: every table differs
     out = tmp_path / "demo.onnx"
-    result = export(ExportOptions(out=out, variant="T-slim", height=256, width=512), model)
+    result = export(ExportOptions(out=out, variant=variant, height=256, width=512), model)
     assert out.stat().st_size <= 16 * MiB
-    assert result.manifest["variant"] == "T-slim"
+    assert result.manifest["variant"] == variant
+    assert result.manifest["output"]["stride"] == stride
+    logits = [o for o in onnx.load(str(out), load_external_data=False).graph.output][0]
+    assert [d.dim_value for d in logits.type.tensor_type.shape.dim][-2:] == [256 // stride, 512 // stride]
     graph = onnx.load(str(out))
     duplicates = [count for count in _large_constants(graph).values() if count > 1]
     assert not duplicates
