@@ -243,7 +243,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     model.add_argument("--ceiling", action="store_true",
                        help="no model: score the best possible 1/8 prediction (majority label of each cell)")
     parser.add_argument("--ops-library", help="libsegman_ops.so, for graphs with custom nodes")
-    parser.add_argument("--variant", default="T-slim")
+    parser.add_argument("--variant", help="refuse a checkpoint of another variant (default: the one it holds)")
     parser.add_argument("--height", type=int, default=256)
     parser.add_argument("--width", type=int, default=512)
     parser.add_argument("--val", type=int, default=0, help="rendered validation scenes")
@@ -257,12 +257,10 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parser.parse_args(argv)
     predictors: Dict[str, Predictor] = {}
     if args.checkpoint:
-        from .network import build_segman
-        from .checkpoint import load_checkpoint
+        from .checkpoint import build_from_checkpoint
         device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
         torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False     # fp32 means fp32
-        network = build_segman(args.variant)
-        load_checkpoint(network, args.checkpoint)
+        network, _ = build_from_checkpoint(args.checkpoint, variant=args.variant)
         predictors[Path(args.checkpoint).name] = torch_predictor(network.to(device), device)
         if args.fake_int8:
             from .fold import fold_batchnorm
