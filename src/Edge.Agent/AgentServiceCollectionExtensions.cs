@@ -26,6 +26,7 @@ internal static class AgentServiceCollectionExtensions
 
         services.AddSingleton<ModelRuntime>();
         services.AddSingleton<PipelineRegistry>();
+        services.AddSingleton<ICameraPipelineFactory, CameraPipelineFactory>();
         services.AddSingleton(provider => new MqttResultPublisher(
             provider.GetRequiredService<IOptions<MqttOptions>>().Value,
             DescribeDevice(provider),

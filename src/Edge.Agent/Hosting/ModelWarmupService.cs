@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace SegMan.Edge.Agent.Hosting;
 
@@ -6,13 +7,17 @@ namespace SegMan.Edge.Agent.Hosting;
 /// Loads the model while the host starts, so a missing, corrupt or mismatched model stops start-up with its own clear
 /// message instead of failing later inside a camera.
 /// </summary>
-internal sealed class ModelWarmupService(ModelRuntime model) : IHostedService
+internal sealed partial class ModelWarmupService(ModelRuntime model, ILogger<ModelWarmupService> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _ = model.Segmenter;
+        var segmenter = model.Segmenter;
+        LogModelReady(segmenter.Manifest.Name, segmenter.Manifest.Variant, segmenter.Manifest.Precision, segmenter.ExecutionProvider);
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Name} ({Variant}, {Precision}) runs on {ExecutionProvider}")]
+    private partial void LogModelReady(string name, string variant, string precision, string executionProvider);
 }

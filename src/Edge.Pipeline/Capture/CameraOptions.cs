@@ -1,3 +1,5 @@
+using SegMan.Edge.Pipeline.Running;
+
 namespace SegMan.Edge.Pipeline.Capture;
 
 /// <summary>One camera, bound from the configuration section <c>SegMan:Cameras:&lt;n&gt;</c>.</summary>

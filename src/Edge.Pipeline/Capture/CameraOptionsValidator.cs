@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using SegMan.Edge.Pipeline.Running;
 
 namespace SegMan.Edge.Pipeline.Capture;
 

@@ -1,4 +1,6 @@
 using SegMan.Edge.Pipeline.Capture;
+using SegMan.Edge.Pipeline.Publishing.Mqtt;
+using SegMan.Edge.Pipeline.Running;
 
 namespace SegMan.Edge.Pipeline.Tests.Capture;
 
@@ -12,6 +14,16 @@ public sealed class BackoffOptionsTests
         Assert.Equal([500, 1000, 2000, 4000, 8000, 16000, 30000, 30000],
             Enumerable.Range(1, 8).Select(a => backoff.DelayFor(a, 0.5).TotalMilliseconds));
         Assert.Equal(TimeSpan.FromSeconds(30), backoff.DelayFor(10_000, 0.5));
+    }
+
+    [Fact]
+    public void Cameras_and_mqtt_wait_by_the_same_policy_with_the_same_defaults()
+    {
+        Assert.Equal(BackoffPolicy.Default, new CameraOptions().Backoff.ToPolicy());
+        Assert.Equal(BackoffPolicy.Default, new MqttOptions().ReconnectBackoff.ToPolicy());
+        Assert.Equal(
+            new BackoffPolicy(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(300)),
+            new MqttOptions { ReconnectBackoff = new BackoffOptions { InitialMs = 50, MaxMs = 300 } }.ReconnectBackoff.ToPolicy());
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using SegMan.Edge.Pipeline.Capture;
+using SegMan.Edge.Pipeline.Running;
 
 namespace SegMan.Edge.Pipeline.Tests.Capture;
 

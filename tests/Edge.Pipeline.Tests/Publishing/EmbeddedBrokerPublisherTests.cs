@@ -1,6 +1,7 @@
 using OpenCvSharp;
 using SegMan.Edge.Pipeline.Publishing;
 using SegMan.Edge.Pipeline.Publishing.Mqtt;
+using SegMan.Edge.Pipeline.Running;
 using SegMan.Edge.Pipeline.Tests.Publishing.Support;
 using static SegMan.Edge.Pipeline.Tests.Publishing.Support.MqttIntegrationCollection;
 
@@ -39,7 +40,7 @@ public sealed class EmbeddedBrokerPublisherTests : IAsyncLifetime
     [Fact(Timeout = 60_000)]
     public async Task Birth_is_retained_and_an_abrupt_disconnect_leaves_the_retained_offline_will()
     {
-        await using var publisher = await StartPublisherAsync(o => o.ReconnectBackoff = new ReconnectBackoffOptions { InitialMs = 3000, MaxMs = 3000 });
+        await using var publisher = await StartPublisherAsync(o => o.ReconnectBackoff = new BackoffOptions { InitialMs = 3000, MaxMs = 3000 });
         await publisher.Connection.WaitUntilConnectedAsync(Within(Wait));
 
         await using (var late = await TestSubscriber.ConnectAsync(_broker.Port, Root + "/status"))

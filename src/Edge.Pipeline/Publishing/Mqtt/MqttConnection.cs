@@ -1,7 +1,8 @@
 using System.Threading.Channels;
-using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Protocol;
+using Microsoft.Extensions.Logging;
+using SegMan.Edge.Pipeline.Running;
 
 namespace SegMan.Edge.Pipeline.Publishing.Mqtt;
 
@@ -22,7 +23,7 @@ public sealed class MqttConnection : IAsyncDisposable, ISessionPublisher
     private readonly MqttSessionMessages _session;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly ReconnectBackoff _backoff;
+    private readonly BackoffPolicy _backoff;
     private readonly Channel<OutboundMessage> _outbound;
     private readonly SemaphoreSlim _inFlight = new(MaxInFlight, MaxInFlight);
     private readonly CancellationTokenSource _stopping = new();
@@ -45,7 +46,7 @@ public sealed class MqttConnection : IAsyncDisposable, ISessionPublisher
         _session = session;
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
-        _backoff = new ReconnectBackoff(options.ReconnectBackoff);
+        _backoff = options.ReconnectBackoff.ToPolicy();
         Endpoint = $"{options.EffectiveHost}:{options.Port}";
         _outbound = Channel.CreateBounded<OutboundMessage>(
             new BoundedChannelOptions(options.OutboundQueueCapacity)
@@ -278,14 +279,14 @@ public sealed class MqttConnection : IAsyncDisposable, ISessionPublisher
                 }
 
                 // A short pause even after a loss, so a broker that accepts and drops at once is not hammered.
-                delay = _backoff.Delay(0);
+                delay = _backoff.DelayFor(1, Random.Shared.NextDouble());
             }
             else
             {
                 client.Dispose();
                 Counters.CountFailedAttempt();
                 _lastError = failure;
-                delay = _backoff.Delay(attempt);
+                delay = _backoff.DelayFor(attempt + 1, Random.Shared.NextDouble());
                 if (!string.Equals(failure, previousFailure, StringComparison.Ordinal))
                 {
                     // A new cause is worth a warning; the same cause again only at debug level.

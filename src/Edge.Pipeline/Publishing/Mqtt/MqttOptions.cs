@@ -1,3 +1,5 @@
+using SegMan.Edge.Pipeline.Running;
+
 namespace SegMan.Edge.Pipeline.Publishing.Mqtt;
 
 /// <summary>
@@ -53,7 +55,8 @@ public sealed class MqttOptions
     /// <summary>Per-frame messages (stats, masks) waiting to be sent; past it the oldest are dropped and counted.</summary>
     public int OutboundQueueCapacity { get; set; } = 64;
 
-    public ReconnectBackoffOptions ReconnectBackoff { get; set; } = new();
+    /// <summary>Delays between connection attempts (the same formula as a camera's reopen delays).</summary>
+    public BackoffOptions ReconnectBackoff { get; set; } = new();
 
     /// <summary>The client id actually used.</summary>
     public string EffectiveClientId =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SegMan.Edge.Pipeline.Running;
 
 namespace SegMan.Edge.Pipeline.Publishing.Mqtt;
 
@@ -80,7 +81,7 @@ public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void ValidateBackoff(ReconnectBackoffOptions? backoff, List<string> failures)
+    private static void ValidateBackoff(BackoffOptions? backoff, List<string> failures)
     {
         if (backoff is null)
         {

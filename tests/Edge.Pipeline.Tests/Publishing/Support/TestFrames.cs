@@ -37,7 +37,7 @@ internal static class TestFrames
         KeepAliveSeconds = 5,
         TimeoutSeconds = 5,
         SummaryIntervalSeconds = 3600, // tests close windows themselves
-        ReconnectBackoff = new ReconnectBackoffOptions { InitialMs = 50, MaxMs = 300 },
+        ReconnectBackoff = new BackoffOptions { InitialMs = 50, MaxMs = 300 },
         Spool = new MqttSpoolOptions { Path = spoolPath, MaxBytes = 1024 * 1024 },
     };
 
