@@ -30,11 +30,10 @@ bool shapes_match(const nvinfer1::PluginTensorDesc* in, int32_t nbInputs, int32_
 }  // namespace
 
 NeighborhoodAttention2DPlugin::NeighborhoodAttention2DPlugin(int32_t kernel_size, int32_t dilation)
-    : kernel_size_(kernel_size), dilation_(dilation) {
-  fields_ = {nvinfer1::PluginField("kernel_size", &kernel_size_, nvinfer1::PluginFieldType::kINT32, 1),
-             nvinfer1::PluginField("dilation", &dilation_, nvinfer1::PluginFieldType::kINT32, 1)};
-  collection_ = {static_cast<int32_t>(fields_.size()), fields_.data()};
-}
+    : PluginBase({nvinfer1::PluginField("kernel_size", &kernel_size_, nvinfer1::PluginFieldType::kINT32, 1),
+                  nvinfer1::PluginField("dilation", &dilation_, nvinfer1::PluginFieldType::kINT32, 1)}),
+      kernel_size_(kernel_size),
+      dilation_(dilation) {}
 
 NeighborhoodAttention2DPlugin::NeighborhoodAttention2DPlugin(const NeighborhoodAttention2DPlugin& other)
     : NeighborhoodAttention2DPlugin(other.kernel_size_, other.dilation_) {
@@ -91,15 +90,9 @@ int32_t NeighborhoodAttention2DPlugin::enqueue(const nvinfer1::PluginTensorDesc*
   }
 }
 
-const nvinfer1::PluginFieldCollection* NeighborhoodAttention2DPlugin::getFieldsToSerialize() noexcept {
-  return &collection_;
-}
-
-NeighborhoodAttention2DCreator::NeighborhoodAttention2DCreator() {
-  fields_ = {nvinfer1::PluginField("kernel_size", nullptr, nvinfer1::PluginFieldType::kINT32, 1),
-             nvinfer1::PluginField("dilation", nullptr, nvinfer1::PluginFieldType::kINT32, 1)};
-  collection_ = {static_cast<int32_t>(fields_.size()), fields_.data()};
-}
+NeighborhoodAttention2DCreator::NeighborhoodAttention2DCreator()
+    : CreatorBase({nvinfer1::PluginField("kernel_size", nullptr, nvinfer1::PluginFieldType::kINT32, 1),
+                   nvinfer1::PluginField("dilation", nullptr, nvinfer1::PluginFieldType::kINT32, 1)}) {}
 
 nvinfer1::IPluginV3* NeighborhoodAttention2DCreator::createPlugin(const char* /*name*/,
                                                                   const nvinfer1::PluginFieldCollection* fc,

@@ -2,8 +2,6 @@
 // Inputs q, k, v and the optional rpb (3 or 4 inputs).
 #pragma once
 
-#include <vector>
-
 #include "plugin_base.h"
 
 namespace segman::trt {
@@ -23,29 +21,18 @@ class NeighborhoodAttention2DPlugin final : public PluginBase<NeighborhoodAttent
                         int32_t nbOutputs) noexcept override;
   int32_t enqueue(const nvinfer1::PluginTensorDesc* inputDesc, const nvinfer1::PluginTensorDesc* outputDesc,
                   const void* const* inputs, void* const* outputs, void* workspace, cudaStream_t stream) noexcept override;
-  const nvinfer1::PluginFieldCollection* getFieldsToSerialize() noexcept override;
 
  private:
   int32_t kernel_size_;
   int32_t dilation_;
   bool has_bias_ = false;  // rpb connected: learnt from the input count in configurePlugin/onShapeChange
-  std::vector<nvinfer1::PluginField> fields_;
-  nvinfer1::PluginFieldCollection collection_{};
 };
 
-class NeighborhoodAttention2DCreator final : public nvinfer1::IPluginCreatorV3One {
+class NeighborhoodAttention2DCreator final : public CreatorBase<NeighborhoodAttention2DPlugin> {
  public:
   NeighborhoodAttention2DCreator();
   nvinfer1::IPluginV3* createPlugin(const char* name, const nvinfer1::PluginFieldCollection* fc,
                                     nvinfer1::TensorRTPhase phase) noexcept override;
-  const nvinfer1::PluginFieldCollection* getFieldNames() noexcept override { return &collection_; }
-  const char* getPluginName() const noexcept override { return NeighborhoodAttention2DPlugin::kName; }
-  const char* getPluginVersion() const noexcept override { return kPluginVersion; }
-  const char* getPluginNamespace() const noexcept override { return kPluginNamespace; }
-
- private:
-  std::vector<nvinfer1::PluginField> fields_;
-  nvinfer1::PluginFieldCollection collection_{};
 };
 
 }  // namespace segman::trt

@@ -1,5 +1,5 @@
 // What the two SegMan.Edge TensorRT plugins share: IPluginV3 capability plumbing, namespace "" and version "1"
-// (OPS.md), one output with the type and shape of input 0, and attribute parsing from plugin fields.
+// (OPS.md), one output with the type and shape of input 0, their attribute fields, and the creators' plumbing.
 #pragma once
 
 #include <NvInferRuntime.h>
@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace segman::trt {
 
@@ -35,12 +37,32 @@ inline bool is_io_type(nvinfer1::DataType t) {
   return t == nvinfer1::DataType::kFLOAT || t == nvinfer1::DataType::kHALF;
 }
 
+// Plugin fields and the collection TensorRT reads them through. The collection points into the vector, so a list is
+// never copied: a copied plugin builds its own from its own members.
+class FieldList {
+ public:
+  explicit FieldList(std::vector<nvinfer1::PluginField> fields)
+      : fields_(std::move(fields)), collection_{static_cast<int32_t>(fields_.size()), fields_.data()} {}
+  FieldList(const FieldList&) = delete;
+  FieldList& operator=(const FieldList&) = delete;
+
+  const nvinfer1::PluginFieldCollection* collection() const noexcept { return &collection_; }
+
+ private:
+  std::vector<nvinfer1::PluginField> fields_;
+  nvinfer1::PluginFieldCollection collection_;
+};
+
+// Derived holds its attributes and passes fields that point at them; its copy constructor must delegate to its value
+// constructor (clone() copies through it).
 template <typename Derived>
 class PluginBase : public nvinfer1::IPluginV3,
                    public nvinfer1::IPluginV3OneCore,
                    public nvinfer1::IPluginV3OneBuild,
                    public nvinfer1::IPluginV3OneRuntime {
  public:
+  explicit PluginBase(std::vector<nvinfer1::PluginField> fields) : fields_(std::move(fields)) {}
+
   nvinfer1::IPluginCapability* getCapabilityInterface(nvinfer1::PluginCapabilityType type) noexcept override {
     switch (type) {
       case nvinfer1::PluginCapabilityType::kCORE: return static_cast<nvinfer1::IPluginV3OneCore*>(this);
@@ -81,6 +103,26 @@ class PluginBase : public nvinfer1::IPluginV3,
   nvinfer1::IPluginV3* attachToContext(nvinfer1::IPluginResourceContext* /*context*/) noexcept override {
     return clone();
   }
+
+  const nvinfer1::PluginFieldCollection* getFieldsToSerialize() noexcept override { return fields_.collection(); }
+
+ private:
+  FieldList fields_;
+};
+
+// A creator names its plugin's fields (data null) and implements createPlugin.
+template <typename Plugin>
+class CreatorBase : public nvinfer1::IPluginCreatorV3One {
+ public:
+  explicit CreatorBase(std::vector<nvinfer1::PluginField> fields) : fields_(std::move(fields)) {}
+
+  const nvinfer1::PluginFieldCollection* getFieldNames() noexcept override { return fields_.collection(); }
+  const char* getPluginName() const noexcept override { return Plugin::kName; }
+  const char* getPluginVersion() const noexcept override { return kPluginVersion; }
+  const char* getPluginNamespace() const noexcept override { return kPluginNamespace; }
+
+ private:
+  FieldList fields_;
 };
 
 }  // namespace segman::trt

@@ -28,10 +28,9 @@ bool shapes_match(const nvinfer1::PluginTensorDesc* in) {
 
 }  // namespace
 
-SelectiveScan2DPlugin::SelectiveScan2DPlugin(bool delta_softplus) : delta_softplus_(delta_softplus ? 1 : 0) {
-  fields_ = {nvinfer1::PluginField("delta_softplus", &delta_softplus_, nvinfer1::PluginFieldType::kINT32, 1)};
-  collection_ = {static_cast<int32_t>(fields_.size()), fields_.data()};
-}
+SelectiveScan2DPlugin::SelectiveScan2DPlugin(bool delta_softplus)
+    : PluginBase({nvinfer1::PluginField("delta_softplus", &delta_softplus_, nvinfer1::PluginFieldType::kINT32, 1)}),
+      delta_softplus_(delta_softplus ? 1 : 0) {}
 
 SelectiveScan2DPlugin::SelectiveScan2DPlugin(const SelectiveScan2DPlugin& other)
     : SelectiveScan2DPlugin(other.delta_softplus_ != 0) {}
@@ -95,12 +94,8 @@ int32_t SelectiveScan2DPlugin::enqueue(const nvinfer1::PluginTensorDesc* inputDe
   }
 }
 
-const nvinfer1::PluginFieldCollection* SelectiveScan2DPlugin::getFieldsToSerialize() noexcept { return &collection_; }
-
-SelectiveScan2DCreator::SelectiveScan2DCreator() {
-  fields_ = {nvinfer1::PluginField("delta_softplus", nullptr, nvinfer1::PluginFieldType::kINT32, 1)};
-  collection_ = {static_cast<int32_t>(fields_.size()), fields_.data()};
-}
+SelectiveScan2DCreator::SelectiveScan2DCreator()
+    : CreatorBase({nvinfer1::PluginField("delta_softplus", nullptr, nvinfer1::PluginFieldType::kINT32, 1)}) {}
 
 nvinfer1::IPluginV3* SelectiveScan2DCreator::createPlugin(const char* /*name*/, const nvinfer1::PluginFieldCollection* fc,
                                                           nvinfer1::TensorRTPhase /*phase*/) noexcept {

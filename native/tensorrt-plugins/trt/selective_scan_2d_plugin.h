@@ -1,8 +1,6 @@
 // TensorRT IPluginV3 "SelectiveScan2D" (version "1", namespace "") over the shared CUDA kernel.
 #pragma once
 
-#include <vector>
-
 #include "plugin_base.h"
 
 namespace segman::trt {
@@ -24,27 +22,16 @@ class SelectiveScan2DPlugin final : public PluginBase<SelectiveScan2DPlugin> {
                         int32_t nbOutputs) noexcept override;
   int32_t enqueue(const nvinfer1::PluginTensorDesc* inputDesc, const nvinfer1::PluginTensorDesc* outputDesc,
                   const void* const* inputs, void* const* outputs, void* workspace, cudaStream_t stream) noexcept override;
-  const nvinfer1::PluginFieldCollection* getFieldsToSerialize() noexcept override;
 
  private:
   int32_t delta_softplus_;
-  std::vector<nvinfer1::PluginField> fields_;
-  nvinfer1::PluginFieldCollection collection_{};
 };
 
-class SelectiveScan2DCreator final : public nvinfer1::IPluginCreatorV3One {
+class SelectiveScan2DCreator final : public CreatorBase<SelectiveScan2DPlugin> {
  public:
   SelectiveScan2DCreator();
   nvinfer1::IPluginV3* createPlugin(const char* name, const nvinfer1::PluginFieldCollection* fc,
                                     nvinfer1::TensorRTPhase phase) noexcept override;
-  const nvinfer1::PluginFieldCollection* getFieldNames() noexcept override { return &collection_; }
-  const char* getPluginName() const noexcept override { return SelectiveScan2DPlugin::kName; }
-  const char* getPluginVersion() const noexcept override { return kPluginVersion; }
-  const char* getPluginNamespace() const noexcept override { return kPluginNamespace; }
-
- private:
-  std::vector<nvinfer1::PluginField> fields_;
-  nvinfer1::PluginFieldCollection collection_{};
 };
 
 }  // namespace segman::trt
