@@ -53,4 +53,9 @@ template <typename T>
 void neighborhood_attention_2d_cpu(const NeighborhoodAttention2DShape& shape,
                                    const NeighborhoodAttention2DInputs<T>& in, T* out);
 
+// The same op one query at a time for every window: the path the CPU kernel takes only for the clamped windows at the
+// borders. Tests and the CPU benchmark compare it with the tiled path the kernel takes between them.
+void neighborhood_attention_2d_cpu_per_query(const NeighborhoodAttention2DShape& shape,
+                                             const NeighborhoodAttention2DInputs<float>& in, float* out);
+
 }  // namespace segman

@@ -76,6 +76,17 @@ TEST_P(NeighborhoodAttention2DShapes, Fp16MatchesFp32KernelOnRoundedInputs) {
   EXPECT_TRUE(close_to(c.run_half(), c.run_float(), 2e-2));
 }
 
+TEST_P(NeighborhoodAttention2DShapes, TiledPathMatchesOneQueryAtATime) {
+  Random rng;
+  SCOPED_TRACE(rng.trace());
+  const AttentionCase c(std::get<0>(GetParam()), std::get<1>(GetParam()), rng);
+  std::vector<float> per_query = poisoned(c.size());
+  neighborhood_attention_2d_cpu_per_query(c.shape, {c.q.data(), c.k.data(), c.v.data(),
+                                                    c.with_bias ? c.rpb.data() : nullptr},
+                                          per_query.data());
+  EXPECT_TRUE(close_to(c.run_float(), to_double(per_query), 1e-5));
+}
+
 // {batch, heads, H, W, dim, K, dilation}: maps exactly K*dilation wide, one more, non-square, odd dims,
 // SegMAN's kernels 7/9/11, and dilations whose map sizes are not multiples of the dilation.
 INSTANTIATE_TEST_SUITE_P(
@@ -87,7 +98,12 @@ INSTANTIATE_TEST_SUITE_P(
                                          NeighborhoodAttention2DShape{1, 2, 11, 17, 36, 11, 1},
                                          NeighborhoodAttention2DShape{2, 1, 10, 13, 4, 3, 2},
                                          NeighborhoodAttention2DShape{1, 2, 17, 16, 3, 5, 3},
-                                         NeighborhoodAttention2DShape{1, 1, 14, 22, 9, 7, 2}),
+                                         NeighborhoodAttention2DShape{1, 1, 14, 22, 9, 7, 2},
+                                         // Wide enough for the 16-query tiles between clamped borders.
+                                         NeighborhoodAttention2DShape{1, 1, 12, 40, 32, 11, 1},
+                                         NeighborhoodAttention2DShape{2, 2, 8, 53, 7, 3, 1},
+                                         NeighborhoodAttention2DShape{1, 3, 16, 61, 5, 5, 3},
+                                         NeighborhoodAttention2DShape{1, 2, 20, 35, 36, 9, 2}),
                        ::testing::Bool()));
 
 TEST(NeighborhoodAttention2D, ZeroQueryWithoutBiasIsTheWindowMean) {
