@@ -11,9 +11,10 @@ namespace SegMan.Edge.Pipeline.Preprocessing;
 /// order per the manifest, <c>(x − mean) / std</c> per channel in 0–255 units, NCHW, float32 or float16.
 /// </summary>
 /// <remarks>
-/// All the pixel work runs in OpenCV: one resize, one de-interleave (which also swaps BGR to RGB), then one scaled
-/// conversion per channel that writes straight into the tensor's plane, through Mat headers over the pinned
-/// <see cref="FrameContext.Input"/> buffer. Buffers and headers are made once per context and reused.
+/// OpenCV resizes; one managed pass then de-interleaves, orders the channels and normalises straight into the tensor
+/// through <see cref="NormalisationTables{T}"/>, whose values are OpenCV's own conversion, so the tensor is bit for bit
+/// what OpenCV's split-and-convert gives. Per frame this allocates nothing: OpenCvSharp wraps a Mat in a new
+/// InputArray/OutputArray on every call, so the wrappers are made once (the frame images are the pool's fixed set) and kept.
 /// One instance per camera: <see cref="Process"/> is not meant to be called concurrently.
 /// </remarks>
 public sealed class Preprocessor : IPreprocessor, IDisposable
@@ -21,15 +22,11 @@ public sealed class Preprocessor : IPreprocessor, IDisposable
     private readonly int _height;
     private readonly int _width;
     private readonly TensorElementKind _kind;
-    private readonly MatType _planeType;
-    private readonly double[] _scale = new double[3];
-    private readonly double[] _shift = new double[3];
-    private readonly int[] _fromTo;
+    private readonly NormalisationTables<float>? _float32;
+    private readonly NormalisationTables<Half>? _float16;
     private readonly Mat _resized = new();
-    private readonly Mat[] _source = new Mat[1];
-    private readonly Mat[] _channels = new Mat[3];
-    private readonly ConditionalWeakTable<TensorBuffer, Mat[]> _planes = new();
-    private readonly ConditionalWeakTable<TensorBuffer, Mat[]>.CreateValueCallback _createPlanes;
+    private readonly ConditionalWeakTable<Mat, InputArray> _inputs = new();
+    private readonly ConditionalWeakTable<Mat, InputArray>.CreateValueCallback _createInput = InputArray.Create;
 
     public Preprocessor(ModelManifest manifest)
     {
@@ -38,19 +35,14 @@ public sealed class Preprocessor : IPreprocessor, IDisposable
         _height = input.Height;
         _width = input.Width;
         _kind = string.Equals(input.Dtype, "float16", StringComparison.OrdinalIgnoreCase) ? TensorElementKind.Float16 : TensorElementKind.Float32;
-        _planeType = _kind == TensorElementKind.Float16 ? MatType.CV_16FC1 : MatType.CV_32FC1;
-        for (var c = 0; c < 3; c++)
+        if (_kind == TensorElementKind.Float16)
         {
-            _scale[c] = 1.0 / input.Std[c];
-            _shift[c] = -input.Mean[c] / input.Std[c];
-            _channels[c] = new Mat(_height, _width, MatType.CV_8UC1);
+            _float16 = new NormalisationTables<Half>(input, MatType.CV_16FC1);
         }
-
-        // mixChannels pairs (source channel, destination channel); the destination is plane c of the tensor.
-        _fromTo = string.Equals(input.ColorOrder, "RGB", StringComparison.OrdinalIgnoreCase)
-            ? [2, 0, 1, 1, 0, 2]
-            : [0, 0, 1, 1, 2, 2];
-        _createPlanes = CreatePlanes;
+        else
+        {
+            _float32 = new NormalisationTables<float>(input, MatType.CV_32FC1);
+        }
     }
 
     /// <summary>The input tensor shape this preprocessor writes: (1, 3, H, W).</summary>
@@ -78,56 +70,43 @@ public sealed class Preprocessor : IPreprocessor, IDisposable
             frame.Input = input;
         }
 
-        var resized = image;
-        if (image.Rows != _height || image.Cols != _width)
+        var pixels = AtModelSize(image).AsSpan<byte>();
+        if (_float16 is not null)
         {
-            Cv2.Resize(image, _resized, new Size(_width, _height), 0, 0, InterpolationFlags.Linear);
-            resized = _resized;
+            _float16.Write(pixels, input.AsFloat16());
         }
-
-        _source[0] = resized;
-        Cv2.MixChannels(_source, _channels, _fromTo);
-        _source[0] = null!;
-
-        var planes = _planes.GetValue(input, _createPlanes);
-        for (var c = 0; c < 3; c++)
+        else
         {
-            _channels[c].ConvertTo(planes[c], _planeType, _scale[c], _shift[c]);
+            _float32!.Write(pixels, input.AsFloat32());
         }
     }
 
     public void Dispose()
     {
+        foreach (var (_, wrapper) in _inputs)
+        {
+            wrapper.Dispose();
+        }
+
+        _inputs.Clear();
         _resized.Dispose();
-        foreach (var channel in _channels)
-        {
-            channel.Dispose();
-        }
-
-        foreach (var (_, planes) in _planes)
-        {
-            foreach (var plane in planes)
-            {
-                plane.Dispose();
-            }
-        }
-
-        _planes.Clear();
     }
 
-    private unsafe Mat[] CreatePlanes(TensorBuffer buffer)
+    /// <summary>The image at the model's size with continuous rows: itself, or resized (bilinear) into a scratch image.</summary>
+    private Mat AtModelSize(Mat image)
     {
-        var planeBytes = (long)_height * _width * TensorBuffer.ElementSize(_kind);
-        var planes = new Mat[3];
-        fixed (byte* data = buffer.Bytes)
+        if (image.Rows == _height && image.Cols == _width)
         {
-            // The buffer lives on the pinned object heap, so these headers stay valid; the table keeps the buffer alive with them.
-            for (var c = 0; c < 3; c++)
+            if (image.IsContinuous())
             {
-                planes[c] = Mat.FromPixelData(_height, _width, _planeType, (IntPtr)(data + (c * planeBytes)));
+                return image;
             }
+
+            image.CopyTo(_resized);
+            return _resized;
         }
 
-        return planes;
+        Cv2.Resize(_inputs.GetValue(image, _createInput), _resized, new Size(_width, _height), 0, 0, InterpolationFlags.Linear);
+        return _resized;
     }
 }

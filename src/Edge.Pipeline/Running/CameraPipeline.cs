@@ -73,6 +73,12 @@ public sealed partial class CameraPipeline : IDisposable
         var postprocessed = CreateChannel(dropOldest: false);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        // A channel wait given a cancellable token allocates a new waiter each time it has to wait, which in steady
+        // state is several times a frame; so the stages wait on the channels without a token, and stopping completes
+        // the channels instead, which ends every wait, pending or future, with an OperationCanceledException.
+        Channel<FrameContext>[] channels = [captured, preprocessed, inferred, postprocessed];
+        using var completeOnStop = stop.Token.Register(() => CompleteAll(channels, new OperationCanceledException(stop.Token)));
         var stages = new[]
         {
             Task.Run(() => CaptureLoopAsync(captured.Writer, stop.Token), CancellationToken.None),
@@ -94,6 +100,14 @@ public sealed partial class CameraPipeline : IDisposable
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await _source.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static void CompleteAll(Channel<FrameContext>[] channels, OperationCanceledException stopped)
+    {
+        foreach (var channel in channels)
+        {
+            channel.Writer.TryComplete(stopped);
         }
     }
 
@@ -161,7 +175,7 @@ public sealed partial class CameraPipeline : IDisposable
                 frame.CapturedAt = _time.GetUtcNow();
                 frame.DroppedFrames = Counters.FramesDropped;
                 Counters.OnCaptured();
-                await output.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                await output.WriteAsync(frame).ConfigureAwait(false);
             }
         }
         finally
@@ -203,9 +217,9 @@ public sealed partial class CameraPipeline : IDisposable
     {
         try
         {
-            while (await input.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (await input.WaitToReadAsync().ConfigureAwait(false))
             {
-                while (input.TryRead(out var frame))
+                while (!cancellationToken.IsCancellationRequested && input.TryRead(out var frame))
                 {
                     try
                     {
@@ -217,8 +231,10 @@ public sealed partial class CameraPipeline : IDisposable
                         continue;
                     }
 
-                    await output.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                    await output.WriteAsync(frame).ConfigureAwait(false);
                 }
+
+                cancellationToken.ThrowIfCancellationRequested();
             }
         }
         finally
@@ -250,9 +266,9 @@ public sealed partial class CameraPipeline : IDisposable
 
     private async Task PublishLoopAsync(ChannelReader<FrameContext> input, CancellationToken cancellationToken)
     {
-        while (await input.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        while (await input.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (input.TryRead(out var frame))
+            while (!cancellationToken.IsCancellationRequested && input.TryRead(out var frame))
             {
                 try
                 {
@@ -267,6 +283,8 @@ public sealed partial class CameraPipeline : IDisposable
 
                 _pool.Return(frame);
             }
+
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 

@@ -106,6 +106,30 @@ public sealed class CameraPipelineTests
     }
 
     [Fact]
+    public async Task Cancellation_ends_stages_that_wait_on_full_channels()
+    {
+        // Slow inference backs every channel up: capture and preprocessing wait to write, the later stages to read.
+        var source = new ScriptedFrameSource(isLive: false, ScriptedFrameSource.Frames(100_000));
+        _segmenter.When(s => s.Run(Arg.Any<FrameContext>())).Do(_ => Thread.Sleep(50));
+        using var pipeline = CreatePipeline(source);
+        using var cts = new CancellationTokenSource();
+        var run = pipeline.RunAsync(cts.Token);
+        var deadline = DateTime.UtcNow + Timeout;
+        while (pipeline.Counters.FramesCaptured < pipeline.FramePoolSize)
+        {
+            Assert.False(run.IsCompleted, "the pipeline stopped early");
+            Assert.True(DateTime.UtcNow < deadline, "the channels did not fill in time");
+            await Task.Delay(5);
+        }
+
+        await cts.CancelAsync();
+
+        await run.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.True(source.Disposed);
+        Assert.True(pipeline.Counters.FramesCaptured < 2 * pipeline.FramePoolSize, "capture went on after the channels were full");
+    }
+
+    [Fact]
     public async Task Stage_timings_are_recorded_per_frame()
     {
         var source = new ScriptedFrameSource(isLive: false, ScriptedFrameSource.Frames(3));

@@ -85,6 +85,31 @@ public sealed class PreprocessorTests
         AssertNormalised(second.Image, second.Input!.AsFloat32(), rgb: true, tolerance: 1e-4f);
     }
 
+    [Theory]
+    [InlineData("RGB", "float32", 256, 512)] // the demo model: the drive's 1024x512 halved
+    [InlineData("BGR", "float32", 256, 512)]
+    [InlineData("RGB", "float16", 256, 512)]
+    [InlineData("RGB", "float32", 360, 640)] // bilinear weights that are not halves
+    [InlineData("RGB", "float32", 512, 1024)] // the frame has the model's size: no resize
+    public void A_real_frame_is_bit_for_bit_what_opencv_splits_and_converts(string colorOrder, string dtype, int height, int width)
+    {
+        var manifest = Manifest(height, width, colorOrder, dtype);
+        using var preprocessor = new Preprocessor(manifest);
+        using var frame = new FrameContext("cam");
+        using (var image = RepositoryFiles.ReadDriveFrame(30))
+        {
+            image.CopyTo(frame.Image);
+        }
+
+        preprocessor.Process(frame);
+
+        var expected = SplitAndConvert(frame.Image, manifest);
+        var actual = frame.Input!.Bytes;
+        Assert.Equal(expected.Length, actual.Length);
+        var same = expected.AsSpan().CommonPrefixLength(actual);
+        Assert.True(same == expected.Length, $"the tensor differs from byte {same} on (element {same / (dtype == "float16" ? 2 : 4)})");
+    }
+
     [Fact]
     public void An_empty_frame_is_refused()
     {
@@ -119,6 +144,40 @@ public sealed class PreprocessorTests
         Output = new ModelOutputSpec { Kind = "logits", Stride = 1 },
         Classes = [new ClassInfo(0, "a", [0, 0, 0])],
     };
+
+    /// <summary>The preprocessing as OpenCV alone does it: resize, split into channels, one scaled conversion per plane.</summary>
+    private static byte[] SplitAndConvert(Mat bgr, ModelManifest manifest)
+    {
+        var (height, width) = (manifest.Input.Height, manifest.Input.Width);
+        var half = manifest.Input.Dtype == "float16";
+        var rgb = manifest.Input.ColorOrder == "RGB";
+        using var resized = new Mat();
+        if (bgr.Rows != height || bgr.Cols != width)
+        {
+            Cv2.Resize(bgr, resized, new Size(width, height), 0, 0, InterpolationFlags.Linear);
+        }
+        else
+        {
+            bgr.CopyTo(resized);
+        }
+
+        var channels = Cv2.Split(resized);
+        var planeBytes = height * width * (half ? 2 : 4);
+        var tensor = new byte[3 * planeBytes];
+        for (var c = 0; c < 3; c++)
+        {
+            using var plane = new Mat();
+            channels[rgb ? 2 - c : c].ConvertTo(plane, half ? MatType.CV_16FC1 : MatType.CV_32FC1, 1.0 / Std[c], -Mean[c] / Std[c]);
+            plane.AsSpan<byte>().CopyTo(tensor.AsSpan(c * planeBytes, planeBytes));
+        }
+
+        foreach (var channel in channels)
+        {
+            channel.Dispose();
+        }
+
+        return tensor;
+    }
 
     private static FrameContext Frame(int height, int width, int seed)
     {
