@@ -12,28 +12,32 @@ using Xunit.Abstractions;
 namespace SegMan.Edge.Pipeline.Tests.CameraPipelines;
 
 /// <summary>
-/// The whole running pipeline allocates less than a kibibyte per frame in steady state, counted over every thread of
-/// the process: OpenCV decoding the sample drive, the preprocessor, the SegMAN demo model on ONNX Runtime with
-/// libsegman_ops, the postprocessor with a PNG mask every 5th frame, the runner's channels and loops. Only the
-/// publisher is a fake, one that allocates nothing.
+/// The whole running pipeline allocates a few hundred bytes per frame at most (the design target is 1 KiB) in steady state, counted over every thread of
+/// the process: OpenCV decoding the sample drive, the preprocessor, ONNX Runtime, the postprocessor with a PNG mask
+/// every 5th frame, the runner's channels and loops. Only the publisher is a fake, one that allocates nothing.
 /// </summary>
 /// <remarks>
 /// The count includes what the test host allocates on its own: it polls whether its parent process is alive, about
-/// 180 B ten times a second, so at a few frames a second a few hundred bytes of each frame's figure are the host's and
-/// the bound is stricter than the pipeline's own. The median of several windows keeps a window with a one-off (a thread
+/// 180 B ten times a second, which is why the model is the fast baseline one: at tens of frames a second the host's
+/// share of each frame's figure stays small. The median of several windows keeps a window with a one-off (a thread
 /// the thread pool adds, say) from deciding the outcome.
 /// </remarks>
 [Collection(AllocationCollection.Name)]
 public sealed class PipelineAllocationTests(ITestOutputHelper output)
 {
     private const int Windows = 5;
-    private const int FramesPerWindow = 10;
-    private const double MaxBytesPerFrame = 1024;
+    private const int FramesPerWindow = 40;
+    // Well under the design target (1 KiB per frame), so that a regression shows: this test read 70-180 B per frame,
+    // and about 470 with the runner's former cancellable channel waits.
+    private const double MaxBytesPerFrame = 320;
 
     [Fact]
-    public Task The_running_pipeline_allocates_less_than_a_kibibyte_per_frame() => Task.Run(async () =>
+    public Task The_running_pipeline_allocates_a_few_hundred_bytes_per_frame_at_most() => Task.Run(async () =>
     {
-        using var segmenter = new OnnxSegmenter(new InferenceOptions { Path = RepositoryFiles.DemoModel });
+        // The small standard-ops model keeps frames fast, so the test host's own background allocations (counted here
+        // too) stay a small share of each frame's figure even on a loaded machine. The custom ops allocate nothing
+        // managed either way; the demo model's stages are measured per thread in ProcessingChainTests.
+        using var segmenter = new OnnxSegmenter(new InferenceOptions { Path = RepositoryFiles.BaselineModel });
         var publisher = new CountingPublisher();
         using var pipeline = new CameraPipeline(
             new CameraPipelineSettings("alloc"),
@@ -72,7 +76,8 @@ public sealed class PipelineAllocationTests(ITestOutputHelper output)
         Assert.True(median < MaxBytesPerFrame, $"median {median:F0} bytes per frame");
         Assert.Equal(0, pipeline.Counters.StageErrors);
         Assert.True(publisher.Masks > 0, "no mask was published");
-        Assert.Equal((segmenter.Manifest.Input.Width, segmenter.Manifest.Input.Height), publisher.LabelSize);
+        var stride = segmenter.Manifest.Output.IsBilinear ? 1 : segmenter.Manifest.Output.Stride;
+        Assert.Equal((segmenter.Manifest.Input.Width / stride, segmenter.Manifest.Input.Height / stride), publisher.LabelSize);
     });
 
     /// <summary>
