@@ -91,13 +91,7 @@ public sealed class CameraPipelineTests
         using var pipeline = CreatePipeline(source);
         using var cts = new CancellationTokenSource();
         var run = pipeline.RunAsync(cts.Token);
-        var deadline = DateTime.UtcNow + Timeout;
-        while (pipeline.Counters.FramesProcessed == 0)
-        {
-            Assert.False(run.IsCompleted, "the pipeline stopped before processing a frame");
-            Assert.True(DateTime.UtcNow < deadline, "no frame processed in time");
-            await Task.Delay(5);
-        }
+        await WaitWhileRunningAsync(run, () => pipeline.Counters.FramesProcessed > 0, "a first processed frame");
 
         await cts.CancelAsync();
 
@@ -114,13 +108,7 @@ public sealed class CameraPipelineTests
         using var pipeline = CreatePipeline(source);
         using var cts = new CancellationTokenSource();
         var run = pipeline.RunAsync(cts.Token);
-        var deadline = DateTime.UtcNow + Timeout;
-        while (pipeline.Counters.FramesCaptured < pipeline.FramePoolSize)
-        {
-            Assert.False(run.IsCompleted, "the pipeline stopped early");
-            Assert.True(DateTime.UtcNow < deadline, "the channels did not fill in time");
-            await Task.Delay(5);
-        }
+        await WaitWhileRunningAsync(run, () => pipeline.Counters.FramesCaptured >= pipeline.FramePoolSize, "full channels");
 
         await cts.CancelAsync();
 
@@ -191,6 +179,18 @@ public sealed class CameraPipelineTests
             }
 
             return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails if the pipeline stops first or time runs out.</summary>
+    private static async Task WaitWhileRunningAsync(Task run, Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            Assert.False(run.IsCompleted, $"the pipeline stopped before {what}");
+            Assert.True(DateTime.UtcNow < deadline, $"no {what} in time");
+            await Task.Delay(5);
         }
     }
 }
