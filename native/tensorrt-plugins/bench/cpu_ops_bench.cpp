@@ -1,7 +1,8 @@
 // CPU benchmark of the two ops on the shapes of the demo model (SegMAN T-slim4 at 256x512), run in one process:
 // neighborhood attention through the kernel's tiled path against the same kernel one query at a time (every window
-// through the path of the border windows), and the selective scan. Prints milliseconds per call, the ratio, and
-// the time per frame (each shape weighted by how many times the model runs it); the table comes last.
+// through the path of the border windows), and the selective scan's 16-channel blocks against one channel at a time.
+// Prints milliseconds per call, the ratio, and the time per frame (each shape weighted by how many times the model
+// runs it).
 //   build/segman_cpu_bench [repetitions]
 #include <algorithm>
 #include <chrono>
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
                             {"stage 3", {1, 144, 16, 32, 1}, 4},
                             {"decoder", {1, 144, 8, 16, 1}, 1}};
 
-  std::printf("| op | map | per query ms | tiled ms | ratio | calls/frame |\n|---|---|---:|---:|---:|---:|\n");
+  std::printf("| op | map | one at a time ms | tiled/blocked ms | ratio | calls/frame |\n|---|---|---:|---:|---:|---:|\n");
   double frame_per_query = 0, frame_tiled = 0;
   for (const AttentionCase& c : attention) {
     const auto& s = c.shape;
@@ -81,7 +82,7 @@ int main(int argc, char** argv) {
                 static_cast<long>(s.height), static_cast<long>(s.width), static_cast<long>(s.dim),
                 static_cast<long>(s.kernel_size), per_query, tiled, per_query / tiled, c.per_frame);
   }
-  double frame_scan = 0;
+  double frame_scan = 0, frame_scan_per_channel = 0;
   for (const ScanCase& c : scans) {
     const auto& s = c.shape;
     const size_t L = s.length(), D = s.channels, N = s.state;
@@ -92,13 +93,18 @@ int main(int argc, char** argv) {
     const segman::SelectiveScan2DInputs<float> in{u.data(),      delta.data(), B.data(), C.data(), A.data(),
                                                   D_skip.data(), bias.data(),  true};
     std::vector<float> y(D * L);
-    const double ms = median_ms(repetitions, [&] { segman::selective_scan_2d_cpu<float>(s, in, y.data()); });
-    frame_scan += ms * c.per_frame;
-    std::printf("| scan %s | %ldx%ldx%ld N%ld | | %.2f | | %d |\n", c.stage, static_cast<long>(s.channels),
-                static_cast<long>(s.height), static_cast<long>(s.width), static_cast<long>(s.state), ms, c.per_frame);
+    const double per_channel =
+        median_ms(repetitions, [&] { segman::selective_scan_2d_cpu_per_channel(s, in, y.data()); });
+    const double blocked = median_ms(repetitions, [&] { segman::selective_scan_2d_cpu<float>(s, in, y.data()); });
+    frame_scan_per_channel += per_channel * c.per_frame;
+    frame_scan += blocked * c.per_frame;
+    std::printf("| scan %s | %ldx%ldx%ld N%ld | %.2f | %.2f | %.2fx | %d |\n", c.stage, static_cast<long>(s.channels),
+                static_cast<long>(s.height), static_cast<long>(s.width), static_cast<long>(s.state), per_channel,
+                blocked, per_channel / blocked, c.per_frame);
   }
   std::printf("\nper frame: neighborhood attention %.1f ms tiled vs %.1f ms one query at a time (%.2fx); "
-              "selective scan %.1f ms\n",
-              frame_tiled, frame_per_query, frame_per_query / frame_tiled, frame_scan);
+              "selective scan %.1f ms in blocks vs %.1f ms one channel at a time (%.2fx)\n",
+              frame_tiled, frame_per_query, frame_per_query / frame_tiled, frame_scan, frame_scan_per_channel,
+              frame_scan_per_channel / frame_scan);
   return 0;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -105,16 +107,95 @@ void scan_plane(const SelectiveScan2DShape& s, const SelectiveScan2DInputs<float
   }
 }
 
-void scan_float(const SelectiveScan2DShape& s, const SelectiveScan2DInputs<float>& in, float* y) {
+// N = 1 (SegMAN's scans): kLanes channels scanned together, one per vector lane, so that the recurrence of each step
+// is one vector FMA for all of them (one channel at a time waits on the FMA latency every step) and the shared B and C
+// of a position are read once for the block.
+constexpr int64_t kLanes = 16;
+using Lanes = float __attribute__((vector_size(kLanes * sizeof(float))));
+
+inline Lanes load(const float* p) {
+  Lanes v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline void store(float* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
+
+// Per-thread position-major scratch ([position][lane]) for one block of channels.
+struct BlockScratch {
+  std::vector<float> decay, input, acc;  // exp(dt * A), dt * u * B, the sum of C * h over the directions
+  std::array<float, kChunk> dt, a, bu;   // one channel's chunk in position order, before its transpose
+  explicit BlockScratch(int64_t length) : decay(length * kLanes), input(length * kLanes), acc(length * kLanes) {}
+};
+
+void scan_block(const SelectiveScan2DShape& s, const SelectiveScan2DInputs<float>& in, const int32_t* tables,
+                int64_t b, int64_t d0, BlockScratch& scratch, float* y) {
+  const int64_t L = s.length(), D = s.channels;
+  std::fill(scratch.acc.begin(), scratch.acc.end(), 0.f);
+  for (int k = 0; k < kScanDirections; ++k) {
+    const float* Bk = in.B + (b * kScanDirections + k) * L;
+    const float* Ck = in.C + (b * kScanDirections + k) * L;
+    // Elementwise terms per channel, computed along contiguous positions (vectorised), stored position-major.
+    for (int64_t lane = 0; lane < kLanes; ++lane) {
+      const int64_t d = d0 + lane, c = k * D + d;
+      const float* delta = in.delta + ((b * kScanDirections + k) * D + d) * L;
+      const float* u = in.u + (b * D + d) * L;
+      const float A = in.A[c], bias = in.delta_bias[c];
+      for (int64_t p0 = 0; p0 < L; p0 += kChunk) {
+        const int64_t n = std::min(kChunk, L - p0);
+        for (int64_t t = 0; t < n; ++t) {
+          const float x = delta[p0 + t] + bias;
+          scratch.dt[t] = in.delta_softplus ? (x <= 20.f ? log1pf(expf(std::min(x, 20.f))) : x) : x;
+        }
+        for (int64_t t = 0; t < n; ++t) {
+          scratch.a[t] = expf(scratch.dt[t] * A);
+          scratch.bu[t] = scratch.dt[t] * u[p0 + t] * Bk[p0 + t];
+        }
+        for (int64_t t = 0; t < n; ++t) {
+          scratch.decay[(p0 + t) * kLanes + lane] = scratch.a[t];
+          scratch.input[(p0 + t) * kLanes + lane] = scratch.bu[t];
+        }
+      }
+    }
+    // The recurrence, in this direction's order, all lanes at once.
+    const int32_t* order = tables + k * L;
+    Lanes h{};
+    for (int64_t t = 0; t < L; ++t) {
+      const int64_t p = order[t];
+      h = load(&scratch.decay[p * kLanes]) * h + load(&scratch.input[p * kLanes]);
+      store(&scratch.acc[p * kLanes], load(&scratch.acc[p * kLanes]) + Ck[p] * h);
+    }
+  }
+  // Back to channel-major, with the skip term of the four directions.
+  for (int64_t lane = 0; lane < kLanes; ++lane) {
+    const int64_t d = d0 + lane;
+    const float* u = in.u + (b * D + d) * L;
+    float skip = 0.f;
+    for (int k = 0; k < kScanDirections; ++k) skip += in.D[k * D + d];
+    float* out = y + (b * D + d) * L;
+    for (int64_t p = 0; p < L; ++p) out[p] = scratch.acc[p * kLanes + lane] + skip * u[p];
+  }
+}
+
+void scan_float(const SelectiveScan2DShape& s, const SelectiveScan2DInputs<float>& in, float* y, bool blocks_of_lanes = true) {
   const std::vector<int32_t> tables = build_scan_tables(s.height, s.width);
   const int64_t L = s.length();
-  parallel_for(s.batch * s.channels, [&](int64_t unit) {
+  // With one state, whole blocks of kLanes channels go together; the rest (and N > 1) one channel at a time.
+  const int64_t blocks = blocks_of_lanes && s.state == 1 ? s.channels / kLanes : 0, single = s.channels - blocks * kLanes;
+  parallel_for(s.batch * (blocks + single), [&](int64_t unit) {
+    const int64_t b = unit / (blocks + single), index = unit % (blocks + single);
+    if (index < blocks) {
+      thread_local std::unique_ptr<BlockScratch> scratch;
+      if (!scratch || scratch->acc.size() != static_cast<size_t>(L * kLanes)) scratch = std::make_unique<BlockScratch>(L);
+      scan_block(s, in, tables.data(), b, index * kLanes, *scratch, y);
+      return;
+    }
     thread_local std::vector<float> acc;
     acc.resize(L);
     ChunkScratch scratch(s.state);
-    const int64_t b = unit / s.channels, d = unit % s.channels;
+    const int64_t d = blocks * kLanes + (index - blocks);
     scan_plane(s, in, tables.data(), b, d, scratch, acc.data());
-    std::copy(acc.begin(), acc.end(), y + unit * L);
+    std::copy(acc.begin(), acc.end(), y + (b * s.channels + d) * L);
   });
 }
 
@@ -130,6 +211,11 @@ template <>
 void selective_scan_2d_cpu<float>(const SelectiveScan2DShape& s, const SelectiveScan2DInputs<float>& in, float* y) {
   validate(s);
   scan_float(s, in, y);
+}
+
+void selective_scan_2d_cpu_per_channel(const SelectiveScan2DShape& s, const SelectiveScan2DInputs<float>& in, float* y) {
+  validate(s);
+  scan_float(s, in, y, false);
 }
 
 template <>

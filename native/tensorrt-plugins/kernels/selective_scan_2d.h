@@ -54,4 +54,9 @@ struct SelectiveScan2DInputs {
 template <typename T>
 void selective_scan_2d_cpu(const SelectiveScan2DShape& shape, const SelectiveScan2DInputs<T>& in, T* y);
 
+// The same op one channel at a time, the path of N > 1 and of the channels left over after whole blocks of 16 (N = 1).
+// Tests and the CPU benchmark compare it with the blocked path.
+void selective_scan_2d_cpu_per_channel(const SelectiveScan2DShape& shape, const SelectiveScan2DInputs<float>& in,
+                                       float* y);
+
 }  // namespace segman

@@ -48,6 +48,13 @@ struct ScanCase {
     return y;
   }
 
+  std::vector<float> run_per_channel() const {
+    std::vector<float> y = poisoned(output_size());
+    selective_scan_2d_cpu_per_channel(
+        shape, {u.data(), delta.data(), B.data(), C.data(), A.data(), D.data(), bias.data(), softplus}, y.data());
+    return y;
+  }
+
   std::vector<float> run_half() const {
     const auto uh = to_half(u), dh = to_half(delta), Bh = to_half(B), Ch = to_half(C);
     std::vector<Half> y = poisoned_half(output_size());
@@ -82,13 +89,23 @@ TEST_P(SelectiveScan2DShapes, Fp16MatchesFp32KernelOnRoundedInputs) {
   EXPECT_TRUE(close_to(c.run_half(), c.run_float(), 2e-2));
 }
 
+TEST_P(SelectiveScan2DShapes, ChannelBlocksMatchOneChannelAtATime) {
+  Random rng;
+  SCOPED_TRACE(rng.trace());
+  const ScanCase c(GetParam(), rng);
+  EXPECT_TRUE(close_to(c.run_float(), to_double(c.run_per_channel()), 1e-5));
+}
+
 // Odd sizes, single rows and columns, N > 1, and the longest sequence the tolerance is stated for (L = 4096).
 INSTANTIATE_TEST_SUITE_P(
     OddSizesAndBorders, SelectiveScan2DShapes,
     ::testing::Values(SelectiveScan2DShape{1, 1, 1, 1, 1}, SelectiveScan2DShape{2, 3, 5, 7, 1},
                       SelectiveScan2DShape{1, 4, 1, 9, 2}, SelectiveScan2DShape{1, 2, 13, 1, 3},
                       SelectiveScan2DShape{2, 5, 17, 11, 16}, SelectiveScan2DShape{1, 3, 31, 33, 1},
-                      SelectiveScan2DShape{1, 2, 64, 64, 1}, SelectiveScan2DShape{3, 7, 9, 300, 4}));
+                      SelectiveScan2DShape{1, 2, 64, 64, 1}, SelectiveScan2DShape{3, 7, 9, 300, 4},
+                      // N = 1 with whole 16-channel blocks scanned together, and a remainder one at a time.
+                      SelectiveScan2DShape{2, 32, 9, 13, 1}, SelectiveScan2DShape{1, 35, 7, 5, 1},
+                      SelectiveScan2DShape{1, 48, 16, 33, 1}));
 
 TEST(SelectiveScan2D, WithoutSoftplusMatchesReference) {
   Random rng;
