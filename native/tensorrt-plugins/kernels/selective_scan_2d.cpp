@@ -4,7 +4,6 @@
 #include <array>
 #include <cmath>
 #include <cstring>
-#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -125,7 +124,11 @@ inline void store(float* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
 struct BlockScratch {
   std::vector<float> decay, input, acc;  // exp(dt * A), dt * u * B, the sum of C * h over the directions
   std::array<float, kChunk> dt, a, bu;   // one channel's chunk in position order, before its transpose
-  explicit BlockScratch(int64_t length) : decay(length * kLanes), input(length * kLanes), acc(length * kLanes) {}
+
+  // Kept per thread across calls; maps of another size only resize (capacity stays once grown).
+  void fit(int64_t length) {
+    for (auto* v : {&decay, &input, &acc}) v->resize(length * kLanes);
+  }
 };
 
 void scan_block(const SelectiveScan2DShape& s, const SelectiveScan2DInputs<float>& in, const int32_t* tables,
@@ -185,9 +188,9 @@ void scan_float(const SelectiveScan2DShape& s, const SelectiveScan2DInputs<float
   parallel_for(s.batch * (blocks + single), [&](int64_t unit) {
     const int64_t b = unit / (blocks + single), index = unit % (blocks + single);
     if (index < blocks) {
-      thread_local std::unique_ptr<BlockScratch> scratch;
-      if (!scratch || scratch->acc.size() != static_cast<size_t>(L * kLanes)) scratch = std::make_unique<BlockScratch>(L);
-      scan_block(s, in, tables.data(), b, index * kLanes, *scratch, y);
+      thread_local BlockScratch scratch;
+      scratch.fit(L);
+      scan_block(s, in, tables.data(), b, index * kLanes, scratch, y);
       return;
     }
     thread_local std::vector<float> acc;
