@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "lanes.h"
 #include "parallel.h"
 
 namespace segman {
@@ -33,7 +33,7 @@ namespace {
 // Queries handled together along a row: their windows start at consecutive columns wherever the window is not
 // clamped, so with q, k and v stored channel-major ([plane][c][H][W]) every window offset and channel is one
 // contiguous run of kTile values, and the loops below run across queries as vectors (no horizontal sums).
-constexpr int kTile = 16;
+constexpr int kTile = static_cast<int>(kLanes);
 
 // Distance between channels in the channel-major copies: the map's pixels plus one tile. Maps of a power-of-two size
 // would otherwise put every channel of a key in the same L1 set, and the tile's loads over the channels would evict
@@ -104,18 +104,6 @@ void attend_query(const Geometry& g, const float* q_plane, const float* k_plane,
   }
 }
 
-// kTile floats as one value: GCC/Clang lower it to the widest vectors the target has (one AVX-512 register, two AVX2
-// ones), which keeps the loops below running across the tile's queries rather than across channels or keys.
-using Lanes = float __attribute__((vector_size(kTile * sizeof(float))));
-
-inline Lanes load(const float* p) {
-  Lanes v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-inline void store(float* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
-
 // kTile queries (i, j0 .. j0+kTile-1) with unclamped windows; qt/kt/vt are the plane's channel-major copies.
 // Four keys share each query load, and four channels each weight load, so that loads do not bound the FMAs.
 void attend_tile(const Geometry& g, const float* qt, const float* kt, const float* vt, const float* rpb, int i,
@@ -131,19 +119,19 @@ void attend_tile(const Geometry& g, const float* qt, const float* kt, const floa
     const float* bias = rpb ? rpb + ((ki - i) / dil + g.K - 1) * g.table + (g.K - 1) - g.K / 2 : nullptr;
     auto finish = [&](int mj, Lanes dot) {
       if (bias) dot += bias[mj];
-      store(logits + (mi * g.K + mj) * kTile, dot);
+      store_lanes(logits + (mi * g.K + mj) * kTile, dot);
       max_logit = max_logit > dot ? max_logit : dot;
     };
     int mj = 0;
     for (; mj + 4 <= g.K; mj += 4) {
       Lanes d0{}, d1{}, d2{}, d3{};
       for (int64_t c = 0; c < dim; ++c) {
-        const Lanes q = load(q0 + c * pitch);
+        const Lanes q = load_lanes(q0 + c * pitch);
         const float* k = keys + c * pitch + mj * dil;
-        d0 += q * load(k);
-        d1 += q * load(k + dil);
-        d2 += q * load(k + 2 * dil);
-        d3 += q * load(k + 3 * dil);
+        d0 += q * load_lanes(k);
+        d1 += q * load_lanes(k + dil);
+        d2 += q * load_lanes(k + 2 * dil);
+        d3 += q * load_lanes(k + 3 * dil);
       }
       finish(mj, d0);
       finish(mj + 1, d1);
@@ -152,15 +140,15 @@ void attend_tile(const Geometry& g, const float* qt, const float* kt, const floa
     }
     for (; mj < g.K; ++mj) {
       Lanes dot{};
-      for (int64_t c = 0; c < dim; ++c) dot += load(q0 + c * pitch) * load(keys + c * pitch + mj * dil);
+      for (int64_t c = 0; c < dim; ++c) dot += load_lanes(q0 + c * pitch) * load_lanes(keys + c * pitch + mj * dil);
       finish(mj, dot);
     }
   }
-  for (int64_t m = 0; m < g.KK; ++m) store(logits + m * kTile, load(logits + m * kTile) - max_logit);
+  for (int64_t m = 0; m < g.KK; ++m) store_lanes(logits + m * kTile, load_lanes(logits + m * kTile) - max_logit);
   // One flat loop, so that the compiler's vector exp takes it.
   for (int64_t t = 0; t < g.KK * kTile; ++t) logits[t] = std::exp(logits[t]);
   Lanes sum{};
-  for (int64_t m = 0; m < g.KK; ++m) sum += load(logits + m * kTile);
+  for (int64_t m = 0; m < g.KK; ++m) sum += load_lanes(logits + m * kTile);
   const Lanes inv_sum = 1.f / sum;
 
   float* out0 = out_plane + (static_cast<int64_t>(i) * g.W + j0) * dim;
@@ -176,18 +164,18 @@ void attend_tile(const Geometry& g, const float* qt, const float* kt, const floa
       const float* v0 = vt + c * pitch + static_cast<int64_t>(g.row_start[i] + mi * dil) * g.W + first_col;
       const float* p = logits + mi * g.K * kTile;
       for (int mj = 0; mj < g.K; ++mj) {
-        const Lanes w = load(p + mj * kTile);
+        const Lanes w = load_lanes(p + mj * kTile);
         const float* v = v0 + mj * dil;
-        a0 += w * load(v);
-        a1 += w * load(v + pitch);
-        a2 += w * load(v + 2 * pitch);
-        a3 += w * load(v + 3 * pitch);
+        a0 += w * load_lanes(v);
+        a1 += w * load_lanes(v + pitch);
+        a2 += w * load_lanes(v + 2 * pitch);
+        a3 += w * load_lanes(v + 3 * pitch);
       }
     }
-    store(result[0], a0 * inv_sum);
-    store(result[1], a1 * inv_sum);
-    store(result[2], a2 * inv_sum);
-    store(result[3], a3 * inv_sum);
+    store_lanes(result[0], a0 * inv_sum);
+    store_lanes(result[1], a1 * inv_sum);
+    store_lanes(result[2], a2 * inv_sum);
+    store_lanes(result[3], a3 * inv_sum);
     write(c, 4);
   }
   for (; c < dim; ++c) {
@@ -195,9 +183,9 @@ void attend_tile(const Geometry& g, const float* qt, const float* kt, const floa
     for (int mi = 0; mi < g.K; ++mi) {
       const float* v0 = vt + c * pitch + static_cast<int64_t>(g.row_start[i] + mi * dil) * g.W + first_col;
       const float* p = logits + mi * g.K * kTile;
-      for (int mj = 0; mj < g.K; ++mj) acc += load(p + mj * kTile) * load(v0 + mj * dil);
+      for (int mj = 0; mj < g.K; ++mj) acc += load_lanes(p + mj * kTile) * load_lanes(v0 + mj * dil);
     }
-    store(result[0], acc * inv_sum);
+    store_lanes(result[0], acc * inv_sum);
     write(c, 1);
   }
 }

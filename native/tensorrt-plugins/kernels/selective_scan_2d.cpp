@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "lanes.h"
 #include "parallel.h"
 
 namespace segman {
@@ -109,17 +109,6 @@ void scan_plane(const SelectiveScan2DShape& s, const SelectiveScan2DInputs<float
 // N = 1 (SegMAN's scans): kLanes channels scanned together, one per vector lane, so that the recurrence of each step
 // is one vector FMA for all of them (one channel at a time waits on the FMA latency every step) and the shared B and C
 // of a position are read once for the block.
-constexpr int64_t kLanes = 16;
-using Lanes = float __attribute__((vector_size(kLanes * sizeof(float))));
-
-inline Lanes load(const float* p) {
-  Lanes v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-inline void store(float* p, Lanes v) { std::memcpy(p, &v, sizeof v); }
-
 // Per-thread position-major scratch ([position][lane]) for one block of channels.
 struct BlockScratch {
   std::vector<float> decay, input, acc;  // exp(dt * A), dt * u * B, the sum of C * h over the directions
@@ -165,8 +154,8 @@ void scan_block(const SelectiveScan2DShape& s, const SelectiveScan2DInputs<float
     Lanes h{};
     for (int64_t t = 0; t < L; ++t) {
       const int64_t p = order[t];
-      h = load(&scratch.decay[p * kLanes]) * h + load(&scratch.input[p * kLanes]);
-      store(&scratch.acc[p * kLanes], load(&scratch.acc[p * kLanes]) + Ck[p] * h);
+      h = load_lanes(&scratch.decay[p * kLanes]) * h + load_lanes(&scratch.input[p * kLanes]);
+      store_lanes(&scratch.acc[p * kLanes], load_lanes(&scratch.acc[p * kLanes]) + Ck[p] * h);
     }
   }
   // Back to channel-major, with the skip term of the four directions.
