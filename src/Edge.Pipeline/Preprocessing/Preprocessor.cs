@@ -13,8 +13,9 @@ namespace SegMan.Edge.Pipeline.Preprocessing;
 /// <remarks>
 /// OpenCV resizes; one managed pass then de-interleaves, orders the channels and normalises straight into the tensor
 /// through <see cref="NormalisationTables{T}"/>, whose values are OpenCV's own conversion, so the tensor is bit for bit
-/// what OpenCV's split-and-convert gives. Per frame this allocates nothing: OpenCvSharp wraps a Mat in a new
-/// InputArray/OutputArray on every call, so the wrappers are made once (the frame images are the pool's fixed set) and kept.
+/// what OpenCV's split-and-convert gives. OpenCvSharp wraps a Mat in a new InputArray/OutputArray on every call, so the
+/// resize's input wrappers are made once (the frame images are the pool's fixed set) and kept; its output wrapper,
+/// which OpenCvSharp disposes after each call, is the one allocation left per resized frame.
 /// One instance per camera: <see cref="Process"/> is not meant to be called concurrently.
 /// </remarks>
 public sealed class Preprocessor : IPreprocessor, IDisposable
