@@ -190,28 +190,32 @@ void attend_tile(const Geometry& g, const float* qt, const float* kt, const floa
   }
 }
 
-// [planes][H*W][dim] -> [planes][dim][pitch].
-std::vector<float> channel_major(const float* x, int64_t planes, int64_t pixels, int64_t dim) {
+// [planes][H*W][dim] -> [planes][dim][pitch], into `t` (resized: its capacity is kept from call to call).
+void channel_major(const float* x, int64_t planes, int64_t pixels, int64_t dim, std::vector<float>& t) {
   const int64_t pitch = channel_pitch(pixels);
-  std::vector<float> t(planes * dim * pitch);
+  t.resize(planes * dim * pitch);
   parallel_for(planes * dim, [&](int64_t unit) {
     const int64_t plane = unit / dim, c = unit % dim;
     const float* src = x + plane * pixels * dim + c;
     float* dst = t.data() + unit * pitch;
     for (int64_t p = 0; p < pixels; ++p) dst[p] = src[p * dim];
   });
-  return t;
 }
 
 void attend_float(const NeighborhoodAttention2DShape& s, const NeighborhoodAttention2DInputs<float>& in, float* out,
                   bool tiles = true) {
   const Geometry g(s, tiles);
   const int64_t planes = s.batch * s.heads, pixels = static_cast<int64_t>(g.H) * g.W, dim = s.dim;
-  std::vector<float> qt, kt, vt;
+  // Kept per calling thread: a model runs the same few shapes every frame, so the copies reuse their memory. The
+  // references are what the worker threads below see (a thread_local named inside them would be their own).
+  thread_local std::vector<float> q_copy, k_copy, v_copy;
+  std::vector<float>& qt = q_copy;
+  std::vector<float>& kt = k_copy;
+  std::vector<float>& vt = v_copy;
   if (!g.tile_starts.empty()) {
-    qt = channel_major(in.q, planes, pixels, dim);
-    kt = channel_major(in.k, planes, pixels, dim);
-    vt = channel_major(in.v, planes, pixels, dim);
+    channel_major(in.q, planes, pixels, dim, qt);
+    channel_major(in.k, planes, pixels, dim, kt);
+    channel_major(in.v, planes, pixels, dim, vt);
   }
 
   parallel_for(planes * g.H, [&](int64_t unit) {
