@@ -35,7 +35,7 @@ import torch.nn.functional as F
 from .evaluate import IGNORE, NUM_CLASSES, Scores, drive_frames, evaluate, format_scores, torch_predictor
 from .manifest import MEAN, STD
 from .network import SegMAN, build_segman
-from .ops import flex_na, fused
+from .ops import flex_na, fused, tiled_na
 from .ops.backend import use_backend
 from .scenes.dataset import scene_seed
 from .scenes.render import render_scene
@@ -68,7 +68,7 @@ class TrainOptions:
     drive_step: int = 1
     max_steps: Optional[int] = None
     device: str = "auto"
-    attention: str = "auto"         # gather, flex, fused, auto (fused on CUDA with torch.compile, else gather)
+    attention: str = "auto"         # gather, flex, fused, tiled, auto (tiled on CUDA, else gather)
     compile: bool = False           # torch.compile the training forward and backward
     profile: int = 0                # steps to profile after the warm-up (table printed, trace written)
 
@@ -279,12 +279,13 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
-OPS_BACKENDS = {"gather": "reference", "flex": "flex", "fused": "fused"}
+OPS_BACKENDS = {"gather": "reference", "flex": "flex", "fused": "fused", "tiled": "tiled"}
 
 
 def attention_backend(options: TrainOptions, device: torch.device) -> str:
-    """The ops backend of the training forward: `fused` (compiled; CUDA), `flex` (CUDA, PyTorch >= 2.5) or the
-    eager `reference` (window gather)."""
+    """The ops backend of the training forward: `tiled` (attention as masked products over query tiles, the scan
+    compiled), `fused` (both compiled; CUDA), `flex` (CUDA, PyTorch >= 2.5) or the eager `reference` (window
+    gather)."""
     if options.attention not in ("auto", *OPS_BACKENDS):
         raise SystemExit(f"--attention must be auto, {', '.join(OPS_BACKENDS)}, not '{options.attention}'")
     cuda = device.type == "cuda"
@@ -318,8 +319,8 @@ def check_backend(backend: str, spec: Variant, height: int, width: int, device: 
             errors = flex_na.check_shape(1, spec.heads[0], map_h, map_w, spec.head_dim(0), kernel, dilation, device)
             tolerance = 2e-3
         else:
-            errors = (*fused.check_attention(1, spec.heads[0], map_h, map_w, spec.head_dim(0), kernel, dilation,
-                                             device),
+            attention = tiled_na.check if backend == "tiled" else fused.check_attention
+            errors = (*attention(1, spec.heads[0], map_h, map_w, spec.head_dim(0), kernel, dilation, device),
                       *fused.check_scan(1, spec.dims[0], map_h, map_w, device))
             tolerance = 1e-4
     finally:
@@ -424,7 +425,7 @@ class Trainer:
             loss = self.step(elapsed / budget)
             progress.steps += 1
             progress.frames_seen += options.batch
-            if progress.steps % 10 == 1 or options.max_steps is not None:
+            if progress.steps % 10 == 1 or progress.steps == options.max_steps:
                 running.append(loss.detach().item())            # one host sync per 10 steps
                 progress.last_loss = float(np.mean(running))
             now = time.monotonic()
@@ -476,10 +477,11 @@ def run(options: TrainOptions) -> Dict[str, object]:
         weights = class_weights(stream.sample(warm_frames, np.random.default_rng(options.seed))[1],
                                 options.class_balance, options.class_weight_max)
         backend = attention_backend(options, device)
-        check_error = None
+        check_error, check_seconds = None, 0.0
         if backend != "reference":
             started = time.monotonic()
             check_error = check_backend(backend, spec, options.height, options.width, device)
+            check_seconds = time.monotonic() - started
             if backend == "flex":
                 flex_na.prebuild_masks(attention_maps(spec, options.height, options.width), device)
             print(f"training ops: {backend}, vs the references {check_error:.1e} "
@@ -496,7 +498,8 @@ def run(options: TrainOptions) -> Dict[str, object]:
             "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
             "torch": torch.__version__, "warmupSeconds": round(progress.warmup_seconds, 1),
             "trainSeconds": round(progress.seconds, 1), "steps": progress.steps,
-            "attention": backend, "opsCheckError": check_error, "compiled": options.compile,
+            "attention": backend, "opsCheckError": check_error, "checkSeconds": round(check_seconds, 1),
+            "compiled": options.compile,
             "framesSeen": progress.frames_seen, "scenesRendered": rendered, "finalLoss": progress.last_loss,
             "peakGpuMemoryGiB": (round(torch.cuda.max_memory_allocated(device) / 2**30, 2)
                                  if device.type == "cuda" else None),
@@ -506,14 +509,16 @@ def run(options: TrainOptions) -> Dict[str, object]:
         }
         torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, options.out / CHECKPOINT)
         if options.val > 0:
+            started = time.monotonic()
             val = evaluate(predict, stream.render_val(options.val), options.height, options.width)
             print(format_scores(f"val (seeds 0..{options.val - 1})", val), flush=True)
-            report["val"] = val.as_dict()
+            report["val"], report["valSeconds"] = val.as_dict(), round(time.monotonic() - started, 1)
         if options.drive is not None:
+            started = time.monotonic()
             drive: Scores = evaluate(predict, drive_frames(options.drive, options.drive_step),
                                      options.height, options.width)
             print(format_scores("sample drive", drive), flush=True)
-            report["drive"] = drive.as_dict()
+            report["drive"], report["driveSeconds"] = drive.as_dict(), round(time.monotonic() - started, 1)
     finally:
         stream.close()
     (options.out / REPORT).write_text(json.dumps(report, indent=2) + "\n")

@@ -51,3 +51,26 @@ def test_fused_formulation_matches_the_gather_reference_with_gradients() -> None
     for shape in [(1, 2, 13, 17, 8, 5, 1), (2, 1, 11, 23, 4, 3, 3)]:
         out_error, grad_error = check_attention(*shape, device=torch.device("cpu"), seed=shape[4])
         assert out_error < 1e-5 and grad_error < 1e-5
+
+
+def test_tiled_formulation_matches_the_gather_reference_with_gradients() -> None:
+    # Maps of 8-query tiles, of smaller tiles (13 and 17 are prime: one query per tile) and dilated windows.
+    from segman.ops.tiled_na import check
+    for shape in [(2, 1, 24, 40, 8, 11, 1), (1, 2, 13, 17, 8, 5, 1), (2, 1, 12, 22, 4, 3, 3)]:
+        out_error, grad_error = check(*shape, device=torch.device("cpu"), seed=shape[4])
+        assert out_error < 1e-5 and grad_error < 1e-5
+
+
+@pytest.mark.parametrize("length,kernel,dilation", [(64, 11, 1), (16, 9, 1), (23, 5, 2), (20, 3, 3), (8, 7, 1)])
+def test_every_query_window_lies_in_its_tile_region(length, kernel, dilation) -> None:
+    from segman.ops.tiled_na import axis_tiles
+    keys, rows = window_tables(length, kernel, dilation)
+    axis = axis_tiles(length, kernel, dilation)
+    assert length % axis.tile == 0 and 0 <= axis.starts.min() and axis.starts.max() + axis.region <= length
+    for query in range(length):
+        tile, slot = divmod(query, axis.tile)
+        bias_rows = axis.bias_rows[tile, slot]
+        inside = np.flatnonzero(bias_rows != 2 * kernel - 1)
+        # Exactly the window's keys are unmasked, with their RPB rows.
+        assert list(axis.starts[tile] + inside) == list(keys[query])
+        assert list(bias_rows[inside]) == list(rows[query])

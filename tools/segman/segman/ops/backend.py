@@ -8,6 +8,8 @@
   training: the same math without materialising every window (`flex_na.py`).
 * ``fused``: both ops written for torch.compile and compiled (PyTorch >= 2; eager on 1.x), for training
   (`fused.py`).
+* ``tiled``: neighborhood attention as masked dense attention over query tiles (`tiled_na.py`, plain
+  batched products) and the compiled scan of ``fused``, for training.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from .flex_na import flex_neighborhood_attention_2d
 from .fused import fused_neighborhood_attention_2d, fused_selective_scan_2d
 from .neighborhood_attention import neighborhood_attention_2d
 from .selective_scan import selective_scan_2d
+from .tiled_na import tiled_neighborhood_attention_2d
 
 DOMAIN = "com.segman.edge"
 DOMAIN_VERSION = 1
 SCAN_OP = "SelectiveScan2D"
 NA_OP = "NeighborhoodAttention2D"
-BACKENDS = ("reference", "custom", "decomposed", "flex", "fused")
+BACKENDS = ("reference", "custom", "decomposed", "flex", "fused", "tiled")
 
 _backend = "reference"
 
@@ -86,7 +89,7 @@ class SelectiveScan2D(nn.Module):
                 A: torch.Tensor, D: torch.Tensor, delta_bias: torch.Tensor) -> torch.Tensor:
         if _backend == "custom":
             return _SelectiveScan2DFunction.apply(u, delta, B, C, A, D, delta_bias, True)
-        if _backend == "fused":
+        if _backend in ("fused", "tiled"):
             return fused_selective_scan_2d(u, delta, B, C, A, D, delta_bias, True, self.chunk)
         method = "logdepth" if _backend == "decomposed" else "chunked"
         return selective_scan_2d(u, delta, B, C, A, D, delta_bias, True, method, self.chunk)
@@ -108,6 +111,8 @@ class NeighborhoodAttention2D(nn.Module):
             return fused_neighborhood_attention_2d(q, k, v, self.kernel_size, self.dilation, rpb)
         if _backend == "flex":
             return flex_neighborhood_attention_2d(q, k, v, self.kernel_size, self.dilation, rpb)
+        if _backend == "tiled":
+            return tiled_neighborhood_attention_2d(q, k, v, self.kernel_size, self.dilation, rpb)
         return neighborhood_attention_2d(q, k, v, self.kernel_size, self.dilation, rpb)
 
     def extra_repr(self) -> str:

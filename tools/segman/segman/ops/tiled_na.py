@@ -1,0 +1,138 @@
+"""Neighborhood attention as dense attention over query tiles, for training on tensor cores.
+
+Every T x T tile of queries attends to one key region that holds all of its queries' windows (dilation 1:
+(T + K - 1) squared keys), through two batched matrix products; keys outside a query's own clamped window
+are masked by an -inf bias, and the RPB enters through the same bias. That computes about (T + K - 1)^2 / K^2
+times the logits of the windows themselves (2.7x for K = 11, T = 8), but as plain GEMMs whose backward is
+plain GEMMs too: no K x K gathers per query and no atomic adds. The region copies hold each key
+(T + K - 1)^2 / T^2 times instead of K^2 times.
+
+The result is the NeighborhoodAttention2D of OPS.md; `python -m segman.ops.tiled_na` checks it against the
+gather reference, forward and gradients, on the demo model's stage shapes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, Optional, Tuple
+
+import numpy as np
+import torch
+
+from .agreement import attention_agreement
+from .neighborhood_attention import window_tables
+from .shapes import dims
+
+TILE = 8
+
+
+@dataclass(frozen=True)
+class AxisTiles:
+    """One axis cut into tiles of `tile` queries: each tile's first region key and, per (query, region key),
+    the RPB row of that key, or the padding row 2K - 1 when the key is outside the query's window."""
+    tile: int
+    region: int
+    starts: np.ndarray      # (tiles,)
+    bias_rows: np.ndarray   # (tiles, tile, region)
+
+
+def tile_size(length: int, largest: int = TILE) -> int:
+    """The largest tile side up to `largest` that divides `length`."""
+    return next(t for t in range(min(largest, length), 0, -1) if length % t == 0)
+
+
+@lru_cache(maxsize=None)
+def axis_tiles(length: int, kernel: int, dilation: int, largest: int = TILE) -> AxisTiles:
+    keys, rows = window_tables(length, kernel, dilation)            # (length, K) each
+    tile = tile_size(length, largest)
+    tiles = length // tile
+    tile_keys = keys.reshape(tiles, tile, kernel)
+    lowest, highest = tile_keys.min(axis=(1, 2)), tile_keys.max(axis=(1, 2))
+    region = int((highest - lowest).max()) + 1
+    starts = np.minimum(lowest, length - region)
+    bias_rows = np.full((tiles, tile, region), 2 * kernel - 1, dtype=np.int64)
+    for t in range(tiles):
+        for i in range(tile):
+            query = t * tile + i
+            bias_rows[t, i, keys[query] - starts[t]] = rows[query]
+    return AxisTiles(tile, region, starts, bias_rows)
+
+
+_DEVICE_TABLES: Dict[Tuple[int, int, int, torch.device], Tuple[AxisTiles, torch.Tensor, torch.Tensor]] = {}
+
+
+def _device_tables(length: int, kernel: int, dilation: int,
+                   device: torch.device) -> Tuple[AxisTiles, torch.Tensor, torch.Tensor]:
+    """The axis's tiles with its region key positions (tiles, region) and bias rows on the device."""
+    key = (length, kernel, dilation, device)
+    if key not in _DEVICE_TABLES:
+        axis = axis_tiles(length, kernel, dilation)
+        positions = axis.starts[:, None] + np.arange(axis.region)[None, :]
+        _DEVICE_TABLES[key] = (axis, torch.from_numpy(positions).to(device),
+                               torch.from_numpy(axis.bias_rows).to(device))
+    return _DEVICE_TABLES[key]
+
+
+def tiled_neighborhood_attention_2d(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, kernel_size: int,
+                                    dilation: int = 1, rpb: Optional[torch.Tensor] = None) -> torch.Tensor:
+    """OPS.md NeighborhoodAttention2D: q (pre-scaled), k, v (B, heads, H, W, d) -> (B, heads, H, W, d).
+
+    The products run in fp32 (TF32 where the caller allows it), outside any autocast; logits and softmax are
+    fp32; the result has q's dtype."""
+    batch, heads, height, width, dim = dims(q)
+    rows, region_h, bias_h = _device_tables(height, kernel_size, dilation, q.device)
+    cols, region_w, bias_w = _device_tables(width, kernel_size, dilation, q.device)
+    tiles_h, tiles_w = height // rows.tile, width // cols.tile
+    queries, keys = rows.tile * cols.tile, rows.region * cols.region
+    table = torch.zeros(heads, 2 * kernel_size - 1, 2 * kernel_size - 1, device=q.device) if rpb is None else rpb
+    # Padding row and column 2K - 1 hold -inf: keys outside a query's window drop out of its softmax.
+    table = torch.nn.functional.pad(table.float(), (0, 1, 0, 1), value=float("-inf"))
+    bias = table[:, bias_h[:, None, :, None, :, None], bias_w[None, :, None, :, None, :]]
+    bias = bias.reshape(heads, tiles_h * tiles_w, queries, keys)
+    with torch.autocast(q.device.type, enabled=False):
+        q_tiles = q.float().reshape(batch, heads, tiles_h, rows.tile, tiles_w, cols.tile, dim)
+        q_tiles = q_tiles.permute(0, 1, 2, 4, 3, 5, 6).reshape(batch, heads, tiles_h * tiles_w, queries, dim)
+        where = (region_h[:, None, :, None], region_w[None, :, None, :])
+        k_regions = k.float()[:, :, where[0], where[1]].reshape(batch, heads, tiles_h * tiles_w, keys, dim)
+        v_regions = v.float()[:, :, where[0], where[1]].reshape(batch, heads, tiles_h * tiles_w, keys, dim)
+        logits = torch.matmul(q_tiles, k_regions.transpose(-1, -2)) + bias
+        out = torch.matmul(torch.softmax(logits, dim=-1), v_regions)
+    out = out.reshape(batch, heads, tiles_h, tiles_w, rows.tile, cols.tile, dim).permute(0, 1, 2, 4, 3, 5, 6)
+    return out.reshape(batch, heads, height, width, dim).to(q.dtype)
+
+
+def check(batch: int, heads: int, height: int, width: int, dim: int, kernel: int, dilation: int,
+          device: torch.device, seed: int = 0) -> Tuple[float, float]:
+    """Output and worst gradient error against the gather reference."""
+    return attention_agreement(tiled_neighborhood_attention_2d, batch, heads, height, width, dim, kernel, dilation,
+                               device, seed)
+
+
+def main(argv: Optional[list] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m segman.ops.tiled_na", description=__doc__.splitlines()[0])
+    parser.add_argument("--tolerance", type=float, default=1e-4, help="largest relative (L2) error accepted")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    args = parser.parse_args(argv)
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False
+    worst = 0.0
+    print("| shape (B, heads, H, W, d, K, dilation) | out rel err | grad rel err |")
+    print("|---|---|---|")
+    # SegMAN T's stages at 256x512, a dilated window and an odd map.
+    for shape in [(2, 1, 64, 128, 32, 11, 1), (2, 2, 32, 64, 32, 9, 1), (2, 4, 16, 32, 36, 9, 1),
+                  (2, 8, 8, 16, 24, 7, 1), (1, 2, 23, 37, 16, 5, 2), (1, 1, 12, 20, 8, 3, 3)]:
+        errors = check(*shape, device=device)
+        worst = max(worst, *errors)
+        print(f"| {shape} | {errors[0]:.1e} | {errors[1]:.1e} |", flush=True)
+    ok = worst <= args.tolerance
+    print(f"tiled attention vs the gather reference: worst {worst:.1e} ({'within' if ok else 'ABOVE'} "
+          f"{args.tolerance:.0e})")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
