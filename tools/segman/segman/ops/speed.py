@@ -44,9 +44,11 @@ def time_call(run: Callable[[], None], repeats: int) -> float:
 
 def forward_backward(function: Callable[..., torch.Tensor], inputs: Sequence[torch.Tensor],
                      *rest: object) -> Callable[[], None]:
+    leaves = [t for t in (*inputs, *rest) if isinstance(t, torch.Tensor) and t.requires_grad]
+
     def run() -> None:
         out = function(*inputs, *rest)
-        grads = torch.autograd.grad(out, [t for t in inputs if t.requires_grad], torch.ones_like(out))
+        grads = torch.autograd.grad(out, leaves, torch.ones_like(out))
         del grads
     return run
 

@@ -76,6 +76,23 @@ def _device_tables(length: int, kernel: int, dilation: int,
     return _DEVICE_TABLES[key]
 
 
+def select(x: torch.Tensor, dim: int, index: torch.Tensor) -> torch.Tensor:
+    """x.index_select(dim, index) with the index's shape in place of `dim`. index_select's backward adds with
+    atomics, where advanced indexing's sorts every index first: with thousands of duplicates per bias entry that
+    sort-and-accumulate took half of a training step."""
+    shape = dims(x)
+    return x.index_select(dim, index.reshape(-1)).reshape(*shape[:dim], *index.shape, *shape[dim + 1:])
+
+
+def regions(x: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
+    """(B, heads, H, W, d) -> (B, heads, tiles, Rh * Rw, d): every tile's key region, row-major."""
+    batch, heads, _, _, dim = dims(x)
+    tiles_h, region_h = rows.shape
+    tiles_w, region_w = cols.shape
+    x = select(select(x, 2, rows), 4, cols)                            # (B, heads, th, Rh, tw, Rw, d)
+    return x.permute(0, 1, 2, 4, 3, 5, 6).reshape(batch, heads, tiles_h * tiles_w, region_h * region_w, dim)
+
+
 def tiled_neighborhood_attention_2d(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, kernel_size: int,
                                     dilation: int = 1, rpb: Optional[torch.Tensor] = None) -> torch.Tensor:
     """OPS.md NeighborhoodAttention2D: q (pre-scaled), k, v (B, heads, H, W, d) -> (B, heads, H, W, d).
@@ -90,14 +107,12 @@ def tiled_neighborhood_attention_2d(q: torch.Tensor, k: torch.Tensor, v: torch.T
     table = torch.zeros(heads, 2 * kernel_size - 1, 2 * kernel_size - 1, device=q.device) if rpb is None else rpb
     # Padding row and column 2K - 1 hold -inf: keys outside a query's window drop out of its softmax.
     table = torch.nn.functional.pad(table.float(), (0, 1, 0, 1), value=float("-inf"))
-    bias = table[:, bias_h[:, None, :, None, :, None], bias_w[None, :, None, :, None, :]]
-    bias = bias.reshape(heads, tiles_h * tiles_w, queries, keys)
+    bias = select(select(table, 1, bias_h), 4, bias_w)                  # (heads, th, Th, Rh, tw, Tw, Rw)
+    bias = bias.permute(0, 1, 4, 2, 5, 3, 6).reshape(heads, tiles_h * tiles_w, queries, keys)
     with torch.autocast(q.device.type, enabled=False):
         q_tiles = q.float().reshape(batch, heads, tiles_h, rows.tile, tiles_w, cols.tile, dim)
         q_tiles = q_tiles.permute(0, 1, 2, 4, 3, 5, 6).reshape(batch, heads, tiles_h * tiles_w, queries, dim)
-        where = (region_h[:, None, :, None], region_w[None, :, None, :])
-        k_regions = k.float()[:, :, where[0], where[1]].reshape(batch, heads, tiles_h * tiles_w, keys, dim)
-        v_regions = v.float()[:, :, where[0], where[1]].reshape(batch, heads, tiles_h * tiles_w, keys, dim)
+        k_regions, v_regions = (regions(x.float(), region_h, region_w) for x in (k, v))
         logits = torch.matmul(q_tiles, k_regions.transpose(-1, -2)) + bias
         out = torch.matmul(torch.softmax(logits, dim=-1), v_regions)
     out = out.reshape(batch, heads, tiles_h, tiles_w, rows.tile, cols.tile, dim).permute(0, 1, 2, 4, 3, 5, 6)
