@@ -53,8 +53,8 @@ class TrainOptions:
     height: int = 256
     width: int = 512
     workers: int = 10
-    batch: int = 32
-    lr: float = 1.5e-3
+    batch: int = 64
+    lr: float = 2e-3
     weight_decay: float = 0.05
     warmup: float = 0.04            # fraction of the budget
     scale_min: float = 0.75
@@ -306,7 +306,7 @@ def attention_backend(options: TrainOptions, device: torch.device) -> str:
         raise SystemExit("--compile compiles the whole model around the eager ops: use it with --attention gather "
                          "(the fused ops are compiled already; flex inside a compiled model fails in inductor)")
     if options.attention == "auto":
-        return "fused" if cuda and hasattr(torch, "compile") else "reference"
+        return "tiled" if cuda else "reference"
     return OPS_BACKENDS[options.attention]
 
 
@@ -570,7 +570,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
     parser.add_argument("--max-steps", type=int, help="stop after this many steps even within the budget")
     parser.add_argument("--device", default=defaults.device, help="auto, cpu, cuda")
     parser.add_argument("--attention", default=defaults.attention,
-                        help="how training runs the two ops: gather (eager reference), flex (CUDA), fused "
+                        help="how training runs the two ops: gather (eager reference), flex (CUDA), tiled, fused "
                              "(compiled, CUDA), auto")
     parser.add_argument("--compile", action="store_true", help="torch.compile the training step's model")
     parser.add_argument("--profile", type=int, default=defaults.profile,
