@@ -293,7 +293,7 @@ class Flex:
 
 
 def bench_attention(native: Native, flex: Flex | None, dtype_name: str, shapes: list[AttentionShape],
-                    copy_gbs: float, flex_names: set[str], deadline: float) -> list[str]:
+                    copy_gbs: float, flex_names: set[str], deadline: float, baseline: Native | None = None) -> list[str]:
     dtype, sets, rows = DTYPES[dtype_name], 3, []
     for s in shapes:
         b = 1
@@ -304,6 +304,9 @@ def bench_attention(native: Native, flex: Flex | None, dtype_name: str, shapes: 
                 for _ in range(sets)]
         out = torch.empty(shape, dtype=dtype, device="cuda")
         ours_ms = median_ms(lambda i: native.attention(*data[i], out, s.kernel), sets)
+        before_ms = math.nan
+        if baseline is not None:
+            before_ms = median_ms(lambda i: baseline.attention(*data[i], out, s.kernel), sets)
         elem = torch.finfo(dtype).bits // 8
         gbs = 4 * math.prod(shape) * elem / ours_ms / 1e6
         native.attention(*data[0], out, s.kernel)
@@ -327,12 +330,41 @@ def bench_attention(native: Native, flex: Flex | None, dtype_name: str, shapes: 
             except Exception as error:  # reported as n/a in the table
                 print(f"flex_attention failed on {key}: {error}", flush=True)
         rows.append(f"| {s.model} | {s.where} | {s.heads}x{s.height}x{s.width}x{s.dim} K{s.kernel} | {dtype_name} | "
-                    f"{ours_ms * 1e3:.1f} | {gather_ms / ours_ms:.1f}x | {flex_ms / ours_ms:.2f}x | {gbs:.0f} | "
+                    f"{ours_ms * 1e3:.1f} | {gather_ms / ours_ms:.1f}x | {flex_ms / ours_ms:.2f}x | {before_ms / ours_ms:.2f}x | {gbs:.0f} | "
                     f"{gbs / copy_gbs:.0%} | {err:.1e} / {flex_err:.1e} |")
         print(rows[-1], flush=True)
         del data
         torch.cuda.empty_cache()
     return rows
+
+
+def scan_tables(native: Native, official: Official | None, baseline: Native | None, copy_gbs: float) -> list[str]:
+    lines = ["", "### SelectiveScan2D (B=1, N=1; official = VMamba selective_scan_cuda_oflex fwd + Triton CrossScan/CrossMerge)",
+             "", "| model | map | DxHxW | dtype | ours µs | vs PyTorch | vs official | vs before | GB/s | of copy BW | max err vs torch / official |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    shapes = scan_shapes()
+    lines += bench_scan(native, official, "fp32", shapes, copy_gbs, torch_limit=1 << 26, baseline=baseline)
+    lines += bench_scan(native, official, "fp16", [s for s in shapes if "1024x2048" in s.where], copy_gbs,
+                        torch_limit=1 << 26, baseline=baseline)
+    return lines
+
+
+def attention_tables(native: Native, baseline: Native | None, copy_gbs: float, flex_seconds: float) -> list[str]:
+    flex = None
+    try:
+        flex = Flex()
+    except Exception as error:
+        print(f"flex_attention not available: {error}", flush=True)
+    lines = ["", "### NeighborhoodAttention2D (B=1, with rpb; gather = PyTorch gather reference)", "",
+             "| model | map | heads x H x W x dim, K | dtype | ours µs | vs gather | vs flex | vs before | GB/s | of copy BW | max err vs gather / flex |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    flex_names = {"SegMAN-T 512x1024 stage1", "SegMAN-T 1024x2048 stage1", "SegMAN-B 512x1024 stage1",
+                  "SegMAN-B 1024x2048 stage1"}
+    deadline = time.monotonic() + flex_seconds
+    att = attention_shapes()
+    lines += bench_attention(native, flex, "fp16", att, copy_gbs, flex_names, deadline, baseline)
+    lines += bench_attention(native, None, "fp32", att, copy_gbs, set(), deadline, baseline)
+    return lines
 
 
 def main() -> int:
@@ -341,7 +373,8 @@ def main() -> int:
     parser.add_argument("--vmamba", help="fetched VMamba checkout (kernels/selective_scan and csm_triton.py)")
     parser.add_argument("--official-ext", default="/tmp/vmamba_ext", help="folder holding the prebuilt official extension")
     parser.add_argument("--out", help="write the tables here (markdown)")
-    parser.add_argument("--baseline-lib", help="an earlier libsegman_cuda_capi.so, timed on the same scan inputs")
+    parser.add_argument("--baseline-lib", help="an earlier libsegman_cuda_capi.so, timed on the same inputs")
+    parser.add_argument("--ops", choices=("all", "scan", "attention"), default="all", help="which op to time")
     parser.add_argument("--flex-seconds", type=float, default=150.0, help="time allowed for flex_attention runs")
     args = parser.parse_args()
 
@@ -356,34 +389,15 @@ def main() -> int:
     official = None
     if args.vmamba:
         try:
-            Path(args.ext_build).mkdir(parents=True, exist_ok=True)
             official = Official(Path(args.vmamba), Path(args.official_ext))
         except Exception as error:  # reported in the table as n/a
             print(f"official VMamba kernel not available: {error}", flush=True)
 
-    lines = [f"copy bandwidth (read + write): {copy_gbs:.0f} GB/s", "",
-             "### SelectiveScan2D (B=1, N=1; official = VMamba selective_scan_cuda_oflex fwd + Triton CrossScan/CrossMerge)",
-             "", "| model | map | DxHxW | dtype | ours µs | vs PyTorch | vs official | vs before | GB/s | of copy BW | max err vs torch / official |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    shapes = scan_shapes()
-    lines += bench_scan(native, official, "fp32", shapes, copy_gbs, torch_limit=1 << 26, baseline=baseline)
-    lines += bench_scan(native, official, "fp16", [s for s in shapes if "1024x2048" in s.where], copy_gbs,
-                        torch_limit=1 << 26, baseline=baseline)
-
-    flex = None
-    try:
-        flex = Flex()
-    except Exception as error:
-        print(f"flex_attention not available: {error}", flush=True)
-    lines += ["", "### NeighborhoodAttention2D (B=1, with rpb; gather = PyTorch gather reference)", "",
-              "| model | map | heads x H x W x dim, K | dtype | ours µs | vs gather | vs flex | GB/s | of copy BW | max err vs gather / flex |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
-    flex_names = {"SegMAN-T 512x1024 stage1", "SegMAN-T 1024x2048 stage1", "SegMAN-B 512x1024 stage1",
-                  "SegMAN-B 1024x2048 stage1"}
-    deadline = time.monotonic() + args.flex_seconds
-    att = attention_shapes()
-    lines += bench_attention(native, flex, "fp16", att, copy_gbs, flex_names, deadline)
-    lines += bench_attention(native, None, "fp32", att, copy_gbs, set(), deadline)
+    lines = [f"copy bandwidth (read + write): {copy_gbs:.0f} GB/s"]
+    if args.ops != "attention":
+        lines += scan_tables(native, official, baseline, copy_gbs)
+    if args.ops != "scan":
+        lines += attention_tables(native, baseline, copy_gbs, args.flex_seconds)
     text = "\n".join(lines)
     print("\n" + text)
     if args.out:

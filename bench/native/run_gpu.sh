@@ -7,7 +7,7 @@
 #   .device/vmamba                VMamba's csm_triton.py (the official Triton cross-scan/merge, imported at run time)
 #   .device/vmamba_ext            the official selective_scan_cuda_oflex extension, built outside this repository
 # GoogleTest must be installed on the machine (or pass SEGMAN_CMAKE_ARGS=-DGTest_DIR=<its cmake folder>).
-# Logs and the result tables go to $OUT (or ./gpu-out).
+# Logs and the result tables go to $OUT (or ./gpu-out). BENCH_ARGS go to bench_ops.py (e.g. --ops attention).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -19,7 +19,7 @@ nvcc --version | tail -2
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 
 # Optional before/after: an earlier copy of native/tensorrt-plugins/kernels under .device/baseline is built into a
-# second C entry-point library, and the benchmark times its scan on the same inputs ("vs before").
+# second C entry-point library, and the benchmark times its kernels on the same inputs ("vs before").
 if [ -d .device/baseline ]; then
   nvcc -std=c++17 -arch=sm_90 -O3 --use_fast_math -shared -Xcompiler -fPIC -I .device/baseline \
     -o /tmp/baseline_capi.so native/tensorrt-plugins/gpu/segman_cuda_capi.cpp .device/baseline/*.cu \
@@ -44,7 +44,7 @@ if [ -n "${baseline_pid:-}" ] && wait "$baseline_pid" && [ -f /tmp/baseline_capi
 fi
 if [ -f "$SEGMAN_BUILD_DIR/libsegman_cuda_capi.so" ]; then
   (cd bench/native && python3 bench_ops.py --lib "$SEGMAN_BUILD_DIR/libsegman_cuda_capi.so" "${baseline_args[@]}" \
-    --vmamba "$root/.device/vmamba" --official-ext "$root/.device/vmamba_ext" --out "$out/results.md") 2>&1 | tee "$out/bench.log" | grep -vE "^\|"
+    --vmamba "$root/.device/vmamba" --official-ext "$root/.device/vmamba_ext" --out "$out/results.md" ${BENCH_ARGS:-}) 2>&1 | tee "$out/bench.log" | grep -vE "^\|"
 fi
 echo "=== results"
 cat "$out/results.md" 2>/dev/null

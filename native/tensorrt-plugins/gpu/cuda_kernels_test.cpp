@@ -156,7 +156,9 @@ TEST_P(CudaNeighborhoodAttention2D, Fp16MatchesCpuFp32Kernel) {
   EXPECT_TRUE(close_to(c.run_cuda<Half>(), c.run_cpu(), 2e-2));
 }
 
-// dims 3/24/32/36/64 take the register kernels (scalar and 16-byte loads), 80 the wide one.
+// Dilation 1 with dims 3/16/20/24/28/32 takes the kernel that pairs rows (odd heights leave the last pair half
+// empty; 37x70 at K 11 spans several blocks with interior windows), 36 and dilated 64 the one-query kernel (scalar
+// and 16-byte loads), 80 the wide one.
 INSTANTIATE_TEST_SUITE_P(
     BordersDimsDilations, CudaNeighborhoodAttention2D,
     ::testing::Combine(::testing::Values(NeighborhoodAttention2DShape{1, 1, 1, 1, 3, 1, 1},
@@ -165,7 +167,10 @@ INSTANTIATE_TEST_SUITE_P(
                                          NeighborhoodAttention2DShape{1, 4, 23, 17, 36, 9, 1},
                                          NeighborhoodAttention2DShape{1, 1, 10, 13, 64, 3, 2},
                                          NeighborhoodAttention2DShape{1, 2, 17, 16, 80, 5, 3},
-                                         NeighborhoodAttention2DShape{2, 1, 40, 33, 28, 7, 1}),
+                                         NeighborhoodAttention2DShape{2, 1, 40, 33, 28, 7, 1},
+                                         NeighborhoodAttention2DShape{1, 1, 37, 70, 32, 11, 1},
+                                         NeighborhoodAttention2DShape{1, 3, 26, 41, 16, 5, 1},
+                                         NeighborhoodAttention2DShape{1, 2, 9, 12, 20, 9, 1}),
                        ::testing::Bool()));
 
 }  // namespace
