@@ -156,9 +156,9 @@ TEST_P(CudaNeighborhoodAttention2D, Fp16MatchesCpuFp32Kernel) {
   EXPECT_TRUE(close_to(c.run_cuda<Half>(), c.run_cpu(), 2e-2));
 }
 
-// Dilation 1 with dims 3/16/20/24/28/32 takes the kernel that pairs rows (odd heights leave the last pair half
-// empty; 37x70 at K 11 spans several blocks with interior windows), 36 and dilated 64 the one-query kernel (scalar
-// and 16-byte loads), 80 the wide one.
+// Dilation 1 with dim <= 32 takes the kernel that pairs rows (dims 3, 10, 16, 20, 24, 28, 32; scalar loads where dim
+// is not a multiple of 4; odd heights leave the last pair half empty; 37x70 at K 11 spans several blocks with
+// interior windows). Dims 36, 44 and 64, and the dilated dims 24 and 64, take the one-query kernel, 80 the wide one.
 INSTANTIATE_TEST_SUITE_P(
     BordersDimsDilations, CudaNeighborhoodAttention2D,
     ::testing::Combine(::testing::Values(NeighborhoodAttention2DShape{1, 1, 1, 1, 3, 1, 1},
@@ -170,7 +170,11 @@ INSTANTIATE_TEST_SUITE_P(
                                          NeighborhoodAttention2DShape{2, 1, 40, 33, 28, 7, 1},
                                          NeighborhoodAttention2DShape{1, 1, 37, 70, 32, 11, 1},
                                          NeighborhoodAttention2DShape{1, 3, 26, 41, 16, 5, 1},
-                                         NeighborhoodAttention2DShape{1, 2, 9, 12, 20, 9, 1}),
+                                         NeighborhoodAttention2DShape{1, 2, 9, 12, 20, 9, 1},
+                                         NeighborhoodAttention2DShape{1, 2, 19, 23, 64, 5, 1},
+                                         NeighborhoodAttention2DShape{1, 1, 21, 18, 44, 7, 1},
+                                         NeighborhoodAttention2DShape{1, 1, 13, 15, 10, 5, 1},
+                                         NeighborhoodAttention2DShape{1, 2, 15, 14, 24, 3, 2}),
                        ::testing::Bool()));
 
 }  // namespace
