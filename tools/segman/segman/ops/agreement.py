@@ -57,3 +57,21 @@ def scan_agreement(candidate: Callable[..., torch.Tensor], batch: int, channels:
               leaf(4 * channels, scale=0.5, shift=-2.0))
     upstream = torch.randn(batch, channels, height, width, generator=generator).to(device)
     return _compare(selective_scan_2d, candidate, inputs, upstream, lambda function: function(*inputs))
+
+
+# The shapes every training form of the attention is checked on: SegMAN T's four stages at 256x512, a dilated window
+# and an odd map with a wider dilation.
+ATTENTION_CHECK_SHAPES = [(2, 1, 64, 128, 32, 11, 1), (2, 2, 32, 64, 32, 9, 1), (2, 4, 16, 32, 36, 9, 1),
+                          (2, 8, 8, 16, 24, 7, 1), (1, 2, 23, 37, 16, 5, 2), (1, 1, 13, 19, 8, 3, 3)]
+
+
+def print_attention_checks(check: Callable[..., Tuple[float, float]], device: torch.device, label: str = "") -> float:
+    """Prints one markdown row per ATTENTION_CHECK_SHAPES entry, `| label(B, heads, H, W, d, K, dilation) | out rel
+    err | grad rel err |`, from `check(*shape, device=device)`; returns the worst error."""
+    worst = 0.0
+    for shape in ATTENTION_CHECK_SHAPES:
+        out_error, grad_error = check(*shape, device=device)
+        worst = max(worst, out_error, grad_error)
+        print(f"| {label}{shape} | {out_error:.1e} | {grad_error:.1e} |", flush=True)
+    return worst
+

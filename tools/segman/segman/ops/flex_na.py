@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 import torch
 import torch.nn.functional as F
 
-from .agreement import attention_agreement
+from .agreement import attention_agreement, print_attention_checks
 from .neighborhood_attention import window_tables
 from .shapes import dims
 
@@ -153,16 +153,9 @@ def main(argv: Optional[list] = None) -> int:
         return 2
     device = torch.device("cuda")
     torch.backends.cuda.matmul.allow_tf32 = False
-    # SegMAN T-slim's four stages at 256x512 (odd head sizes are padded), a dilated case and an odd map.
-    shapes = [(2, 1, 64, 128, 32, 11, 1), (2, 2, 32, 64, 32, 9, 1), (2, 4, 16, 32, 36, 9, 1),
-              (2, 8, 8, 16, 24, 7, 1), (1, 2, 23, 37, 16, 5, 2), (1, 1, 13, 19, 8, 3, 3)]
-    worst = 0.0
-    print("| B | heads | H | W | dim | K | d | out rel err | grad rel err |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for shape in shapes:
-        out_error, grad_error = check_shape(*shape, device=device)
-        worst = max(worst, out_error, grad_error)
-        print("| " + " | ".join(str(s) for s in shape) + f" | {out_error:.1e} | {grad_error:.1e} |", flush=True)
+    print("| shape (B, heads, H, W, d, K, dilation) | out rel err | grad rel err |")  # odd head sizes are padded
+    print("|---|---|---|")
+    worst = print_attention_checks(check_shape, device)
     ok = worst <= args.tolerance
     print(f"flex neighborhood attention vs gather reference: worst {worst:.1e} "
           f"({'within' if ok else 'ABOVE'} {args.tolerance:.0e})")

@@ -20,7 +20,7 @@ from typing import Callable, Dict, Optional, Tuple
 
 import torch
 
-from .agreement import attention_agreement, scan_agreement
+from .agreement import attention_agreement, print_attention_checks, scan_agreement
 from .neighborhood_attention import window_tables
 from .selective_scan import selective_scan_2d
 from .shapes import dims
@@ -127,15 +127,9 @@ def main(argv: Optional[list] = None) -> int:
     device = torch.device(args.device)
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = False
-    worst = 0.0
     print("| op | shape | out rel err | grad rel err |")
     print("|---|---|---|---|")
-    # SegMAN T-slim's stages at 256x512, a dilated window and an odd map.
-    for shape in [(2, 1, 64, 128, 32, 11, 1), (2, 2, 32, 64, 32, 9, 1), (2, 4, 16, 32, 36, 9, 1),
-                  (2, 8, 8, 16, 24, 7, 1), (1, 2, 23, 37, 16, 5, 2)]:
-        errors = check_attention(*shape, device=device)
-        worst = max(worst, *errors)
-        print(f"| attention | {shape} | {errors[0]:.1e} | {errors[1]:.1e} |", flush=True)
+    worst = print_attention_checks(check_attention, device, label="attention | ")
     for shape in [(2, 32, 64, 128), (2, 64, 32, 64), (1, 16, 13, 21)]:
         errors = check_scan(*shape, device=device)
         worst = max(worst, *errors)
