@@ -1,9 +1,10 @@
 """How far an implementation of the two ops is from the references, forward and backward, on fresh random inputs:
-the checks that the training-time forms (`fused.py`, `flex_na.py`) pass before a model trains on them."""
+the checks that the training-time forms (`tiled_na.py`, `fused.py`, `flex_na.py`) pass before a model trains on them."""
 
 from __future__ import annotations
 
-from typing import Callable, Tuple
+import argparse
+from typing import Callable, Optional, Tuple
 
 import torch
 
@@ -74,4 +75,16 @@ def print_attention_checks(check: Callable[..., Tuple[float, float]], device: to
         worst = max(worst, out_error, grad_error)
         print(f"| {label}{shape} | {out_error:.1e} | {grad_error:.1e} |", flush=True)
     return worst
+
+
+def parse_check_arguments(prog: str, description: str, argv: Optional[list]) -> Tuple[argparse.Namespace, torch.device]:
+    """The command line of a check (`--tolerance`, `--device`); TF32 is turned off so CUDA checks compare fp32."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--tolerance", type=float, default=1e-4, help="largest relative (L2) error accepted")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    args = parser.parse_args(argv)
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False
+    return args, device
 

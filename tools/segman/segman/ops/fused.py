@@ -13,14 +13,13 @@ forward and gradients.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from functools import lru_cache
 from typing import Callable, Dict, Optional, Tuple
 
 import torch
 
-from .agreement import attention_agreement, print_attention_checks, scan_agreement
+from .agreement import attention_agreement, parse_check_arguments, print_attention_checks, scan_agreement
 from .neighborhood_attention import window_tables
 from .selective_scan import selective_scan_2d
 from .shapes import dims
@@ -120,13 +119,7 @@ def check_scan(batch: int, channels: int, height: int, width: int, device: torch
 
 
 def main(argv: Optional[list] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m segman.ops.fused", description=__doc__.splitlines()[0])
-    parser.add_argument("--tolerance", type=float, default=1e-4, help="largest relative (L2) error accepted")
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    args = parser.parse_args(argv)
-    device = torch.device(args.device)
-    if device.type == "cuda":
-        torch.backends.cuda.matmul.allow_tf32 = False
+    args, device = parse_check_arguments("python -m segman.ops.fused", __doc__.splitlines()[0], argv)
     print("| op | shape | out rel err | grad rel err |")
     print("|---|---|---|---|")
     worst = print_attention_checks(check_attention, device, label="attention | ")

@@ -13,7 +13,6 @@ gather reference, forward and gradients, on the demo model's stage shapes.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,7 +21,7 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 import torch
 
-from .agreement import attention_agreement, print_attention_checks
+from .agreement import attention_agreement, parse_check_arguments, print_attention_checks
 from .neighborhood_attention import window_tables
 from .shapes import dims
 
@@ -127,13 +126,7 @@ def check(batch: int, heads: int, height: int, width: int, dim: int, kernel: int
 
 
 def main(argv: Optional[list] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m segman.ops.tiled_na", description=__doc__.splitlines()[0])
-    parser.add_argument("--tolerance", type=float, default=1e-4, help="largest relative (L2) error accepted")
-    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    args = parser.parse_args(argv)
-    device = torch.device(args.device)
-    if device.type == "cuda":
-        torch.backends.cuda.matmul.allow_tf32 = False
+    args, device = parse_check_arguments("python -m segman.ops.tiled_na", __doc__.splitlines()[0], argv)
     print("| shape (B, heads, H, W, d, K, dilation) | out rel err | grad rel err |")
     print("|---|---|---|")
     worst = print_attention_checks(check, device)
