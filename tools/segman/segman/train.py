@@ -71,6 +71,7 @@ class TrainOptions:
     attention: str = "auto"         # gather, flex, fused, tiled, auto (tiled on CUDA, else gather)
     compile: bool = False           # torch.compile the training forward and backward
     profile: int = 0                # steps to profile after the warm-up (table printed, trace written)
+    cudnn_benchmark: bool = True    # autotune every convolution in the warm-up (CUDA)
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -483,7 +484,7 @@ def run(options: TrainOptions) -> Dict[str, object]:
     try:
         device = resolve_device(options.device)
         if device.type == "cuda":
-            torch.backends.cudnn.benchmark = True
+            torch.backends.cudnn.benchmark = options.cudnn_benchmark
             torch.backends.cuda.matmul.allow_tf32 = True
             torch.backends.cudnn.allow_tf32 = True
         model = build_segman(spec).to(device)
@@ -575,6 +576,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
     parser.add_argument("--compile", action="store_true", help="torch.compile the training step's model")
     parser.add_argument("--profile", type=int, default=defaults.profile,
                         help="profile this many steps after the warm-up (prints the costliest ops)")
+    parser.add_argument("--no-cudnn-benchmark", dest="cudnn_benchmark", action="store_false",
+                        help="take cuDNN's default convolution algorithms instead of timing each in the warm-up")
     args = parser.parse_args(argv)
     return TrainOptions(**{k.replace("-", "_"): v for k, v in vars(args).items()})
 
