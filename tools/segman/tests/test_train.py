@@ -13,7 +13,7 @@ from segman.network import build_segman
 from segman.variants import get_variant
 from segman.manifest import MEAN
 from segman.train import (CHECKPOINT, REPORT, TrainOptions, attention_backend, attention_maps, augment, class_weights, learning_rate,
-                          parameter_groups, run, scale_crop_flip)
+                          parameter_groups, parse_args, run, scale_crop_flip)
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
@@ -120,3 +120,8 @@ def test_whole_model_compile_only_goes_with_the_eager_ops() -> None:
         attention_backend(options, torch.device("cpu"))
     options.attention = "gather"
     assert attention_backend(options, torch.device("cpu")) == "reference"
+
+
+def test_cudnn_benchmark_is_on_unless_turned_off() -> None:
+    assert parse_args(["--out", "x", "--minutes", "1"]).cudnn_benchmark
+    assert not parse_args(["--out", "x", "--minutes", "1", "--no-cudnn-benchmark"]).cudnn_benchmark
