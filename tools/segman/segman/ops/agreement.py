@@ -87,4 +87,3 @@ def parse_check_arguments(prog: str, description: str, argv: Optional[list]) -> 
     if device.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = False
     return args, device
-
