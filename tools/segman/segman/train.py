@@ -71,7 +71,9 @@ class TrainOptions:
     attention: str = "auto"         # gather, flex, fused, tiled, auto (tiled on CUDA, else gather)
     compile: bool = False           # torch.compile the training forward and backward
     profile: int = 0                # steps to profile after the warm-up (table printed, trace written)
-    cudnn_benchmark: bool = True    # autotune every convolution in the warm-up (CUDA)
+    cudnn_benchmark: bool = False   # autotune every convolution in the warm-up (CUDA): ~45 s, no faster steps
+    finish_by: Optional[float] = None   # epoch seconds the whole run should end by: shortens the training budget
+    reserve: float = 20.0           # seconds kept after training for scoring the val scenes and saving
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -115,7 +117,7 @@ class SceneStream:
     Python work for the renderer and the training loop keeps the interpreter lock to itself.
     """
 
-    def __init__(self, height: int, width: int, workers: int, capacity: int, seed: int) -> None:
+    def __init__(self, height: int, width: int, workers: int, capacity: int, seed: int, hold: bool = False) -> None:
         self.height, self.width = height, width
         pixels = capacity * height * width
         self._memory = mmap.mmap(-1, 4 * pixels)        # anonymous and shared: forked workers write into it
@@ -125,6 +127,9 @@ class SceneStream:
         self.produced = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._hold = threading.Event()
+        if hold:
+            self.hold()
         _attach(self.images, self.labels, seed)
         self._pool = (multiprocessing.get_context("fork").Pool(workers, _start_worker, (self.images, self.labels, seed))
                       if workers > 0 else None)
@@ -141,21 +146,38 @@ class SceneStream:
             self._ready[slot] = True
             self.produced += 1
 
+    def hold(self) -> None:
+        """Render until every slot holds a scene, then idle until `release`: while the model compiles, the
+        renderers would only overwrite scenes nobody has drawn yet, on cores the compiler needs."""
+        self._hold.set()
+
+    def release(self) -> None:
+        self._hold.clear()
+
+    def _held(self, index: int) -> bool:
+        return self._hold.is_set() and index >= len(self._ready)
+
     def _run(self) -> None:
         index, capacity = 0, len(self._ready)
         if self._pool is None:
             while not self._stop.is_set():
+                if self._held(index):
+                    time.sleep(0.05)
+                    continue
                 self._claim(index % capacity)
                 self._finish(_render_into((index % capacity, index)))
                 index += 1
             return
         pending: Deque = collections.deque()
         while not self._stop.is_set():
-            while len(pending) < self._in_flight:
+            while len(pending) < self._in_flight and not self._held(index):
                 self._claim(index % capacity)
                 pending.append(self._pool.apply_async(_render_into, ((index % capacity, index),)))
                 index += 1
-            self._finish(pending.popleft().get())
+            if pending:
+                self._finish(pending.popleft().get())
+            else:
+                time.sleep(0.05)
         for job in pending:         # let started jobs finish before the buffer can go away
             job.wait()
 
@@ -282,6 +304,19 @@ def parameter_groups(model: SegMAN, weight_decay: float) -> List[Dict[str, objec
     return [{"params": decay, "weight_decay": weight_decay}, {"params": plain, "weight_decay": 0.0}]
 
 
+def training_seconds(options: TrainOptions, now: float) -> float:
+    """The training budget: `minutes`, shortened so that the run, scoring and saving included (`reserve`), ends
+    by `finish_by` (epoch seconds) when given. Checks and compilation come first and vary from machine to
+    machine, so a fixed-length call trains for whatever they leave."""
+    budget = options.minutes * 60.0
+    if options.finish_by is not None:
+        budget = min(budget, options.finish_by - now - options.reserve)
+    if budget <= 0:
+        raise RuntimeError(f"no time is left to train: the run must end by {time.ctime(options.finish_by)} "
+                           f"and {options.reserve:.0f} s are kept for scoring; give a later --finish-by")
+    return budget
+
+
 def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -330,7 +365,8 @@ def check_backend(backend: str, spec: Variant, height: int, width: int, device: 
         else:
             attention = tiled_na.check if backend == "tiled" else fused.check_attention
             errors = (*attention(1, spec.heads[0], map_h, map_w, spec.head_dim(0), kernel, dilation, device),
-                      *fused.check_scan(1, spec.dims[0], map_h, map_w, device))
+                      # Batch 2: the scan is compiled for any shape, but the compiler pins sizes of 1.
+                      *fused.check_scan(2, spec.dims[0], map_h, map_w, device))
             tolerance = 1e-4
     finally:
         torch.backends.cuda.matmul.allow_tf32 = matmul_tf32
@@ -353,6 +389,7 @@ def compile_times() -> str:
 @dataclass
 class Progress:
     warmup_seconds: float = 0.0
+    budget_seconds: float = 0.0
     steps: int = 0
     frames_seen: int = 0
     seconds: float = 0.0
@@ -429,11 +466,12 @@ class Trainer:
     def _train(self) -> Progress:
         options = self.options
         progress = Progress(warmup_seconds=self.warm_up())
+        self.stream.release()
         if options.profile > 0:
             print(self.profile(options.profile), flush=True)
-        print(f"warm-up pass {progress.warmup_seconds:.1f} s; training for {options.minutes} min", flush=True)
         print(compile_times(), flush=True)
-        budget = options.minutes * 60.0
+        budget = progress.budget_seconds = training_seconds(options, time.time())
+        print(f"warm-up pass {progress.warmup_seconds:.1f} s; training for {budget / 60:.2f} min", flush=True)
         started = last_log = time.monotonic()
         running: Deque[float] = collections.deque(maxlen=50)
         self.model.train()
@@ -480,7 +518,8 @@ def run(options: TrainOptions) -> Dict[str, object]:
     options.out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(options.seed)
     # Start the renderer before CUDA is touched: its workers are forked from this process.
-    stream = SceneStream(options.height, options.width, options.workers, options.pool, options.seed)
+    # Held (a full buffer, then idle) until the warm-up pass is done.
+    stream = SceneStream(options.height, options.width, options.workers, options.pool, options.seed, hold=True)
     try:
         device = resolve_device(options.device)
         if device.type == "cuda":
@@ -491,8 +530,7 @@ def run(options: TrainOptions) -> Dict[str, object]:
         warm_frames = min(options.pool, max(2 * options.batch, 16 * options.workers, 1))
         waited = time.monotonic()
         stream.wait_for(warm_frames)
-        print(f"{warm_frames} scenes rendered in {time.monotonic() - waited:.1f} s; training on {device} "
-              f"for {options.minutes} min", flush=True)
+        print(f"{warm_frames} scenes rendered in {time.monotonic() - waited:.1f} s; training on {device}", flush=True)
         weights = class_weights(stream.sample(warm_frames, np.random.default_rng(options.seed))[1],
                                 options.class_balance, options.class_weight_max)
         backend = attention_backend(options, device)
@@ -516,6 +554,7 @@ def run(options: TrainOptions) -> Dict[str, object]:
             "variant": spec.name, "height": options.height, "width": options.width,
             "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
             "torch": torch.__version__, "warmupSeconds": round(progress.warmup_seconds, 1),
+            "trainBudgetSeconds": round(progress.budget_seconds, 1),
             "trainSeconds": round(progress.seconds, 1), "steps": progress.steps,
             "attention": backend, "opsCheckError": check_error, "checkSeconds": round(check_seconds, 1),
             "compiled": options.compile,
@@ -549,7 +588,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
     defaults = TrainOptions(out=Path("."), minutes=0)
     parser = argparse.ArgumentParser(prog="python -m segman.train", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--minutes", type=float, required=True, help="wall-clock training budget")
+    parser.add_argument("--minutes", type=float, required=True, help="wall-clock training budget (at most)")
     parser.add_argument("--variant", default=defaults.variant)
     parser.add_argument("--height", type=int, default=defaults.height)
     parser.add_argument("--width", type=int, default=defaults.width)
@@ -576,8 +615,14 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
     parser.add_argument("--compile", action="store_true", help="torch.compile the training step's model")
     parser.add_argument("--profile", type=int, default=defaults.profile,
                         help="profile this many steps after the warm-up (prints the costliest ops)")
-    parser.add_argument("--no-cudnn-benchmark", dest="cudnn_benchmark", action="store_false",
-                        help="take cuDNN's default convolution algorithms instead of timing each in the warm-up")
+    parser.add_argument("--cudnn-benchmark", action="store_true",
+                        help="time every convolution algorithm in the warm-up (cuDNN benchmark mode) instead of "
+                             "taking cuDNN's defaults")
+    parser.add_argument("--finish-by", type=float,
+                        help="epoch seconds the whole run must end by: training gets what the checks and "
+                             "compilation leave of the budget")
+    parser.add_argument("--reserve", type=float, default=defaults.reserve,
+                        help="seconds kept after training for scoring and saving (with --finish-by)")
     args = parser.parse_args(argv)
     return TrainOptions(**{k.replace("-", "_"): v for k, v in vars(args).items()})
 

@@ -12,8 +12,9 @@ from segman.evaluate import IGNORE
 from segman.network import build_segman
 from segman.variants import get_variant
 from segman.manifest import MEAN
-from segman.train import (CHECKPOINT, REPORT, TrainOptions, attention_backend, attention_maps, augment, class_weights, learning_rate,
-                          parameter_groups, parse_args, run, scale_crop_flip)
+from segman.train import (CHECKPOINT, REPORT, SceneStream, TrainOptions, attention_backend, attention_maps, augment,
+                          class_weights, learning_rate, parameter_groups, parse_args, run, scale_crop_flip,
+                          training_seconds)
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
@@ -122,6 +123,27 @@ def test_whole_model_compile_only_goes_with_the_eager_ops() -> None:
     assert attention_backend(options, torch.device("cpu")) == "reference"
 
 
-def test_cudnn_benchmark_is_on_unless_turned_off() -> None:
-    assert parse_args(["--out", "x", "--minutes", "1"]).cudnn_benchmark
-    assert not parse_args(["--out", "x", "--minutes", "1", "--no-cudnn-benchmark"]).cudnn_benchmark
+def test_cudnn_benchmark_is_off_unless_asked_for() -> None:
+    assert not parse_args(["--out", "x", "--minutes", "1"]).cudnn_benchmark
+    assert parse_args(["--out", "x", "--minutes", "1", "--cudnn-benchmark"]).cudnn_benchmark
+
+
+def test_finish_by_shortens_the_budget_to_what_the_call_has_left() -> None:
+    options = parse_args(["--out", "x", "--minutes", "10", "--finish-by", "1000", "--reserve", "30"])
+    assert training_seconds(options, now=500.0) == 470.0            # 1000 - 500 - 30 s of scoring
+    assert training_seconds(options, now=0.0) == 600.0              # --minutes still caps it
+    assert training_seconds(TrainOptions(out=Path("."), minutes=2), now=1e9) == 120.0
+    with pytest.raises(RuntimeError, match="--finish-by"):
+        training_seconds(options, now=980.0)
+
+
+def test_held_stream_fills_its_buffer_then_waits_for_release() -> None:
+    stream = SceneStream(64, 128, workers=0, capacity=3, seed=0, hold=True)
+    try:
+        stream.wait_for(3, timeout=60)
+        time.sleep(0.5)
+        assert stream.produced == 3
+        stream.release()
+        stream.wait_for(5, timeout=60)
+    finally:
+        stream.close()
