@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from naive import selective_scan_2d_naive
-from segman.ops.selective_scan import scan_chunked, scan_logdepth, scan_two_level, selective_scan_2d, softplus
+from segman.ops.selective_scan import scan_chunked, scan_logdepth, selective_scan_2d, softplus
 
 
 def _inputs(batch: int, channels: int, state: int, height: int, width: int, seed: int = 0):
@@ -22,7 +22,7 @@ def _max_err(actual: torch.Tensor, expected: np.ndarray) -> float:
     return float(np.abs(actual.double().numpy() - expected).max() / (1 + np.abs(expected).max()))
 
 
-@pytest.mark.parametrize("method", ["chunked", "logdepth", "twolevel"])
+@pytest.mark.parametrize("method", ["chunked", "logdepth"])
 @pytest.mark.parametrize("shape", [(2, 3, 1, 5, 7), (1, 2, 2, 6, 6), (1, 2, 1, 1, 9), (1, 1, 3, 13, 11)])
 def test_scan_matches_naive_loop(method, shape):
     inputs = _inputs(*shape)
@@ -46,7 +46,6 @@ def test_chunked_scan_long_sequence_matches_float64_recurrence():
         expected[:, t] = h
     for chunk in (64, 128, 256):
         assert _max_err(scan_chunked(log_decay, b, chunk), expected) < 1e-4
-        assert _max_err(scan_two_level(log_decay, b, chunk), expected) < 1e-4
     assert _max_err(scan_logdepth(torch.exp(log_decay), b), expected) < 1e-4
 
 
@@ -78,16 +77,3 @@ def test_scan_gradients_flow():
     inputs = [t.clone().requires_grad_(i in (0, 1, 2, 3)) for i, t in enumerate(_inputs(1, 2, 1, 5, 5))]
     selective_scan_2d(*inputs).square().sum().backward()
     assert all(torch.isfinite(t.grad).all() for t in inputs[:4])
-
-
-def test_two_level_scan_gradients_match_the_chunked_scan():
-    g = torch.Generator().manual_seed(2)
-    log_decay = (-torch.rand(2, 3, 700, generator=g, dtype=torch.float64) * 0.2).requires_grad_()
-    b = torch.randn(2, 3, 700, generator=g, dtype=torch.float64).requires_grad_()
-    upstream = torch.randn(2, 3, 700, generator=g, dtype=torch.float64)
-    grads = []
-    for scan in (scan_chunked, scan_two_level):
-        value = scan(log_decay, b, 32)
-        grads.append((value, *torch.autograd.grad((value * upstream).sum(), (log_decay, b))))
-    for two_level, chunked in zip(grads[1], grads[0]):
-        assert torch.allclose(two_level, chunked, rtol=1e-9, atol=1e-9)

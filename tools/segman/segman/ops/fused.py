@@ -5,9 +5,7 @@ batched matrix-vector product over them; its backward scatters the window gradie
 training step of the demo model that is most of the device time. Written here as indexed loads inside
 multiply-and-sum reductions instead, the same math lets inductor fuse the window gather into the reductions
 (forward) and into atomic adds (backward), in fp32, without the K x K copies. The selective scan is the
-reference's two-level form (`scan_two_level`), compiled once for every shape: its steps do not depend on the
-map size and it always sees fp32 inputs, so the check before training and the three scan stages of the model
-share one graph instead of compiling four.
+chunked reference itself: compiled, its log-depth steps fuse.
 
 `python -m segman.ops.fused` compiles both on the machine it runs on and checks them against the references,
 forward and gradients.
@@ -89,23 +87,20 @@ def _compiled_attention() -> Callable[..., torch.Tensor]:
 
 @lru_cache(maxsize=None)
 def _compiled_scan() -> Callable[..., torch.Tensor]:
-    return _compile(selective_scan_2d, dynamic=True)
+    return _compile(selective_scan_2d)
 
 
-def _compile(function: Callable[..., torch.Tensor], dynamic: bool = False) -> Callable[..., torch.Tensor]:
+def _compile(function: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
     if not hasattr(torch, "compile"):            # PyTorch 1.x: the same math, eagerly
         return function
-    return torch.compile(function, dynamic=dynamic)
+    return torch.compile(function, dynamic=False)
 
 
 def fused_selective_scan_2d(u: torch.Tensor, delta: torch.Tensor, B: torch.Tensor, C: torch.Tensor,
                             A: torch.Tensor, D: torch.Tensor, delta_bias: torch.Tensor,
                             delta_softplus: bool = True, chunk: int = 128) -> torch.Tensor:
-    """OPS.md SelectiveScan2D: the two-level reference scan, compiled for any shape. The scan computes in fp32
-    anyway; casting before the compiled call keeps one graph for fp32 checks and bf16 training alike."""
-    y = _compiled_scan()(u.float(), delta.float(), B.float(), C.float(), A.float(), D.float(), delta_bias.float(),
-                         delta_softplus, "twolevel", chunk)
-    return y.to(u.dtype)
+    """OPS.md SelectiveScan2D: the chunked reference, compiled."""
+    return _compiled_scan()(u, delta, B, C, A, D, delta_bias, delta_softplus, "chunked", chunk)
 
 
 # ---------------------------------------------------------------------------------------------- check

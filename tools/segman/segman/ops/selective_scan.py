@@ -10,9 +10,6 @@ solved here without a Python loop over tokens:
   token through the within-chunk cumulative decay exp(cumsum(dt * A)).
 * ``logdepth``: one Hillis-Steele scan over the whole sequence (log2 L steps of shift, multiply, add),
   which exports to standard ONNX ops without loops.
-* ``twolevel``: ``chunked`` with the chunk carries summed through a lower-triangular matrix of decays
-  instead of a recursion, so the steps do not depend on the length: one compiled graph serves every map
-  size (training, `fused.py`).
 """
 
 from __future__ import annotations
@@ -67,34 +64,6 @@ def scan_chunked(log_decay: torch.Tensor, b: torch.Tensor, chunk: int = 128) -> 
     return states.reshape(*lead, -1)[..., :length]
 
 
-def scan_two_level(log_decay: torch.Tensor, b: torch.Tensor, chunk: int = 128) -> torch.Tensor:
-    """`scan_chunked` without length-dependent steps: every chunk is scanned from zero (log2 chunk steps), then
-    the true state before chunk c, sum over j < c of exp(P[c-1] - P[j]) * (chunk j's last zero-start state)
-    with P the running total of the chunks' log decays, is one product with a lower-triangular matrix.
-
-    P is summed in float64: its differences are taken between totals that reach hundreds over a long map.
-    """
-    length = dims(b)[-1]
-    pad = (-length) % chunk
-    if pad:
-        log_decay = F.pad(log_decay, (0, pad))
-        b = F.pad(b, (0, pad))
-    lead = dims(b)[:-1]
-    log_decay = log_decay.reshape(*lead, -1, chunk)
-    b = b.reshape(*lead, -1, chunk)
-    cumulative = torch.cumsum(log_decay, dim=-1)                    # log of the decay since the chunk start
-    local = scan_logdepth(torch.exp(log_decay), b)                  # states as if each chunk started at zero
-    totals = torch.cumsum(cumulative[..., -1].double(), dim=-1)     # P[c]: log decay from the start to c's end
-    before = F.pad(totals[..., :-1], (1, 0))                        # P[c-1]
-    exponent = before.unsqueeze(-1) - totals.unsqueeze(-2)          # [c, j] = P[c-1] - P[j] <= 0 for j < c
-    index = torch.arange(exponent.shape[-1], device=b.device)
-    earlier = index.unsqueeze(0) < index.unsqueeze(1)               # [c, j]: j < c
-    decays = torch.exp(exponent.masked_fill(~earlier, float("-inf"))).to(b.dtype)
-    incoming = torch.matmul(decays, local[..., -1:]).squeeze(-1)    # true state before each chunk
-    states = local + torch.exp(cumulative) * incoming.unsqueeze(-1)
-    return states.reshape(*lead, -1)[..., :length]
-
-
 def to_scan_order(x: torch.Tensor) -> torch.Tensor:
     """(B, 4, C, H, W) map layout -> (B, 4, C, L): direction k's tensor in direction k's visiting order."""
     batch, _, channels, height, width = dims(x)
@@ -140,8 +109,6 @@ def selective_scan_2d(u: torch.Tensor, delta: torch.Tensor, B: torch.Tensor, C: 
         h = scan_chunked(log_decay, inputs, chunk)
     elif method == "logdepth":
         h = scan_logdepth(torch.exp(log_decay), inputs)
-    elif method == "twolevel":
-        h = scan_two_level(log_decay, inputs, chunk)
     else:
         raise ValueError(f"unknown scan method '{method}'")
     y = (h * Cs).sum(3) + D.float().reshape(1, DIRECTIONS, channels, 1) * us

@@ -12,11 +12,4 @@ import torch
 
 
 def dims(x: torch.Tensor) -> Tuple[int, ...]:
-    if _compiling():        # torch.compile traces sizes as symbols: int() would pin the graph to one shape
-        return tuple(x.shape)
     return tuple(int(d) for d in x.shape)
-
-
-def _compiling() -> bool:
-    compiler = getattr(torch, "compiler", None)     # PyTorch >= 2.3
-    return bool(compiler is not None and hasattr(compiler, "is_compiling") and compiler.is_compiling())
