@@ -4,7 +4,7 @@
 # comes last. Extra arguments go to segman.train.
 # The whole script ends within CALL_MINUTES (default 8.75, inside one 9-minute call): the ops check and the
 # compilation of the scan come first and take what they take on that machine, training gets the rest (at most
-# MINUTES, default 10), and 20 s are kept for scoring the val scenes and saving.
+# MINUTES, default 10), and 12 s are kept for scoring the val scenes and saving.
 # The sample drive is scored where the checkpoint lands (`python -m segman.evaluate --drive samples`), or here
 # with DRIVE=1 (about a minute and a half, taken from the training budget).
 #   bench/train_on_gpu.sh                                    # one 9-minute call
@@ -17,7 +17,7 @@ cd "$repo/tools/segman"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 python3 -c 'import torch, cv2, numpy; print("torch", torch.__version__, "cv2", cv2.__version__, "numpy", numpy.__version__)'
 drive=()
-reserve=20
+reserve=12
 if [ "${DRIVE:-0}" = 1 ]; then drive=(--drive "$repo/samples"); reserve=120; fi
 PYTHONUNBUFFERED=1 python3 -m segman.train --out "$out" --minutes "${MINUTES:-10}" --finish-by "$finish_by" \
     --reserve "$reserve" --variant "${VARIANT:-T-slim4}" --height 256 --width 512 --workers "${WORKERS:-12}" \

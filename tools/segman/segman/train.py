@@ -352,9 +352,12 @@ def attention_maps(spec: Variant, height: int, width: int) -> List[Tuple[int, in
             for stride, kernel, dilation in zip(STRIDES, spec.kernels, spec.dilations)]
 
 
-def check_backend(backend: str, spec: Variant, height: int, width: int, device: torch.device) -> float:
+def check_backend(backend: str, spec: Variant, height: int, width: int, device: torch.device,
+                  batch: int = 1) -> float:
     """The training ops vs the references on the first stage's shape, forward and gradients, before training
-    on them; raises beyond the tolerance (fp32: the compiled reductions only reorder sums)."""
+    on them; raises beyond the tolerance (fp32: the compiled reductions only reorder sums). The compiled scan is
+    checked at the training batch and under the training's autocast, so the graph compiled for the check is the
+    one the first stage trains with."""
     map_h, map_w, kernel, dilation = attention_maps(spec, height, width)[0]
     matmul_tf32 = torch.backends.cuda.matmul.allow_tf32
     torch.backends.cuda.matmul.allow_tf32 = False
@@ -364,8 +367,9 @@ def check_backend(backend: str, spec: Variant, height: int, width: int, device: 
             tolerance = 2e-3
         else:
             attention = tiled_na.check if backend == "tiled" else fused.check_attention
-            errors = (*attention(1, spec.heads[0], map_h, map_w, spec.head_dim(0), kernel, dilation, device),
-                      *fused.check_scan(1, spec.dims[0], map_h, map_w, device))
+            errors = attention(1, spec.heads[0], map_h, map_w, spec.head_dim(0), kernel, dilation, device)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+                errors = (*errors, *fused.check_scan(batch, spec.dims[0], map_h, map_w, device))
             tolerance = 1e-4
     finally:
         torch.backends.cuda.matmul.allow_tf32 = matmul_tf32
@@ -536,7 +540,7 @@ def run(options: TrainOptions) -> Dict[str, object]:
         check_error, check_seconds = None, 0.0
         if backend != "reference":
             started = time.monotonic()
-            check_error = check_backend(backend, spec, options.height, options.width, device)
+            check_error = check_backend(backend, spec, options.height, options.width, device, options.batch)
             check_seconds = time.monotonic() - started
             if backend == "flex":
                 flex_na.prebuild_masks(attention_maps(spec, options.height, options.width), device)

@@ -99,8 +99,10 @@ def _compile(function: Callable[..., torch.Tensor]) -> Callable[..., torch.Tenso
 def fused_selective_scan_2d(u: torch.Tensor, delta: torch.Tensor, B: torch.Tensor, C: torch.Tensor,
                             A: torch.Tensor, D: torch.Tensor, delta_bias: torch.Tensor,
                             delta_softplus: bool = True, chunk: int = 128) -> torch.Tensor:
-    """OPS.md SelectiveScan2D: the chunked reference, compiled."""
-    return _compiled_scan()(u, delta, B, C, A, D, delta_bias, delta_softplus, "chunked", chunk)
+    """OPS.md SelectiveScan2D: the chunked reference, compiled. It computes in fp32 anyway; handing it contiguous
+    fp32 inputs keeps one graph per shape whether the caller is an fp32 check or bf16 training."""
+    inputs = [t.to(torch.float32, memory_format=torch.contiguous_format) for t in (u, delta, B, C, A, D, delta_bias)]
+    return _compiled_scan()(*inputs, delta_softplus, "chunked", chunk).to(u.dtype)
 
 
 # ---------------------------------------------------------------------------------------------- check
