@@ -57,8 +57,8 @@ class TrainOptions:
     lr: float = 2e-3
     weight_decay: float = 0.05
     warmup: float = 0.04            # fraction of the budget
-    scale_min: float = 0.75
-    scale_max: float = 1.5
+    scale_min: float = 1.0           # zoom only: below 1 the padding is ignored pixels
+    scale_max: float = 1.25
     class_balance: float = 0.5      # exponent of the median-frequency weights (0: plain cross-entropy)
     class_weight_max: float = 3.0   # upper clip of those weights (and the weight of classes not seen yet)
     pool: int = 6144                # frames in the ring buffer
