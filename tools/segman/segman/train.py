@@ -127,9 +127,9 @@ class SceneStream:
         self.produced = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._hold = threading.Event()
+        self._hold = threading.Event()     # set: fill every slot once, then idle until `release`
         if hold:
-            self.hold()
+            self._hold.set()
         _attach(self.images, self.labels, seed)
         self._pool = (multiprocessing.get_context("fork").Pool(workers, _start_worker, (self.images, self.labels, seed))
                       if workers > 0 else None)
@@ -146,12 +146,9 @@ class SceneStream:
             self._ready[slot] = True
             self.produced += 1
 
-    def hold(self) -> None:
-        """Render until every slot holds a scene, then idle until `release`: while the model compiles, the
-        renderers would only overwrite scenes nobody has drawn yet, on cores the compiler needs."""
-        self._hold.set()
-
     def release(self) -> None:
+        """End the hold asked for at construction. Held, the renderers fill the buffer once and idle: while the
+        model compiles they would only overwrite scenes nobody has drawn yet, on cores the compiler needs."""
         self._hold.clear()
 
     def _held(self, index: int) -> bool:
@@ -311,6 +308,8 @@ def training_seconds(options: TrainOptions, now: float) -> float:
     budget = options.minutes * 60.0
     if options.finish_by is not None:
         budget = min(budget, options.finish_by - now - options.reserve)
+    if budget <= 0 and options.finish_by is None:
+        raise RuntimeError(f"--minutes must be positive, not {options.minutes}")
     if budget <= 0:
         raise RuntimeError(f"no time is left to train: the run must end by {time.ctime(options.finish_by)} "
                            f"and {options.reserve:.0f} s are kept for scoring; give a later --finish-by")

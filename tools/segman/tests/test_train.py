@@ -135,6 +135,8 @@ def test_finish_by_shortens_the_budget_to_what_the_call_has_left() -> None:
     assert training_seconds(TrainOptions(out=Path("."), minutes=2), now=1e9) == 120.0
     with pytest.raises(RuntimeError, match="--finish-by"):
         training_seconds(options, now=980.0)
+    with pytest.raises(RuntimeError, match="--minutes must be positive"):
+        training_seconds(TrainOptions(out=Path("."), minutes=0), now=0.0)
 
 
 def test_held_stream_fills_its_buffer_then_waits_for_release() -> None:
