@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Trains the demo SegMAN (T-slim4, 256x512) on rendered road scenes on a CUDA machine and scores it on the
-# rendered validation split. Writes model.pth and train.json to $OUT (default artifacts/train); the summary table
+# Trains the demo SegMAN (T-slim4, on 256x512 scenes) on rendered road scenes on a CUDA machine and scores it on
+# the rendered validation split at the input the agent runs it at (INFER, default 320x640: the frames are upsampled
+# to it). Writes model.pth and train.json to $OUT (default artifacts/train); the summary table
 # comes last. Extra arguments go to segman.train.
 # The whole script ends within CALL_MINUTES (default 8.75, inside one 9-minute call): the ops check and the
 # compilation of the scan come first and take what they take on that machine, training gets the rest (at most
-# MINUTES, default 10), and 12 s are kept for scoring the val scenes and saving.
+# MINUTES, default 10), and 15 s are kept for scoring the val scenes and saving.
 # The sample drive is scored where the checkpoint lands (`python -m segman.evaluate --drive samples`), or here
 # with DRIVE=1 (about a minute and a half, taken from the training budget).
 #   bench/train_on_gpu.sh                                    # one 9-minute call
@@ -17,8 +18,9 @@ cd "$repo/tools/segman"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 python3 -c 'import torch, cv2, numpy; print("torch", torch.__version__, "cv2", cv2.__version__, "numpy", numpy.__version__)'
 drive=()
-reserve=12
+reserve=15
 if [ "${DRIVE:-0}" = 1 ]; then drive=(--drive "$repo/samples"); reserve=120; fi
+infer="${INFER:-320x640}"
 PYTHONUNBUFFERED=1 python3 -m segman.train --out "$out" --minutes "${MINUTES:-10}" --finish-by "$finish_by" \
-    --reserve "$reserve" --variant "${VARIANT:-T-slim4}" --height 256 --width 512 --workers "${WORKERS:-12}" \
-    "${drive[@]}" "$@"
+    --reserve "$reserve" --variant "${VARIANT:-T-slim4}" --height 256 --width 512 --infer-height "${infer%x*}" \
+    --infer-width "${infer#*x}" --workers "${WORKERS:-12}" "${drive[@]}" "$@"

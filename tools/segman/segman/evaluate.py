@@ -5,7 +5,7 @@ Evaluation protocol (the C# bench computes exactly the same):
 1. The frame (BGR uint8) is resized to the model input (bilinear, half-pixel centres, as OpenCV's
    INTER_LINEAR and torch's bilinear with align_corners=False; no resize when the sizes match),
    converted to RGB and normalised with the manifest's mean and std.
-2. The 1/8 logits are upsampled bilinearly to the model input size (torch's bilinear with
+2. The logits (1/4 or 1/8 of the input) are upsampled bilinearly to the model input size (torch's bilinear with
    align_corners=False; the manifest says `"upsample": "bilinear"`), and the prediction is the argmax over
    classes there (the first maximum on ties).
 3. The (h, w) prediction is resized to the label map's size (H, W) by nearest neighbour on pixel
@@ -16,11 +16,11 @@ Evaluation protocol (the C# bench computes exactly the same):
 5. IoU_c = TP_c / (TP_c + FP_c + FN_c) for every class c that occurs in the ground truth or the
    prediction of the set; a class absent from both is excluded. mIoU is the mean of those IoUs.
 
-Frame sources: the rendered validation split (`--val N`: scenes `segman.scenes` val seeds 0..N-1 at the
-model size), a folder written by `segman.evalset` (`--set DIR`), and the sample drive (`--drive DIR`,
-holding drive.mp4 and drive_labels/). Models: a PyTorch checkpoint (`--checkpoint`), or ONNX graphs run
-with onnxruntime (`--onnx`, where the package is installed; `--ops-library` registers libsegman_ops.so for
-graphs with custom nodes).
+Frame sources: the rendered validation split (`--val N`: scenes `segman.scenes` val seeds 0..N-1 at
+256x512 as `bench/data/val`, whatever the model input), a folder written by `segman.evalset` (`--set DIR`),
+and the sample drive (`--drive DIR`, holding drive.mp4 and drive_labels/). Models: a PyTorch checkpoint
+(`--checkpoint`), or ONNX graphs run with onnxruntime (`--onnx`, where the package is installed;
+`--ops-library` registers libsegman_ops.so for graphs with custom nodes).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from .frames import normalize_bgr
 
 NUM_CLASSES = len(CITYSCAPES)
 IGNORE = 255
+VAL_SIZE = (256, 512)        # the held-out scenes are rendered at this size whatever the model input
 
 Frame = Tuple[np.ndarray, np.ndarray]                      # (BGR uint8 HxWx3, trainIds uint8 HxW)
 Predictor = Callable[[torch.Tensor], np.ndarray]           # (N,3,h,w) normalised -> (N,h,w) labels
@@ -210,8 +211,9 @@ def drive_frames(directory: Path, step: int = 1) -> Iterator[Frame]:
         capture.release()
 
 
-def val_frames(count: int, height: int, width: int, seed: int = 0) -> Iterator[Frame]:
-    """The first `count` scenes of the rendered validation split, at the model size."""
+def val_frames(count: int, height: int = VAL_SIZE[0], width: int = VAL_SIZE[1],
+               seed: int = 0) -> Iterator[Frame]:
+    """The first `count` scenes of the rendered validation split (at 256x512: the held-out set)."""
     from .scenes.dataset import SceneSet
     return iter(SceneSet("val", seed, count, height, width))
 
@@ -226,7 +228,7 @@ def format_scores(title: str, result: Scores) -> str:
 def _sources(args: argparse.Namespace, height: int, width: int) -> Dict[str, Callable[[], Iterable[Frame]]]:
     sources: Dict[str, Callable[[], Iterable[Frame]]] = {}
     if args.val:
-        sources[f"val{args.val}"] = lambda: val_frames(args.val, height, width)
+        sources[f"val{args.val}"] = lambda: val_frames(args.val, *VAL_SIZE)
     if args.set:
         from .evalset import read_evalset
         sources[f"set:{args.set.name}"] = lambda: read_evalset(args.set)

@@ -22,7 +22,8 @@ from .manifest import build_manifest, write_manifest
 from .network import SegMAN
 from .onnx_export import check_graph, custom_node_counts, expected_custom_nodes, trace_to_onnx
 from .random_weights import random_model
-from .onnx_tools import fold_initializer_ops, infer_shapes, set_metadata, share_identical_tensors
+from .onnx_tools import (factor_position_tables, fold_initializer_ops, infer_shapes, set_metadata,
+                         share_identical_tensors)
 from .variants import get_variant, validate_input_size
 
 PRECISIONS = ("fp32", "fp16", "int8")
@@ -82,7 +83,7 @@ def export(options: ExportOptions, model: Optional[SegMAN] = None) -> ExportResu
     if options.precision == "int8":
         from .int8 import store_int8_weights
         graph = store_int8_weights(graph)
-    graph = share_identical_tensors(infer_shapes(fold_initializer_ops(graph)))
+    graph = factor_position_tables(share_identical_tensors(infer_shapes(fold_initializer_ops(graph))))
     if options.precision == "fp16":
         from .fp16 import convert_to_fp16
         graph = convert_to_fp16(graph)

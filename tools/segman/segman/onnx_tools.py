@@ -165,3 +165,50 @@ def share_identical_tensors(model: onnx.ModelProto, min_bytes: int = 1024) -> on
     del graph.node[:]
     graph.node.extend(kept)
     return remove_unused(model)
+
+
+def _separable_halves(array: "np.ndarray") -> bool:
+    """True for an (H, W, D) table whose first D/2 channels vary along H only and last D/2 along W only."""
+    if array.ndim != 3 or array.shape[2] % 2 or min(array.shape[:2]) < 2:
+        return False
+    half = array.shape[2] // 2
+    return bool(np.array_equal(array[:, :, :half], np.broadcast_to(array[:, :1, :half], array[:, :, :half].shape))
+                and np.array_equal(array[:, :, half:], np.broadcast_to(array[:1, :, half:], array[:, :, half:].shape)))
+
+
+def factor_position_tables(model: onnx.ModelProto, min_bytes: int = 64 * 1024) -> onnx.ModelProto:
+    """Store each frozen RoPE table as its row and column halves: an (H, W, D) constant whose first D/2
+    channels depend on the row only and last D/2 on the column only becomes Concat(Expand(rows), Expand(cols)).
+
+    Exact, and free at run time (ONNX Runtime and TensorRT fold constant subgraphs when they load a model),
+    but H*W*D floats become (H + W)*D/2: at 320x640 the stage-1 tables alone are 3 MiB, which would take the
+    fp32 graph past its 16 MiB budget."""
+    graph = model.graph
+    nodes: List[onnx.NodeProto] = []
+    factored = 0
+    for node in graph.node:
+        if not (node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value"):
+            nodes.append(node)
+            continue
+        tensor = node.attribute[0].t
+        array = numpy_helper.to_array(tensor)
+        if array.nbytes < min_bytes or not np.issubdtype(array.dtype, np.floating) or not _separable_halves(array):
+            nodes.append(node)
+            continue
+        height, width, depth = array.shape
+        half = depth // 2
+        name = node.output[0]
+        shape = np.array([height, width, half], np.int64)
+        graph.initializer.extend([
+            numpy_helper.from_array(np.ascontiguousarray(array[:, :1, :half]), f"{name}/rows"),
+            numpy_helper.from_array(np.ascontiguousarray(array[:1, :, half:]), f"{name}/cols"),
+            numpy_helper.from_array(shape, f"{name}/shape")])
+        nodes.extend([
+            helper.make_node("Expand", [f"{name}/rows", f"{name}/shape"], [f"{name}/rows_full"], name=f"{name}/ExpandRows"),
+            helper.make_node("Expand", [f"{name}/cols", f"{name}/shape"], [f"{name}/cols_full"], name=f"{name}/ExpandCols"),
+            helper.make_node("Concat", [f"{name}/rows_full", f"{name}/cols_full"], [name], axis=-1,
+                             name=f"{name}/Concat")])
+        factored += 1
+    del graph.node[:]
+    graph.node.extend(nodes)
+    return model

@@ -50,8 +50,10 @@ class TrainOptions:
     out: Path
     minutes: float
     variant: str = "T-slim4"
-    height: int = 256
+    height: int = 256               # the training crops
     width: int = 512
+    infer_height: Optional[int] = None  # the exported model's input, at which val and drive are scored
+    infer_width: Optional[int] = None   # (default: the training size)
     workers: int = 10
     batch: int = 64
     lr: float = 2e-3
@@ -514,9 +516,18 @@ def summary_table(report: Dict[str, object]) -> str:
     return "\n".join(f"| {name:<{width}} | {value} |" for name, value in rows)
 
 
+def inference_size(options: TrainOptions) -> Tuple[int, int]:
+    """The model input the run is scored at (and the model is meant to be exported at): the training size unless
+    --infer-height/--infer-width say otherwise. Scenes are rendered at the training size; scoring at a larger
+    input upsamples each frame to it, which gives thin objects more cells of the 1/4 logits."""
+    return options.infer_height or options.height, options.infer_width or options.width
+
+
 def run(options: TrainOptions) -> Dict[str, object]:
     spec = get_variant(options.variant)
     validate_input_size(spec, options.height, options.width)
+    infer_height, infer_width = inference_size(options)
+    validate_input_size(spec, infer_height, infer_width)
     options.out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(options.seed)
     # Start the renderer before CUDA is touched: its workers are forked from this process.
@@ -554,6 +565,7 @@ def run(options: TrainOptions) -> Dict[str, object]:
         predict = torch_predictor(model, device)
         report: Dict[str, object] = {
             "variant": spec.name, "height": options.height, "width": options.width,
+            "inferHeight": infer_height, "inferWidth": infer_width,
             "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
             "torch": torch.__version__, "warmupSeconds": round(progress.warmup_seconds, 1),
             "trainBudgetSeconds": round(progress.budget_seconds, 1),
@@ -570,13 +582,13 @@ def run(options: TrainOptions) -> Dict[str, object]:
         torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, options.out / CHECKPOINT)
         if options.val > 0:
             started = time.monotonic()
-            val = evaluate(predict, stream.render_val(options.val), options.height, options.width)
+            val = evaluate(predict, stream.render_val(options.val), infer_height, infer_width)
             print(format_scores(f"val (seeds 0..{options.val - 1})", val), flush=True)
             report["val"], report["valSeconds"] = val.as_dict(), round(time.monotonic() - started, 1)
         if options.drive is not None:
             started = time.monotonic()
-            drive: Scores = evaluate(predict, drive_frames(options.drive, options.drive_step),
-                                     options.height, options.width)
+            drive: Scores = evaluate(predict, drive_frames(options.drive, options.drive_step), infer_height,
+                                     infer_width)
             print(format_scores("sample drive", drive), flush=True)
             report["drive"], report["driveSeconds"] = drive.as_dict(), round(time.monotonic() - started, 1)
     finally:
@@ -594,6 +606,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
     parser.add_argument("--variant", default=defaults.variant)
     parser.add_argument("--height", type=int, default=defaults.height)
     parser.add_argument("--width", type=int, default=defaults.width)
+    parser.add_argument("--infer-height", type=int,
+                        help="model input height the run is scored at (default: --height); export at this size")
+    parser.add_argument("--infer-width", type=int, help="model input width the run is scored at (default: --width)")
     parser.add_argument("--workers", type=int, default=min(defaults.workers, max(0, (os.cpu_count() or 1) - 2)),
                         help="rendering processes (0: render in a thread of this process)")
     parser.add_argument("--batch", type=int, default=defaults.batch)

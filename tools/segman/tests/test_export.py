@@ -9,7 +9,7 @@ from onnx import TensorProto, numpy_helper
 from segman.export import ExportOptions, export
 from segman.fixtures import write_fixtures
 from segman.network import build_segman
-from segman.onnx_tools import tensor_shape, tensor_type, value_infos
+from segman.onnx_tools import factor_position_tables, tensor_shape, tensor_type, value_infos
 from segman.random_weights import random_model, randomize
 
 HEIGHT, WIDTH = 128, 160          # nano: stage maps 32x40, 16x20, 8x10, 4x5
@@ -105,3 +105,45 @@ def test_fixtures_are_written(tmp_path):
     with torch.no_grad():
         again = model(torch.from_numpy(image.reshape(1, 3, HEIGHT, WIDTH)))
     assert np.array_equal(again.numpy().ravel(), expected)
+
+
+def _table_graph(table: np.ndarray) -> onnx.ModelProto:
+    constant = onnx.helper.make_node("Constant", [], ["table"], value=numpy_helper.from_array(table))
+    add = onnx.helper.make_node("Add", ["x", "table"], ["y"])
+    info = [onnx.helper.make_tensor_value_info(n, TensorProto.FLOAT, list(table.shape)) for n in ("x", "y")]
+    graph = onnx.helper.make_graph([constant, add], "g", [info[0]], [info[1]])
+    return onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 17)])
+
+
+def _expanded(model: onnx.ModelProto) -> np.ndarray:
+    """Evaluate the pass's Expand/Expand/Concat from its initializers."""
+    values = {init.name: numpy_helper.to_array(init) for init in model.graph.initializer}
+    for node in model.graph.node:
+        if node.op_type == "Expand":
+            values[node.output[0]] = np.broadcast_to(values[node.input[0]], tuple(values[node.input[1]]))
+        elif node.op_type == "Concat":
+            values[node.output[0]] = np.concatenate([values[i] for i in node.input], axis=-1)
+    return values["table"]
+
+
+def test_rope_tables_are_stored_as_their_row_and_column_halves(tmp_path, nano):
+    sin, _ = nano.encoder.stages[0].rope.tables(40, 48)             # (40, 48, 16): rows | columns
+    factored = factor_position_tables(_table_graph(sin.numpy()), min_bytes=1024)
+    onnx.checker.check_model(factored)
+    assert [n.op_type for n in factored.graph.node] == ["Expand", "Expand", "Concat", "Add"]
+    assert sum(numpy_helper.to_array(i).size for i in factored.graph.initializer) == (40 + 48) * 8 + 3
+    np.testing.assert_array_equal(_expanded(factored), sin.numpy())
+
+    mixed = sin.numpy().copy()
+    mixed[3, 5, 0] += 1.0                                          # a row channel that varies along W: left alone
+    kept = factor_position_tables(_table_graph(mixed), min_bytes=1024)
+    assert [n.op_type for n in kept.graph.node] == ["Constant", "Add"]
+
+
+def test_exported_graph_keeps_no_full_rope_table(tmp_path, nano):
+    graph, _ = _export(tmp_path, nano)
+    tables = [numpy_helper.to_array(n.attribute[0].t) for n in graph.graph.node if n.op_type == "Constant"]
+    tables += [numpy_helper.to_array(i) for i in graph.graph.initializer]
+    stage1 = [t for t in tables if t.shape == (HEIGHT // 4, WIDTH // 4, 16)]
+    assert not stage1, "the stage-1 RoPE tables are factored (rows x columns), not stored whole"
+    assert sum(n.op_type == "Expand" for n in graph.graph.node) >= 4  # sin and cos: rows and columns each

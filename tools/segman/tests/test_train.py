@@ -12,22 +12,35 @@ from segman.evaluate import IGNORE
 from segman.network import build_segman
 from segman.variants import get_variant
 from segman.manifest import MEAN
+import segman.train as train_module
 from segman.train import (CHECKPOINT, REPORT, SceneStream, TrainOptions, attention_backend, attention_maps, augment,
-                          class_weights, learning_rate, parameter_groups, parse_args, run, scale_crop_flip,
+                          class_weights, inference_size, learning_rate, parameter_groups, parse_args, run, scale_crop_flip,
                           training_seconds)
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
 
-def test_two_tiny_steps_on_cpu_write_a_loadable_checkpoint_and_scores(tmp_path: Path) -> None:
+def test_two_tiny_steps_on_cpu_write_a_loadable_checkpoint_and_scores(tmp_path: Path, monkeypatch) -> None:
     started = time.monotonic()
-    options = TrainOptions(out=tmp_path, minutes=1.0, variant="nano", height=128, width=128, workers=0, batch=2,
-                           pool=8, val=2, drive=SAMPLES, drive_step=90, max_steps=2, device="cpu")
+    scored_at = []
+    real_evaluate = train_module.evaluate
+
+    def spy(predict, frames, height, width, *args, **kwargs):
+        scored_at.append((height, width))
+        return real_evaluate(predict, frames, height, width, *args, **kwargs)
+
+    monkeypatch.setattr(train_module, "evaluate", spy)
+    options = TrainOptions(out=tmp_path, minutes=1.0, variant="nano", height=128, width=128, infer_height=160,
+                           infer_width=192, workers=0, batch=2, pool=8, val=2, drive=SAMPLES, drive_step=90,
+                           max_steps=2, device="cpu")
     report = run(options)
     assert time.monotonic() - started < 60
+    assert scored_at == [(160, 192), (160, 192)], "val and drive are scored at the inference size"
+    assert (report["height"], report["width"], report["inferHeight"], report["inferWidth"]) == (128, 128, 160, 192)
     assert report["steps"] == 2 and report["framesSeen"] == 4
     assert np.isfinite(report["finalLoss"])
     saved = json.loads((tmp_path / REPORT).read_text())
+    assert saved["val"]["frames"] == 2 and saved["val"]["pixels"] == 2 * 128 * 128     # scored at the label size
     assert saved["val"]["frames"] == 2 and 0.0 <= saved["val"]["mIoU"] <= 1.0
     assert saved["drive"]["frames"] == 2 and saved["drive"]["pixels"] == 2 * 512 * 1024
     model = build_segman("nano")
@@ -126,6 +139,16 @@ def test_whole_model_compile_only_goes_with_the_eager_ops() -> None:
 def test_cudnn_benchmark_is_off_unless_asked_for() -> None:
     assert not parse_args(["--out", "x", "--minutes", "1"]).cudnn_benchmark
     assert parse_args(["--out", "x", "--minutes", "1", "--cudnn-benchmark"]).cudnn_benchmark
+
+
+def test_inference_size_defaults_to_the_training_size_and_is_checked(tmp_path: Path) -> None:
+    assert inference_size(parse_args(["--out", "x", "--minutes", "1"])) == (256, 512)
+    options = parse_args(["--out", "x", "--minutes", "1", "--infer-height", "320", "--infer-width", "640"])
+    assert (options.height, options.width) == (256, 512) and inference_size(options) == (320, 640)
+    odd = TrainOptions(out=tmp_path, minutes=1.0, variant="nano", height=128, width=128, infer_height=150,
+                       workers=0, device="cpu")
+    with pytest.raises(ValueError, match="height 150 is not a multiple of 32"):
+        run(odd)
 
 
 def test_finish_by_shortens_the_budget_to_what_the_call_has_left() -> None:

@@ -120,3 +120,26 @@ def test_torch_predictor_returns_labels_at_the_input_size() -> None:
     batch = torch.randn(2, 3, 16, 32)
     labels = torch_predictor(Stride8(), torch.device("cpu"))(batch)
     assert labels.shape == (2, 16, 32) and labels.max() < 3
+
+
+def test_a_model_input_larger_than_the_labels_is_scored_at_the_label_size() -> None:
+    # A 2x4 label map served by a model whose input (and prediction) is 2.5x larger: each label pixel takes the
+    # prediction at its centre, so a prediction that upsamples the truth scores one.
+    truth = np.arange(8, dtype=np.uint8).reshape(2, 4)
+    frames = [(np.zeros((2, 4, 3), np.uint8), truth)]
+
+    def predict(batch: torch.Tensor) -> np.ndarray:
+        assert batch.shape[1:] == (3, 5, 10)
+        return upsample_nearest(truth, 5, 10)[None]
+
+    assert evaluate(predict, frames, 5, 10).miou == pytest.approx(1.0)
+
+
+def test_val_source_keeps_the_held_out_size_whatever_the_model_input(monkeypatch) -> None:
+    import segman.evaluate as evaluate_module
+    rendered = []
+    monkeypatch.setattr(evaluate_module, "val_frames", lambda count, *size: rendered.append((count, *size)) or iter(()))
+    args = evaluate_module.argparse.Namespace(val=3, set=None, drive=None)
+    sources = evaluate_module._sources(args, 320, 640)
+    list(sources["val3"]())
+    assert rendered == [(3, 256, 512)]
