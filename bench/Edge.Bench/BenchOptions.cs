@@ -3,7 +3,7 @@ using System.Globalization;
 namespace SegMan.Edge.Bench;
 
 /// <summary>Command-line options of the benchmarks; paths are relative to the repository root.</summary>
-internal sealed record BenchOptions(string Command, string Model, string Video, string Data, int Frames, int Warmup, bool Mqtt)
+internal sealed record BenchOptions(string Command, string Model, string? Against, string Video, string Data, int Frames, int Warmup, bool Mqtt)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -28,6 +28,7 @@ internal sealed record BenchOptions(string Command, string Model, string Video, 
         return new BenchOptions(
             args.Length > 0 ? args[0] : "",
             Path("--model", "models/segman-demo-fp32.onnx"),
+            values.ContainsKey("--against") ? Path("--against", "") : null,
             Path("--video", "samples/drive.mp4"),
             Path("--data", "bench/data/val"),
             Int("--frames", 200),

@@ -7,7 +7,7 @@ internal static class RepositoryFiles
 {
     private static readonly Lazy<string> Root = new(FindRoot);
 
-    /// <summary>SegMAN T-slim4, fp32, 256×512, with its scans and attentions run by libsegman_ops.</summary>
+    /// <summary>SegMAN T-slim4, fp32, 320×640, with its scans and attentions run by libsegman_ops.</summary>
     public static string DemoModel => Path.Combine(Root.Value, "models", "segman-demo-fp32.onnx");
 
     /// <summary>The small standard-ops colour model kept for tests (512×1024, logits at 1/8).</summary>
