@@ -1,5 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
-using SegMan.Edge.Kernels;
 using SegMan.Edge.Pipeline.Models;
 
 namespace SegMan.Edge.Bench;
@@ -21,8 +19,8 @@ internal static class ModelLatencyBenchmark
 
         var models = new[] { options.Model, options.Against };
         var manifests = models.Select(ModelManifestLoader.LoadForModel).ToArray();
-        using var first = Open(models[0], allowSpinning: false);
-        using var second = Open(models[1], allowSpinning: false);
+        using var first = AgentSession.Open(models[0]);
+        using var second = AgentSession.Open(models[1]);
         var names = models.Select(Path.GetFileName).Select((name, i) => $"{i + 1}: {name}").ToArray();
         var medians = AlternatingTimer.MedianMilliseconds([(names[0], first, manifests[0]), (names[1], second, manifests[1])], options.Frames);
         Console.WriteLine($"{AlternatingTimer.CountedRuns(options.Frames)} runs each, alternating, {Environment.ProcessorCount} cores");
@@ -34,18 +32,5 @@ internal static class ModelLatencyBenchmark
 
         Console.WriteLine($"2 / 1: {medians[names[1]] / medians[names[0]]:F2}x");
         return 0;
-    }
-
-    /// <summary>A session as the agent opens a custom-op model, or with ONNX Runtime's intra-op spinning back on.</summary>
-    public static InferenceSession Open(string model, bool allowSpinning)
-    {
-        using var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        CustomOpLibrary.Register(sessionOptions);
-        if (allowSpinning)
-        {
-            sessionOptions.AddSessionConfigEntry(CustomOpLibrary.IntraOpSpinningKey, "1");
-        }
-
-        return new InferenceSession(model, sessionOptions);
     }
 }

@@ -1,5 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
-using SegMan.Edge.Kernels;
 using SegMan.Edge.Pipeline.Models;
 
 namespace SegMan.Edge.Bench;
@@ -14,8 +12,8 @@ internal static class SpinningBenchmark
     public static int Run(BenchOptions options)
     {
         var manifest = ModelManifestLoader.LoadForModel(options.Model);
-        using var agentSession = ModelLatencyBenchmark.Open(options.Model, allowSpinning: false);
-        using var spinningSession = ModelLatencyBenchmark.Open(options.Model, allowSpinning: true);
+        using var agentSession = AgentSession.Open(options.Model);
+        using var spinningSession = AgentSession.Open(options.Model, allowSpinning: true);
         var medians = AlternatingTimer.MedianMilliseconds([("agent", agentSession, manifest), ("spinning", spinningSession, manifest)], options.Frames);
         var (agent, spinning) = (medians["agent"], medians["spinning"]);
         Console.WriteLine($"model {Path.GetFileName(options.Model)}, {AlternatingTimer.CountedRuns(options.Frames)} runs each, alternating, {Environment.ProcessorCount} cores");

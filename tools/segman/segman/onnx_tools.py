@@ -185,7 +185,6 @@ def factor_position_tables(model: onnx.ModelProto, min_bytes: int = 64 * 1024) -
     fp32 graph past its 16 MiB budget."""
     graph = model.graph
     nodes: List[onnx.NodeProto] = []
-    factored = 0
     for node in graph.node:
         if not (node.op_type == "Constant" and node.attribute and node.attribute[0].name == "value"):
             nodes.append(node)
@@ -204,11 +203,10 @@ def factor_position_tables(model: onnx.ModelProto, min_bytes: int = 64 * 1024) -
             numpy_helper.from_array(np.ascontiguousarray(array[:1, :, half:]), f"{name}/cols"),
             numpy_helper.from_array(shape, f"{name}/shape")])
         nodes.extend([
-            helper.make_node("Expand", [f"{name}/rows", f"{name}/shape"], [f"{name}/rows_full"], name=f"{name}/ExpandRows"),
-            helper.make_node("Expand", [f"{name}/cols", f"{name}/shape"], [f"{name}/cols_full"], name=f"{name}/ExpandCols"),
-            helper.make_node("Concat", [f"{name}/rows_full", f"{name}/cols_full"], [name], axis=-1,
-                             name=f"{name}/Concat")])
-        factored += 1
+            helper.make_node("Expand", [f"{name}/{part}", f"{name}/shape"], [f"{name}/{part}_full"],
+                             name=f"{name}/Expand_{part}") for part in ("rows", "cols")])
+        nodes.append(helper.make_node("Concat", [f"{name}/rows_full", f"{name}/cols_full"], [name], axis=-1,
+                                      name=f"{name}/Concat"))
     del graph.node[:]
     graph.node.extend(nodes)
     return model
