@@ -211,9 +211,8 @@ def drive_frames(directory: Path, step: int = 1) -> Iterator[Frame]:
         capture.release()
 
 
-def val_frames(count: int, height: int = VAL_SIZE[0], width: int = VAL_SIZE[1],
-               seed: int = 0) -> Iterator[Frame]:
-    """The first `count` scenes of the rendered validation split (at 256x512: the held-out set)."""
+def val_frames(count: int, height: int, width: int, seed: int = 0) -> Iterator[Frame]:
+    """The first `count` scenes of the rendered validation split, at this size (VAL_SIZE: the held-out set)."""
     from .scenes.dataset import SceneSet
     return iter(SceneSet("val", seed, count, height, width))
 

@@ -14,8 +14,8 @@ from segman.variants import get_variant
 from segman.manifest import MEAN
 import segman.train as train_module
 from segman.train import (CHECKPOINT, REPORT, SceneStream, TrainOptions, attention_backend, attention_maps, augment,
-                          class_weights, inference_size, learning_rate, parameter_groups, parse_args, run, scale_crop_flip,
-                          training_seconds)
+                          class_weights, inference_size, learning_rate, parameter_groups, parse_args, run,
+                          scale_crop_flip, training_seconds)
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
@@ -40,8 +40,8 @@ def test_two_tiny_steps_on_cpu_write_a_loadable_checkpoint_and_scores(tmp_path: 
     assert report["steps"] == 2 and report["framesSeen"] == 4
     assert np.isfinite(report["finalLoss"])
     saved = json.loads((tmp_path / REPORT).read_text())
-    assert saved["val"]["frames"] == 2 and saved["val"]["pixels"] == 2 * 128 * 128     # scored at the label size
     assert saved["val"]["frames"] == 2 and 0.0 <= saved["val"]["mIoU"] <= 1.0
+    assert saved["val"]["pixels"] == 2 * 128 * 128                      # scored at the label size
     assert saved["drive"]["frames"] == 2 and saved["drive"]["pixels"] == 2 * 512 * 1024
     model = build_segman("nano")
     assert load_checkpoint(model, str(tmp_path / CHECKPOINT)).ok
