@@ -1,8 +1,11 @@
 """Times SegMan.Edge's CUDA kernels against PyTorch, the official VMamba kernel and flex_attention.
 
 Run by bench/native/run_gpu.sh on a GPU machine; prints one table per op with ratios measured side by side.
-Every timing is the median of CUDA-event-timed repetitions after warm-up, rotating over several input sets so
-that the L2 cache does not hold one run's inputs for the next.
+The kernels (ours, the previous version, the official one, flex_attention) are timed as replays of a CUDA graph
+that calls them back to back over rotating input sets, enough sets that together they exceed twice the L2 cache,
+so one call's inputs are not in the cache for the next: the time is the GPU's, not Python's launch overhead
+(which on maps of a few MB is larger than the kernels). The PyTorch references are timed call by call.
+Every timing is the median of CUDA-event-timed repetitions after warm-up.
 """
 from __future__ import annotations
 
@@ -37,6 +40,49 @@ def median_ms(fn: Callable[[int], object], sets: int, reps: int = 30, warmup: in
         times.append(start.elapsed_time(end))
     times.sort()
     return times[len(times) // 2]
+
+
+def input_sets(bytes_per_set: int) -> int:
+    """How many input sets to rotate over so that they do not fit in the L2 cache together."""
+    l2 = torch.cuda.get_device_properties(0).L2_cache_size
+    return max(3, min(48, math.ceil(2 * l2 / max(1, bytes_per_set))))
+
+
+def graph_ms(fn: Callable[[int], object], sets: int, calls: int = 24, reps: int = 20) -> tuple[float, bool]:
+    """Median time of one call, from replays of a CUDA graph holding `calls` calls over the rotating sets.
+
+    Returns (ms, True), or (median_ms(...), False) where the calls cannot be captured in a graph.
+    """
+    calls = max(calls, sets)
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):  # warm-up off the default stream, as graph capture wants
+        for i in range(sets):
+            fn(i)
+    torch.cuda.current_stream().wait_stream(side)
+    torch.cuda.synchronize()
+    graph = torch.cuda.CUDAGraph()
+    try:
+        with torch.cuda.graph(graph):
+            for i in range(calls):
+                fn(i % sets)
+    except Exception as error:  # noqa: BLE001 - reported, then timed call by call
+        print(f"graph capture failed ({type(error).__name__}: {error}); timing call by call", flush=True)
+        torch.cuda.synchronize()
+        return median_ms(fn, sets), False
+    graph.replay()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(reps):
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        graph.replay()
+        end.record()
+        end.synchronize()
+        times.append(start.elapsed_time(end) / calls)
+    del graph
+    times.sort()
+    return times[len(times) // 2], True
 
 
 def copy_bandwidth_gbs() -> float:
@@ -176,10 +222,14 @@ class Official:
 
 
 def bench_scan(native: Native, official: Official | None, dtype_name: str, shapes: list[ScanShape],
-               copy_gbs: float, torch_limit: int, baseline: Native | None = None) -> list[str]:
-    dtype, sets, rows = DTYPES[dtype_name], 3, []
+               copy_gbs: float, torch_limit: int, baseline: Native | None = None,
+               also: dict[str, Native] | None = None) -> list[str]:
+    dtype, rows = DTYPES[dtype_name], []
     for s in shapes:
         b, d, h, w, n = 1, s.channels, s.height, s.width, 1
+        elem = torch.finfo(dtype).bits // 8
+        bytes_moved = (b * d * h * w * (1 + 4 + 1) + b * 8 * n * h * w) * elem
+        sets = input_sets(bytes_moved)
         mk = lambda *shape: torch.randn(*shape, device="cuda").to(dtype)  # noqa: E731
         data = []
         for _ in range(sets):
@@ -190,29 +240,34 @@ def bench_scan(native: Native, official: Official | None, dtype_name: str, shape
             data.append((u, delta, Bm, Cm, A, D, bias))
         y = torch.empty(b, d, h, w, dtype=dtype, device="cuda")
         ws = native.scan_workspace(data[0][0], data[0][2])
-        ours_ms = median_ms(lambda i: native.scan(*data[i], y, ws), sets)
+        ours_ms, graphed = graph_ms(lambda i: native.scan(*data[i], y, ws), sets)
         before_ms = math.nan
         if baseline is not None:
             base_ws = baseline.scan_workspace(data[0][0], data[0][2])
-            before_ms = median_ms(lambda i: baseline.scan(*data[i], y, base_ws), sets)
-        elem = torch.finfo(dtype).bits // 8
-        bytes_moved = (b * d * h * w * (1 + 4 + 1) + b * 8 * n * h * w) * elem
+            before_ms, _ = graph_ms(lambda i: baseline.scan(*data[i], y, base_ws), sets)
+        variants = []
+        for name, lib in (also or {}).items():
+            lib_ws = lib.scan_workspace(data[0][0], data[0][2])
+            variant_ms, _ = graph_ms(lambda i: lib.scan(*data[i], y, lib_ws), sets)
+            variants.append(f"{name} {variant_ms * 1e3:.1f} µs ({ours_ms / variant_ms:.2f}x)")
         gbs = bytes_moved / ours_ms / 1e6
         native.scan(*data[0], y, ws)
         ref = scan_torch(*data[0]).float() if h * w * d <= torch_limit else None
-        torch_ms = median_ms(lambda i: scan_torch(*data[i]), sets, reps=5, warmup=1) if ref is not None else math.nan
+        torch_ms = median_ms(lambda i: scan_torch(*data[i]), min(sets, 3), reps=5, warmup=1) if ref is not None else math.nan
         err = ((y.float() - ref).abs().max() / (1 + ref.abs().max())).item() if ref is not None else math.nan
         off_ms, off_err = math.nan, math.nan
         if official is not None:
             layouts = [Official.scan_layout(dl, Bm, Cm) for (_, dl, Bm, Cm, _, _, _) in data]
             run = lambda i: official.run(data[i][0], *layouts[i], data[i][4], data[i][5], data[i][6])  # noqa: E731
-            off_ms = median_ms(run, sets)
+            off_ms, _ = graph_ms(run, sets)
             off = run(0).view(b, d, h, w)
             off_err = ((y.float() - off).abs().max() / (1 + off.abs().max())).item()
-        rows.append(f"| {s.model} | {s.where} | {d}x{h}x{w} | {dtype_name} | {ours_ms * 1e3:.1f} | "
+        rows.append(f"| {s.model} | {s.where} | {d}x{h}x{w} | {dtype_name} | {ours_ms * 1e3:.1f}{'' if graphed else '*'} | "
                     f"{torch_ms / ours_ms:.1f}x | {off_ms / ours_ms:.2f}x | {before_ms / ours_ms:.2f}x | {gbs:.0f} | {gbs / copy_gbs:.0%} | "
                     f"{err:.1e} / {off_err:.1e} |")
         print(rows[-1], flush=True)
+        if variants:
+            print(f"  variants on {s.model} {s.where} {dtype_name}: " + "; ".join(variants), flush=True)
         del data
         torch.cuda.empty_cache()
     return rows
@@ -294,25 +349,26 @@ class Flex:
 
 def bench_attention(native: Native, flex: Flex | None, dtype_name: str, shapes: list[AttentionShape],
                     copy_gbs: float, flex_names: set[str], deadline: float, baseline: Native | None = None) -> list[str]:
-    dtype, sets, rows = DTYPES[dtype_name], 3, []
+    dtype, rows = DTYPES[dtype_name], []
     for s in shapes:
         b = 1
         shape = (b, s.heads, s.height, s.width, s.dim)
+        elem = torch.finfo(dtype).bits // 8
+        sets = input_sets(4 * math.prod(shape) * elem)
         data = [(torch.randn(shape, device="cuda").mul(0.2).to(dtype), torch.randn(shape, device="cuda").to(dtype),
                  torch.randn(shape, device="cuda").to(dtype),
                  torch.randn(s.heads, 2 * s.kernel - 1, 2 * s.kernel - 1, device="cuda").to(dtype))
                 for _ in range(sets)]
         out = torch.empty(shape, dtype=dtype, device="cuda")
-        ours_ms = median_ms(lambda i: native.attention(*data[i], out, s.kernel), sets)
+        ours_ms, graphed = graph_ms(lambda i: native.attention(*data[i], out, s.kernel), sets)
         before_ms = math.nan
         if baseline is not None:
-            before_ms = median_ms(lambda i: baseline.attention(*data[i], out, s.kernel), sets)
-        elem = torch.finfo(dtype).bits // 8
+            before_ms, _ = graph_ms(lambda i: baseline.attention(*data[i], out, s.kernel), sets)
         gbs = 4 * math.prod(shape) * elem / ours_ms / 1e6
         native.attention(*data[0], out, s.kernel)
         try:
             ref = attention_gather(*data[0], s.kernel)
-            gather_ms = median_ms(lambda i: attention_gather(*data[i], s.kernel), sets, reps=10, warmup=2)
+            gather_ms = median_ms(lambda i: attention_gather(*data[i], s.kernel), min(sets, 3), reps=10, warmup=2)
             err = ((out.float() - ref.float()).abs().max() / (1 + ref.float().abs().max())).item()
             del ref
         except torch.OutOfMemoryError:
@@ -323,14 +379,14 @@ def bench_attention(native: Native, flex: Flex | None, dtype_name: str, shapes: 
         if flex is not None and key in flex_names and time.monotonic() < deadline:
             try:
                 run = flex.prepare(data[0][0], data[0][3], s.kernel)
-                flex_ms = median_ms(lambda i: run(*data[i][:3]), sets)
+                flex_ms, _ = graph_ms(lambda i: run(*data[i][:3]), sets)
                 got = run(*data[0][:3])[..., :s.dim].reshape(shape)
                 flex_err = ((out.float() - got.float()).abs().max() / (1 + got.float().abs().max())).item()
                 del run
             except Exception as error:  # reported as n/a in the table
                 print(f"flex_attention failed on {key}: {error}", flush=True)
         rows.append(f"| {s.model} | {s.where} | {s.heads}x{s.height}x{s.width}x{s.dim} K{s.kernel} | {dtype_name} | "
-                    f"{ours_ms * 1e3:.1f} | {gather_ms / ours_ms:.1f}x | {flex_ms / ours_ms:.2f}x | {before_ms / ours_ms:.2f}x | {gbs:.0f} | "
+                    f"{ours_ms * 1e3:.1f}{'' if graphed else '*'} | {gather_ms / ours_ms:.1f}x | {flex_ms / ours_ms:.2f}x | {before_ms / ours_ms:.2f}x | {gbs:.0f} | "
                     f"{gbs / copy_gbs:.0%} | {err:.1e} / {flex_err:.1e} |")
         print(rows[-1], flush=True)
         del data
@@ -338,14 +394,15 @@ def bench_attention(native: Native, flex: Flex | None, dtype_name: str, shapes: 
     return rows
 
 
-def scan_tables(native: Native, official: Official | None, baseline: Native | None, copy_gbs: float) -> list[str]:
+def scan_tables(native: Native, official: Official | None, baseline: Native | None, copy_gbs: float,
+                also: dict[str, Native]) -> list[str]:
     lines = ["", "### SelectiveScan2D (B=1, N=1; official = VMamba selective_scan_cuda_oflex fwd + Triton CrossScan/CrossMerge)",
              "", "| model | map | DxHxW | dtype | ours µs | vs PyTorch | vs official | vs before | GB/s | of copy BW | max err vs torch / official |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     shapes = scan_shapes()
-    lines += bench_scan(native, official, "fp32", shapes, copy_gbs, torch_limit=1 << 26, baseline=baseline)
+    lines += bench_scan(native, official, "fp32", shapes, copy_gbs, torch_limit=1 << 26, baseline=baseline, also=also)
     lines += bench_scan(native, official, "fp16", [s for s in shapes if "1024x2048" in s.where], copy_gbs,
-                        torch_limit=1 << 26, baseline=baseline)
+                        torch_limit=1 << 26, baseline=baseline, also=also)
     return lines
 
 
@@ -374,6 +431,8 @@ def main() -> int:
     parser.add_argument("--official-ext", default="/tmp/vmamba_ext", help="folder holding the prebuilt official extension")
     parser.add_argument("--out", help="write the tables here (markdown)")
     parser.add_argument("--baseline-lib", help="an earlier libsegman_cuda_capi.so, timed on the same inputs")
+    parser.add_argument("--also", action="append", default=[], metavar="NAME=LIB",
+                        help="another build of the scan to time on the same inputs (printed, not tabled)")
     parser.add_argument("--ops", choices=("all", "scan", "attention"), default="all", help="which op to time")
     parser.add_argument("--flex-seconds", type=float, default=150.0, help="time allowed for flex_attention runs")
     args = parser.parse_args()
@@ -395,7 +454,13 @@ def main() -> int:
 
     lines = [f"copy bandwidth (read + write): {copy_gbs:.0f} GB/s"]
     if args.ops != "attention":
-        lines += scan_tables(native, official, baseline, copy_gbs)
+        also = {}
+        for name, path in (item.split("=", 1) for item in args.also):
+            try:
+                also[name] = Native(path)
+            except OSError as error:
+                print(f"{name} not timed: {error}", flush=True)
+        lines += scan_tables(native, official, baseline, copy_gbs, also)
     if args.ops != "scan":
         lines += attention_tables(native, baseline, copy_gbs, args.flex_seconds)
     text = "\n".join(lines)

@@ -91,7 +91,12 @@ INSTANTIATE_TEST_SUITE_P(
                       SelectiveScan2DShape{1, 9, 130, 257, 1}, SelectiveScan2DShape{2, 33, 40, 72, 1},
                       // Widths that are multiples of 4 beyond one 128-column tile: the 4-columns-per-lane path
                       // over several column tiles, a partial last one (264 = 2 x 128 + 8) and several row tiles.
-                      SelectiveScan2DShape{1, 3, 40, 264, 1}, SelectiveScan2DShape{2, 2, 19, 512, 1}));
+                      SelectiveScan2DShape{1, 3, 40, 264, 1}, SelectiveScan2DShape{2, 2, 19, 512, 1},
+                      // Large maps, one per tiling of the N = 1 path (small maps above take 4-row tiles): 8-row
+                      // tiles of 4 columns per lane over two batches, 16-row tiles of one column per lane (odd
+                      // width), and 16-row tiles of 4 columns per lane (SegMAN-T's stage 1 at 1024x2048).
+                      SelectiveScan2DShape{2, 24, 256, 256, 1}, SelectiveScan2DShape{1, 21, 250, 255, 1},
+                      SelectiveScan2DShape{1, 32, 256, 512, 1}));
 
 TEST(CudaSelectiveScan2D, IsDeterministic) {
   Random rng;

@@ -4,11 +4,12 @@
 //      incoming state;
 //   3. apply: every tile recomputes its chunks from their incoming states, sums the four directions and writes y once.
 // Two tilings share this plan:
-// - N = 1 (SegMAN), `scalar_state`: one warp per tile of 16 rows x 32*V columns of one channel, lane l owning V
-//   adjacent columns, so every row of every input is one coalesced V-wide load per lane. A row segment is a chunk of
-//   the row-major directions (each lane composes its V steps, then the warp scans the lanes with shuffles); a column
-//   segment is a chunk of the column-major directions (each lane walks its columns down the rows). Warps are
-//   independent and the inputs are read straight from memory, so the launch fills the GPU.
+// - N = 1 (SegMAN), `scalar_state`: one warp per tile of 16, 8 or 4 rows x 32*V columns of one channel, lane l
+//   owning V adjacent columns, so every row of every input is one coalesced V-wide load per lane. A row segment is a
+//   chunk of the row-major directions (each lane composes its V steps, then the warp scans the lanes with shuffles);
+//   a column segment is a chunk of the column-major directions (each lane walks its columns down the rows). Warps
+//   are independent and the inputs are read straight from memory; tiles are as tall as the map allows while still
+//   giving about a wave of warps, since a warp's rows run one after another.
 // - N > 1: 32x32 tiles; rows scanned by a warp-wide parallel scan, columns by one lane per column; channels
 //   are processed in groups sized to the L2 cache, so the second read of a group's inputs hits L2.
 #include <algorithm>
@@ -347,16 +348,24 @@ cudaError_t launch(Args<T> args, cudaStream_t stream) {
 }
 
 
-// ---------------------------------------------------------------- N = 1: one warp per 16 x 32V tile
+// ---------------------------------------------------------------- N = 1: one warp per Rows x 32V tile
 namespace scalar_state {
 
-constexpr int kRows = 16;  // rows per warp tile: the length of a column chunk
 constexpr int kWarps = 4;  // warps per block; warps do not cooperate
+// A warp walks the rows of its tile one after another, so a launch of few warps takes as long as one warp's rows.
+// Maps that give fewer warps than this (about one wave at the apply kernel's occupancy on a 132-SM GPU) take
+// shorter tiles (16, then 8, then 4 rows): more, shorter chunks. Measured on an H100: 16 to 8 rows took a
+// 384x16x32 map from 74 to 42 us and made a 96x256x512 one 1.2x slower.
+constexpr long long kWaveWarps = 2048;
+constexpr int kMaxRows = 16, kMinRows = 4;
+// Columns per lane: 4 (one vector load per row) only where a row fills most of a warp's 128 columns.
+constexpr int kWideMinWidth = 128;
 constexpr unsigned kFull = 0xffffffffu;
 
 struct Grid {
   int batch, channels, height, width;
-  int col_tiles, row_tiles;  // tiles along W (32*V columns) and along H (kRows rows)
+  int rows;                  // rows per tile: the length of a column chunk
+  int col_tiles, row_tiles;  // tiles along W (32*V columns) and along H (`rows` rows)
 
   __host__ __device__ long long warps() const { return 1LL * batch * channels * row_tiles * col_tiles; }
   // Chains of one orientation: (batch, slot, channel); slot 0 runs forwards (k = 0, 1), slot 1 backwards (k = 2, 3).
@@ -372,6 +381,7 @@ struct Grid {
   }
 };
 
+// The tiling for `vec` columns per lane: the longest tiles that still give a wave of warps.
 Grid make_grid(const SelectiveScan2DShape& s, int vec) {
   Grid g{};
   g.batch = static_cast<int>(s.batch);
@@ -379,9 +389,15 @@ Grid make_grid(const SelectiveScan2DShape& s, int vec) {
   g.height = static_cast<int>(s.height);
   g.width = static_cast<int>(s.width);
   g.col_tiles = (g.width + 32 * vec - 1) / (32 * vec);
-  g.row_tiles = (g.height + kRows - 1) / kRows;
+  for (g.rows = kMaxRows;; g.rows /= 2) {
+    g.row_tiles = (g.height + g.rows - 1) / g.rows;
+    if (g.rows == kMinRows || g.warps() >= kWaveWarps) break;
+  }
   return g;
 }
+
+// Whether the map's width allows the 4-columns-per-lane tiles (the pointers must be aligned too).
+bool wide_shape(const SelectiveScan2DShape& s) { return s.width % 4 == 0 && s.width >= kWideMinWidth; }
 
 template <typename T>
 struct TileArgs {
@@ -394,7 +410,7 @@ struct TileArgs {
   float* col_carry;     // incoming state per column chunk
 };
 
-// Workspace layout; sized for the narrowest tiles (V = 1), which have the most row chunks.
+// Workspace layout; sized for either tiling, since the pointers' alignment picks one only at run time.
 struct Workspace {
   float2* row_summary;
   float2* col_summary;
@@ -403,8 +419,12 @@ struct Workspace {
 };
 
 size_t workspace_bytes(const SelectiveScan2DShape& shape) {
-  const Grid g = make_grid(shape, 1);
-  const size_t chunks = static_cast<size_t>(g.chains() * (g.row_chain() + g.col_chain()));
+  size_t chunks = 0;
+  for (int vec : {1, 4}) {
+    if (vec == 4 && !wide_shape(shape)) continue;
+    const Grid g = make_grid(shape, vec);
+    chunks = std::max(chunks, static_cast<size_t>(g.chains() * (g.row_chain() + g.col_chain())));
+  }
   return align256(chunks * 3 * sizeof(float));
 }
 
@@ -458,7 +478,7 @@ struct Tile {
   bool columns;  // this lane's columns lie inside the map
 };
 
-template <int V>
+template <int V, int Rows>
 __device__ __forceinline__ Tile tile_of(const Grid& g, long long warp, int lane) {
   Tile t;
   t.ct = static_cast<int>(warp % g.col_tiles);
@@ -467,7 +487,7 @@ __device__ __forceinline__ Tile tile_of(const Grid& g, long long warp, int lane)
   warp /= g.row_tiles;
   t.d = static_cast<int>(warp % g.channels);
   t.b = static_cast<int>(warp / g.channels);
-  t.r0 = t.rt * kRows;
+  t.r0 = t.rt * Rows;
   t.c0 = (t.ct * 32 + lane) * V;
   t.columns = t.c0 < g.width;  // the width is a multiple of V
   t.c = min(t.c0, g.width - V);
@@ -533,13 +553,13 @@ __device__ __forceinline__ Planes<T> planes_of(const SelectiveScan2DInputs<T>& i
 }
 
 // Phase 1: the (P, S) map of every row chunk (k = 0, 2) and column chunk (k = 1, 3) of the warp's tile.
-template <typename T, int V>
+template <typename T, int V, int Rows>
 __global__ void __launch_bounds__(kWarps * 32) summarise_kernel(TileArgs<T> args) {
   const Grid& g = args.grid;
   const int lane = threadIdx.x & 31;
   const long long warp = 1LL * blockIdx.x * kWarps + (threadIdx.x >> 5);
   if (warp >= g.warps()) return;  // whole warps leave together
-  const Tile t = tile_of<V>(g, warp, lane);
+  const Tile t = tile_of<V, Rows>(g, warp, lane);
   const Planes<T> pl = planes_of(args.in, g, t);
   const bool sp = args.in.delta_softplus;
   float P1[V], S1[V], P3[V], S3[V];
@@ -547,7 +567,7 @@ __global__ void __launch_bounds__(kWarps * 32) summarise_kernel(TileArgs<T> args
   for (int v = 0; v < V; ++v) P1[v] = 1.f, S1[v] = 0.f, P3[v] = 1.f, S3[v] = 0.f;
 
 #pragma unroll 4
-  for (int i = 0; i < kRows; ++i) {
+  for (int i = 0; i < Rows; ++i) {
     // Rows past the map use a clamped address and identity steps, so every iteration runs the same code.
     const int r = t.r0 + i;
     const bool row_live = r < g.height, live = row_live && t.columns;
@@ -640,13 +660,13 @@ __global__ void __launch_bounds__(kCarryThreads) carry_kernel(Chains rows, Chain
 // Phase 3: recompute every chunk from its incoming state and write y = (y0 + y2 + y1) + y3. Rows go down for
 // k = 0, 1, 2, then up for k = 3. The partial sums wait in shared memory, each lane in its own slots: held in
 // registers (rows fully unrolled) they took 255 registers and spilled.
-template <typename T, int V>
+template <typename T, int V, int Rows>
 __global__ void __launch_bounds__(kWarps * 32) apply_kernel(TileArgs<T> args) {
   const Grid& g = args.grid;
   const int lane = threadIdx.x & 31;
   const long long warp = 1LL * blockIdx.x * kWarps + (threadIdx.x >> 5);
   if (warp >= g.warps()) return;
-  const Tile t = tile_of<V>(g, warp, lane);
+  const Tile t = tile_of<V, Rows>(g, warp, lane);
   const Planes<T> pl = planes_of(args.in, g, t);
   const bool sp = args.in.delta_softplus;
   float h1[V], h3[V];
@@ -655,11 +675,11 @@ __global__ void __launch_bounds__(kWarps * 32) apply_kernel(TileArgs<T> args) {
     h1[v] = t.columns ? args.col_carry[g.col_chunk(t.b, 0, t.d, t.c0 + v, t.rt)] : 0.f;
     h3[v] = t.columns ? args.col_carry[g.col_chunk(t.b, 1, t.d, t.c0 + v, t.rt)] : 0.f;
   }
-  __shared__ float partial[kWarps][kRows][V][32];
-  float(&part)[kRows][V][32] = partial[threadIdx.x >> 5];
+  __shared__ float partial[kWarps][Rows][V][32];
+  float(&part)[Rows][V][32] = partial[threadIdx.x >> 5];
 
 #pragma unroll 2
-  for (int i = 0; i < kRows; ++i) {
+  for (int i = 0; i < Rows; ++i) {
     const int r = t.r0 + i;
     const bool row_live = r < g.height, live = row_live && t.columns;
     const long long p = 1LL * min(r, g.height - 1) * g.width + t.c;
@@ -709,7 +729,7 @@ __global__ void __launch_bounds__(kWarps * 32) apply_kernel(TileArgs<T> args) {
   }
 
 #pragma unroll 2
-  for (int i = kRows - 1; i >= 0; --i) {
+  for (int i = Rows - 1; i >= 0; --i) {
     const int r = t.r0 + i;
     const bool live = r < g.height && t.columns;
     const long long p = 1LL * min(r, g.height - 1) * g.width + t.c;
@@ -729,11 +749,11 @@ __global__ void __launch_bounds__(kWarps * 32) apply_kernel(TileArgs<T> args) {
   }
 }
 
-template <typename T, int V>
+template <typename T, int V, int Rows>
 cudaError_t launch(TileArgs<T> args, cudaStream_t stream) {
   const Grid& g = args.grid;
   const long long blocks = (g.warps() + kWarps - 1) / kWarps;
-  summarise_kernel<T, V><<<static_cast<unsigned>(blocks), kWarps * 32, 0, stream>>>(args);
+  summarise_kernel<T, V, Rows><<<static_cast<unsigned>(blocks), kWarps * 32, 0, stream>>>(args);
   cudaError_t status = cudaGetLastError();
   if (status != cudaSuccess) return status;
   const Chains rows{args.row_summary, args.row_carry, g.row_chain()};
@@ -741,8 +761,17 @@ cudaError_t launch(TileArgs<T> args, cudaStream_t stream) {
   carry_kernel<<<dim3(static_cast<unsigned>(g.chains()), 2), kCarryThreads, 0, stream>>>(rows, columns, g.channels);
   status = cudaGetLastError();
   if (status != cudaSuccess) return status;
-  apply_kernel<T, V><<<static_cast<unsigned>(blocks), kWarps * 32, 0, stream>>>(args);
+  apply_kernel<T, V, Rows><<<static_cast<unsigned>(blocks), kWarps * 32, 0, stream>>>(args);
   return cudaGetLastError();
+}
+
+template <typename T, int V>
+cudaError_t launch(const TileArgs<T>& args, cudaStream_t stream) {
+  switch (args.grid.rows) {
+    case 16: return launch<T, V, 16>(args, stream);
+    case 8: return launch<T, V, 8>(args, stream);
+    default: return launch<T, V, kMinRows>(args, stream);
+  }
 }
 
 bool aligned(const void* p, size_t bytes) { return reinterpret_cast<std::uintptr_t>(p) % bytes == 0; }
@@ -752,7 +781,7 @@ cudaError_t run(const SelectiveScan2DShape& shape, const SelectiveScan2DInputs<T
                 cudaStream_t stream) {
   // Four-wide loads need every row to start on a 4-element boundary.
   const size_t vec_bytes = 4 * sizeof(T);
-  const bool wide = shape.width % 4 == 0 && aligned(in.u, vec_bytes) && aligned(in.delta, vec_bytes) &&
+  const bool wide = wide_shape(shape) && aligned(in.u, vec_bytes) && aligned(in.delta, vec_bytes) &&
                     aligned(in.B, vec_bytes) && aligned(in.C, vec_bytes) && aligned(y, vec_bytes);
   TileArgs<T> args{};
   args.in = in;
