@@ -89,12 +89,21 @@ INSTANTIATE_TEST_SUITE_P(
                       SelectiveScan2DShape{2, 7, 33, 31, 1}, SelectiveScan2DShape{1, 6, 64, 64, 1},
                       SelectiveScan2DShape{1, 3, 45, 97, 5}, SelectiveScan2DShape{1, 2, 37, 29, 16},
                       SelectiveScan2DShape{1, 9, 130, 257, 1}, SelectiveScan2DShape{2, 33, 40, 72, 1},
+                      // One block per map (at most 4 tiles): 4-row tiles (SegMAN's decoder map), two column
+                      // tiles with a partial last one and a partial 16-row tile, 8-row tiles, 4 columns per lane.
+                      SelectiveScan2DShape{1, 40, 16, 32, 1}, SelectiveScan2DShape{1, 1100, 13, 62, 1},
+                      SelectiveScan2DShape{1, 600, 16, 64, 1}, SelectiveScan2DShape{1, 2, 12, 128, 1},
+                      // Small maps of more tiles, or past a block's shared memory: the three launches.
+                      SelectiveScan2DShape{2, 20, 32, 64, 1}, SelectiveScan2DShape{1, 3, 21, 62, 1},
+                      SelectiveScan2DShape{1, 18, 64, 128, 1},
+                      SelectiveScan2DShape{1, 2, 300, 30, 1}, SelectiveScan2DShape{1, 4, 200, 100, 1},
                       // Widths that are multiples of 4 beyond one 128-column tile: the 4-columns-per-lane path
                       // over several column tiles, a partial last one (264 = 2 x 128 + 8) and several row tiles.
                       SelectiveScan2DShape{1, 3, 40, 264, 1}, SelectiveScan2DShape{2, 2, 19, 512, 1},
-                      // Large maps, one per tiling of the N = 1 path (small maps above take 4-row tiles): 8-row
-                      // tiles of 4 columns per lane over two batches, 16-row tiles of one column per lane (odd
-                      // width), and 16-row tiles of 4 columns per lane (SegMAN-T's stage 1 at 1024x2048).
+                      // Large maps, one per tiling of the N = 1 three-launch path (most maps above take one block
+                      // or 4-row tiles): 8-row tiles of 4 columns per lane over two batches, 16-row tiles of one
+                      // column per lane (odd width), and 16-row tiles of 4 columns per lane (SegMAN-T's stage 1 at
+                      // 1024x2048).
                       SelectiveScan2DShape{2, 24, 256, 256, 1}, SelectiveScan2DShape{1, 21, 250, 255, 1},
                       SelectiveScan2DShape{1, 32, 256, 512, 1}));
 

@@ -9,7 +9,9 @@
 //   chunk of the row-major directions (each lane composes its V steps, then the warp scans the lanes with shuffles);
 //   a column segment is a chunk of the column-major directions (each lane walks its columns down the rows). Warps
 //   are independent and the inputs are read straight from memory; tiles are as tall as the map allows while still
-//   giving about a wave of warps, since a warp's rows run one after another.
+//   giving about a wave of warps, since a warp's rows run one after another. Maps of at most 4 such tiles take a
+//   single launch instead (`map_kernel`): a block per channel, a warp per tile, the three phases separated by block
+//   barriers, the chunk maps and carries in shared memory.
 // - N > 1: 32x32 tiles; rows scanned by a warp-wide parallel scan, columns by one lane per column; channels
 //   are processed in groups sized to the L2 cache, so the second read of a group's inputs hits L2.
 #include <algorithm>
@@ -360,12 +362,21 @@ constexpr long long kWaveWarps = 2048;
 constexpr int kMaxRows = 16, kMinRows = 4;
 // Columns per lane: 4 (one vector load per row) only where a row fills most of a warp's 128 columns.
 constexpr int kWideMinWidth = 128;
+// One-block maps (map_kernel): at most this many warps, one per tile, as the three-launch blocks. Measured on an
+// H100, blocks of 8 and 16 tiles were 0.7-1.0x the three launches on 32x64 maps, blocks of 4 1.2-1.5x. Their
+// dynamic shared memory stays within the 48 KiB a launch gets without opting in (less the static carry scratch).
+constexpr int kMaxMapWarps = kWarps;
+struct MapCarryScratch {
+  float P[4][kMaxMapWarps], S[4][kMaxMapWarps];  // per chain (row/column, forwards/backwards), per warp
+};
+constexpr size_t kMaxMapSharedBytes = 48 * 1024 - sizeof(MapCarryScratch);
 constexpr unsigned kFull = 0xffffffffu;
 
+// The kernels' view of the tiling. The tile height is their template argument `Rows`, not a field here: one more
+// int in this kernel-argument struct changed the compiled schedule and made large fp32 maps up to 1.2x slower.
 struct Grid {
   int batch, channels, height, width;
-  int rows;                  // rows per tile: the length of a column chunk
-  int col_tiles, row_tiles;  // tiles along W (32*V columns) and along H (`rows` rows)
+  int col_tiles, row_tiles;  // tiles along W (32*V columns) and along H (Rows rows)
 
   __host__ __device__ long long warps() const { return 1LL * batch * channels * row_tiles * col_tiles; }
   // Chains of one orientation: (batch, slot, channel); slot 0 runs forwards (k = 0, 1), slot 1 backwards (k = 2, 3).
@@ -381,23 +392,84 @@ struct Grid {
   }
 };
 
+// Where one channel's chunks lie in the summary and carry arrays: in the workspace, among every channel's
+// (`Grid::chunks`), or in a block's shared memory, its channel alone (`Grid::block_chunks`).
+struct Chunks {
+  long long row, col;            // the channel's first row and column chunk of slot 0
+  long long row_slot, col_slot;  // from slot 0 to slot 1
+  int col_tiles, row_tiles;
+  __device__ long long row_chunk(int s, int r, int ct) const { return row + s * row_slot + 1LL * r * col_tiles + ct; }
+  __device__ long long col_chunk(int s, int c, int rt) const { return col + s * col_slot + 1LL * c * row_tiles + rt; }
+};
+
+__device__ __forceinline__ Chunks chunks_of(const Grid& g, int b, int d) {
+  return Chunks{g.row_chunk(b, 0, d, 0, 0), g.col_chunk(b, 0, d, 0, 0), g.channels * g.row_chain(),
+                g.channels * g.col_chain(), g.col_tiles, g.row_tiles};
+}
+
+__device__ __forceinline__ Chunks block_chunks_of(const Grid& g) {
+  return Chunks{0, 0, g.row_chain(), g.col_chain(), g.col_tiles, g.row_tiles};
+}
+
+// How a map is cut: the grid, its tile height (the rows of a column chunk, the kernels' `Rows`), the columns per
+// lane, and whether one block holds the whole map (`map_kernel`) or three launches share a workspace.
+struct Tiling {
+  Grid grid;
+  int rows;
+  int vec;
+  bool one_block_per_map;
+};
+
 // The tiling for `vec` columns per lane: the longest tiles that still give a wave of warps.
-Grid make_grid(const SelectiveScan2DShape& s, int vec) {
-  Grid g{};
+Tiling make_grid_tiling(const SelectiveScan2DShape& s, int vec) {
+  Tiling t{};
+  t.vec = vec;
+  Grid& g = t.grid;
   g.batch = static_cast<int>(s.batch);
   g.channels = static_cast<int>(s.channels);
   g.height = static_cast<int>(s.height);
   g.width = static_cast<int>(s.width);
   g.col_tiles = (g.width + 32 * vec - 1) / (32 * vec);
-  for (g.rows = kMaxRows;; g.rows /= 2) {
-    g.row_tiles = (g.height + g.rows - 1) / g.rows;
-    if (g.rows == kMinRows || g.warps() >= kWaveWarps) break;
+  for (t.rows = kMaxRows;; t.rows /= 2) {
+    g.row_tiles = (g.height + t.rows - 1) / t.rows;
+    if (t.rows == kMinRows || g.warps() >= kWaveWarps) break;
   }
-  return g;
+  return t;
 }
 
-// Whether the map's width allows the 4-columns-per-lane tiles (the pointers must be aligned too).
+// Shared memory of a one-block map: the chunk maps (float2) and carries (float) of both slots of its row and
+// column chains, then each warp's partial sums.
+struct MapSharedLayout {
+  long long row_chunks, col_chunks;  // both slots
+  size_t bytes;
+};
+
+__host__ __device__ inline MapSharedLayout map_shared_layout(const Grid& g, int rows, int vec) {
+  MapSharedLayout m{};
+  m.row_chunks = 2 * g.row_chain();
+  m.col_chunks = 2 * g.col_chain();
+  m.bytes = static_cast<size_t>(m.row_chunks + m.col_chunks) * (sizeof(float2) + sizeof(float)) +
+            static_cast<size_t>(g.row_tiles) * g.col_tiles * rows * vec * 32 * sizeof(float);
+  return m;
+}
+
+// Whether the map's width allows the 4-columns-per-lane tiles of the three-launch path.
 bool wide_shape(const SelectiveScan2DShape& s) { return s.width % 4 == 0 && s.width >= kWideMinWidth; }
+
+bool aligned(const void* p, size_t bytes) { return reinterpret_cast<std::uintptr_t>(p) % bytes == 0; }
+
+// The tiling of make_grid_tiling (4 columns per lane where the width and the tensors' alignment allow it), in one
+// block per map where the map has at most kMaxMapWarps tiles and its shared memory fits: the same warps, without
+// two of the launches and the workspace round trip. (Longer tiles than the wave rule gives, to fit a map in a
+// block, were up to 2.2x slower on an H100.) `aligned_to(v)`: the tensors allow v-wide loads.
+template <typename Aligned>
+Tiling make_tiling(const SelectiveScan2DShape& s, Aligned aligned_to) {
+  Tiling t = make_grid_tiling(s, wide_shape(s) && aligned_to(4) ? 4 : 1);
+  const Grid& g = t.grid;
+  t.one_block_per_map = 1LL * g.row_tiles * g.col_tiles <= kMaxMapWarps &&
+                        map_shared_layout(g, t.rows, t.vec).bytes <= kMaxMapSharedBytes;
+  return t;
+}
 
 template <typename T>
 struct TileArgs {
@@ -422,7 +494,7 @@ size_t workspace_bytes(const SelectiveScan2DShape& shape) {
   size_t chunks = 0;
   for (int vec : {1, 4}) {
     if (vec == 4 && !wide_shape(shape)) continue;
-    const Grid g = make_grid(shape, vec);
+    const Grid g = make_grid_tiling(shape, vec).grid;
     chunks = std::max(chunks, static_cast<size_t>(g.chains() * (g.row_chain() + g.col_chain())));
   }
   return align256(chunks * 3 * sizeof(float));
@@ -552,16 +624,11 @@ __device__ __forceinline__ Planes<T> planes_of(const SelectiveScan2DInputs<T>& i
   return pl;
 }
 
-// Phase 1: the (P, S) map of every row chunk (k = 0, 2) and column chunk (k = 1, 3) of the warp's tile.
+// Phase 1 of one warp's tile: the (P, S) map of every row chunk (k = 0, 2) and column chunk (k = 1, 3).
 template <typename T, int V, int Rows>
-__global__ void __launch_bounds__(kWarps * 32) summarise_kernel(TileArgs<T> args) {
-  const Grid& g = args.grid;
-  const int lane = threadIdx.x & 31;
-  const long long warp = 1LL * blockIdx.x * kWarps + (threadIdx.x >> 5);
-  if (warp >= g.warps()) return;  // whole warps leave together
-  const Tile t = tile_of<V, Rows>(g, warp, lane);
-  const Planes<T> pl = planes_of(args.in, g, t);
-  const bool sp = args.in.delta_softplus;
+__device__ __forceinline__ void summarise_tile(const Grid& g, const Tile& t, const Planes<T>& pl, bool sp,
+                                               const Chunks& ch, float2* row_summary, float2* col_summary,
+                                               int lane) {
   float P1[V], S1[V], P3[V], S3[V];
 #pragma unroll
   for (int v = 0; v < V; ++v) P1[v] = 1.f, S1[v] = 0.f, P3[v] = 1.f, S3[v] = 0.f;
@@ -593,8 +660,8 @@ __global__ void __launch_bounds__(kWarps * 32) summarise_kernel(TileArgs<T> args
     }
     scan_lanes<false>(P0, S0, lane);
     scan_lanes<true>(P2, S2, lane);
-    if (row_live && lane == 31) args.row_summary[g.row_chunk(t.b, 0, t.d, r, t.ct)] = make_float2(P0, S0);
-    if (row_live && lane == 0) args.row_summary[g.row_chunk(t.b, 1, t.d, r, t.ct)] = make_float2(P2, S2);
+    if (row_live && lane == 31) row_summary[ch.row_chunk(0, r, t.ct)] = make_float2(P0, S0);
+    if (row_live && lane == 0) row_summary[ch.row_chunk(1, r, t.ct)] = make_float2(P2, S2);
     // Column chunks: k = 1 walks down; k = 3 walks up, so its map S3 = sum_i (prod_{j<i} a_j) b_i builds downwards.
 #pragma unroll
     for (int v = 0; v < V; ++v) {
@@ -607,32 +674,29 @@ __global__ void __launch_bounds__(kWarps * 32) summarise_kernel(TileArgs<T> args
   if (!t.columns) return;
 #pragma unroll
   for (int v = 0; v < V; ++v) {
-    args.col_summary[g.col_chunk(t.b, 0, t.d, t.c0 + v, t.rt)] = make_float2(P1[v], S1[v]);
-    args.col_summary[g.col_chunk(t.b, 1, t.d, t.c0 + v, t.rt)] = make_float2(P3[v], S3[v]);
+    col_summary[ch.col_chunk(0, t.c0 + v, t.rt)] = make_float2(P1[v], S1[v]);
+    col_summary[ch.col_chunk(1, t.c0 + v, t.rt)] = make_float2(P3[v], S3[v]);
   }
 }
 
-// Phase 2: one block per chain; each thread composes a contiguous run of chunks, the block scans the runs, and each
-// thread writes its chunks' incoming states.
-constexpr int kCarryThreads = 256;
+template <typename T, int V, int Rows>
+__global__ void __launch_bounds__(kWarps * 32) summarise_kernel(TileArgs<T> args) {
+  const Grid& g = args.grid;
+  const int lane = threadIdx.x & 31;
+  const long long warp = 1LL * blockIdx.x * kWarps + (threadIdx.x >> 5);
+  if (warp >= g.warps()) return;  // whole warps leave together
+  const Tile t = tile_of<V, Rows>(g, warp, lane);
+  summarise_tile<T, V, Rows>(g, t, planes_of(args.in, g, t), args.in.delta_softplus, chunks_of(g, t.b, t.d),
+                             args.row_summary, args.col_summary, lane);
+}
 
-struct Chains {
-  const float2* summary;
-  float* carry;
-  long long length;  // chunks per chain
-};
-
-__global__ void __launch_bounds__(kCarryThreads) carry_kernel(Chains rows, Chains columns, int channels) {
-  __shared__ float warp_P[kCarryThreads / 32], warp_S[kCarryThreads / 32];
-  const Chains set = blockIdx.y == 0 ? rows : columns;
-  const long long chain = blockIdx.x;  // (batch * 2 + slot) * channels + channel
-  const bool reverse = (chain / channels) & 1;
-  const long long n = set.length;
-  const float2* summary = set.summary + chain * n;
-  float* carry = set.carry + chain * n;
+// Phase 2 of one chain of `n` chunk maps, by the `threads` threads of the block: each thread composes a contiguous
+// run of chunks, the block scans the runs, and each thread writes its chunks' incoming states. `warp_P` and
+// `warp_S` hold a float per warp.
+__device__ __forceinline__ void carry_chain(const float2* summary, float* carry, long long n, bool reverse,
+                                            int threads, float* warp_P, float* warp_S) {
   auto at = [&](long long s) { return reverse ? n - 1 - s : s; };
-
-  const long long per_thread = (n + kCarryThreads - 1) / kCarryThreads;
+  const long long per_thread = (n + threads - 1) / threads;
   const long long begin = min(n, threadIdx.x * per_thread), end = min(n, begin + per_thread);
   float P = 1.f, S = 0.f;
 #pragma unroll 4
@@ -657,33 +721,44 @@ __global__ void __launch_bounds__(kCarryThreads) carry_kernel(Chains rows, Chain
   }
 }
 
-// Phase 3: recompute every chunk from its incoming state and write y = (y0 + y2 + y1) + y3. Rows go down for
-// k = 0, 1, 2, then up for k = 3. The partial sums wait in shared memory, each lane in its own slots: held in
-// registers (rows fully unrolled) they took 255 registers and spilled.
+// One block per chain of the workspace.
+constexpr int kCarryThreads = 256;
+
+struct Chains {
+  const float2* summary;
+  float* carry;
+  long long length;  // chunks per chain
+};
+
+__global__ void __launch_bounds__(kCarryThreads) carry_kernel(Chains rows, Chains columns, int channels) {
+  __shared__ float warp_P[kCarryThreads / 32], warp_S[kCarryThreads / 32];
+  const Chains set = blockIdx.y == 0 ? rows : columns;
+  const long long chain = blockIdx.x;  // (batch * 2 + slot) * channels + channel
+  const long long n = set.length;
+  carry_chain(set.summary + chain * n, set.carry + chain * n, n, (chain / channels) & 1, kCarryThreads, warp_P,
+              warp_S);
+}
+
+// Phase 3 of one warp's tile: recompute every chunk from its incoming state and write y = (y0 + y2 + y1) + y3.
+// Rows go down for k = 0, 1, 2, then up for k = 3. The partial sums wait in shared memory, each lane in its own
+// slots: held in registers (rows fully unrolled) they took 255 registers and spilled.
 template <typename T, int V, int Rows>
-__global__ void __launch_bounds__(kWarps * 32) apply_kernel(TileArgs<T> args) {
-  const Grid& g = args.grid;
-  const int lane = threadIdx.x & 31;
-  const long long warp = 1LL * blockIdx.x * kWarps + (threadIdx.x >> 5);
-  if (warp >= g.warps()) return;
-  const Tile t = tile_of<V, Rows>(g, warp, lane);
-  const Planes<T> pl = planes_of(args.in, g, t);
-  const bool sp = args.in.delta_softplus;
+__device__ __forceinline__ void apply_tile(const Grid& g, const Tile& t, const Planes<T>& pl, bool sp,
+                                           const Chunks& ch, const float* row_carry, const float* col_carry, T* y,
+                                           float (&part)[Rows][V][32], int lane) {
   float h1[V], h3[V];
 #pragma unroll
   for (int v = 0; v < V; ++v) {
-    h1[v] = t.columns ? args.col_carry[g.col_chunk(t.b, 0, t.d, t.c0 + v, t.rt)] : 0.f;
-    h3[v] = t.columns ? args.col_carry[g.col_chunk(t.b, 1, t.d, t.c0 + v, t.rt)] : 0.f;
+    h1[v] = t.columns ? col_carry[ch.col_chunk(0, t.c0 + v, t.rt)] : 0.f;
+    h3[v] = t.columns ? col_carry[ch.col_chunk(1, t.c0 + v, t.rt)] : 0.f;
   }
-  __shared__ float partial[kWarps][Rows][V][32];
-  float(&part)[Rows][V][32] = partial[threadIdx.x >> 5];
 
 #pragma unroll 2
   for (int i = 0; i < Rows; ++i) {
     const int r = t.r0 + i;
     const bool row_live = r < g.height, live = row_live && t.columns;
     const long long p = 1LL * min(r, g.height - 1) * g.width + t.c;
-    float u[V], a[3][V], bx[3][V], Cv[3][V], y[V];
+    float u[V], a[3][V], bx[3][V], Cv[3][V], out[V];
     load_vec<V>(pl.u + p, u);
 #pragma unroll
     for (int k = 0; k < 3; ++k) {
@@ -694,8 +769,8 @@ __global__ void __launch_bounds__(kWarps * 32) apply_kernel(TileArgs<T> args) {
 #pragma unroll
       for (int v = 0; v < V; ++v) step(dt[v], Bv[v], u[v], pl.coef[k], sp, live, a[k][v], bx[k][v]);
     }
-    const float carry0 = row_live ? args.row_carry[g.row_chunk(t.b, 0, t.d, r, t.ct)] : 0.f;
-    const float carry2 = row_live ? args.row_carry[g.row_chunk(t.b, 1, t.d, r, t.ct)] : 0.f;
+    const float carry0 = row_live ? row_carry[ch.row_chunk(0, r, t.ct)] : 0.f;
+    const float carry2 = row_live ? row_carry[ch.row_chunk(1, r, t.ct)] : 0.f;
     // k = 0: the lanes before this one, then this lane's steps forwards.
     float P = 1.f, S = 0.f;
 #pragma unroll
@@ -718,13 +793,13 @@ __global__ void __launch_bounds__(kWarps * 32) apply_kernel(TileArgs<T> args) {
 #pragma unroll
     for (int v = V - 1; v >= 0; --v) {
       h = a[2][v] * h + bx[2][v];
-      y[v] = y0[v] + (Cv[2][v] * h + pl.coef[2].D * u[v]);
+      out[v] = y0[v] + (Cv[2][v] * h + pl.coef[2].D * u[v]);
     }
     // k = 1: down the columns.
 #pragma unroll
     for (int v = 0; v < V; ++v) {
       h1[v] = a[1][v] * h1[v] + bx[1][v];
-      part[i][v][lane] = y[v] + (Cv[1][v] * h1[v] + pl.coef[1].D * u[v]);
+      part[i][v][lane] = out[v] + (Cv[1][v] * h1[v] + pl.coef[1].D * u[v]);
     }
   }
 
@@ -745,8 +820,53 @@ __global__ void __launch_bounds__(kWarps * 32) apply_kernel(TileArgs<T> args) {
       h3[v] = a * h3[v] + bx;
       out[v] = part[i][v][lane] + (Cv[v] * h3[v] + pl.coef[3].D * u[v]);
     }
-    if (live) store_vec<V>(args.y + (1LL * t.b * g.channels + t.d) * g.height * g.width + p, out);
+    if (live) store_vec<V>(y + (1LL * t.b * g.channels + t.d) * g.height * g.width + p, out);
   }
+}
+
+template <typename T, int V, int Rows>
+__global__ void __launch_bounds__(kWarps * 32) apply_kernel(TileArgs<T> args) {
+  const Grid& g = args.grid;
+  const int lane = threadIdx.x & 31;
+  const long long warp = 1LL * blockIdx.x * kWarps + (threadIdx.x >> 5);
+  if (warp >= g.warps()) return;
+  const Tile t = tile_of<V, Rows>(g, warp, lane);
+  __shared__ float partial[kWarps][Rows][V][32];
+  apply_tile<T, V, Rows>(g, t, planes_of(args.in, g, t), args.in.delta_softplus, chunks_of(g, t.b, t.d),
+                         args.row_carry, args.col_carry, args.y, partial[threadIdx.x >> 5], lane);
+}
+
+// Small maps, one launch: a block per (batch, channel) holds the whole map, a warp per tile, and keeps the chunk
+// maps and carries in shared memory: the three phases with block barriers between them instead of launches, and no
+// workspace. On small maps the three launches and the workspace round trip were most of the time.
+template <typename T, int V, int Rows>
+__global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args) {
+  extern __shared__ float4 map_shared[];  // float4: 16-byte aligned
+  __shared__ MapCarryScratch scratch;
+  const Grid& g = args.grid;
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  const MapSharedLayout m = map_shared_layout(g, Rows, V);
+  float2* const row_summary = reinterpret_cast<float2*>(map_shared);
+  float2* const col_summary = row_summary + m.row_chunks;
+  float* const row_carry = reinterpret_cast<float*>(col_summary + m.col_chunks);
+  float* const col_carry = row_carry + m.row_chunks;
+  auto& partial = *reinterpret_cast<float(*)[kMaxMapWarps][Rows][V][32]>(col_carry + m.col_chunks);
+
+  const int warps = g.row_tiles * g.col_tiles;
+  const Tile t = tile_of<V, Rows>(g, 1LL * blockIdx.x * warps + warp, lane);
+  const Planes<T> pl = planes_of(args.in, g, t);
+  const Chunks ch = block_chunks_of(g);
+  const bool sp = args.in.delta_softplus;
+  summarise_tile<T, V, Rows>(g, t, pl, sp, ch, row_summary, col_summary, lane);
+  __syncthreads();
+  const int threads = warps * 32;
+  const long long rows = g.row_chain(), columns = g.col_chain();
+  carry_chain(row_summary, row_carry, rows, false, threads, scratch.P[0], scratch.S[0]);
+  carry_chain(row_summary + rows, row_carry + rows, rows, true, threads, scratch.P[1], scratch.S[1]);
+  carry_chain(col_summary, col_carry, columns, false, threads, scratch.P[2], scratch.S[2]);
+  carry_chain(col_summary + columns, col_carry + columns, columns, true, threads, scratch.P[3], scratch.S[3]);
+  __syncthreads();
+  apply_tile<T, V, Rows>(g, t, pl, sp, ch, row_carry, col_carry, args.y, partial[warp], lane);
 }
 
 template <typename T, int V, int Rows>
@@ -765,34 +885,53 @@ cudaError_t launch(TileArgs<T> args, cudaStream_t stream) {
   return cudaGetLastError();
 }
 
+template <typename T, int V, int Rows>
+cudaError_t launch_map(const TileArgs<T>& args, cudaStream_t stream) {
+  const Grid& g = args.grid;
+  const size_t bytes = map_shared_layout(g, Rows, V).bytes;
+  const unsigned blocks = static_cast<unsigned>(1LL * g.batch * g.channels);
+  map_kernel<T, V, Rows><<<blocks, g.row_tiles * g.col_tiles * 32, bytes, stream>>>(args);
+  return cudaGetLastError();
+}
+
 template <typename T, int V>
-cudaError_t launch(const TileArgs<T>& args, cudaStream_t stream) {
-  switch (args.grid.rows) {
+cudaError_t launch(const TileArgs<T>& args, const Tiling& tiling, cudaStream_t stream) {
+  if (tiling.one_block_per_map) {
+    switch (tiling.rows) {
+      case 16: return launch_map<T, V, 16>(args, stream);
+      case 8: return launch_map<T, V, 8>(args, stream);
+      default: return launch_map<T, V, kMinRows>(args, stream);
+    }
+  }
+  switch (tiling.rows) {
     case 16: return launch<T, V, 16>(args, stream);
     case 8: return launch<T, V, 8>(args, stream);
     default: return launch<T, V, kMinRows>(args, stream);
   }
 }
 
-bool aligned(const void* p, size_t bytes) { return reinterpret_cast<std::uintptr_t>(p) % bytes == 0; }
-
 template <typename T>
 cudaError_t run(const SelectiveScan2DShape& shape, const SelectiveScan2DInputs<T>& in, T* y, void* workspace,
                 cudaStream_t stream) {
-  // Four-wide loads need every row to start on a 4-element boundary.
-  const size_t vec_bytes = 4 * sizeof(T);
-  const bool wide = wide_shape(shape) && aligned(in.u, vec_bytes) && aligned(in.delta, vec_bytes) &&
-                    aligned(in.B, vec_bytes) && aligned(in.C, vec_bytes) && aligned(y, vec_bytes);
+  // V-wide loads need every row to start on a V-element boundary.
+  auto aligned_to = [&](int vec) {
+    const size_t bytes = vec * sizeof(T);
+    return aligned(in.u, bytes) && aligned(in.delta, bytes) && aligned(in.B, bytes) && aligned(in.C, bytes) &&
+           aligned(y, bytes);
+  };
+  const Tiling tiling = make_tiling(shape, aligned_to);
   TileArgs<T> args{};
   args.in = in;
   args.y = y;
-  args.grid = make_grid(shape, wide ? 4 : 1);
-  const Workspace w = split_workspace(args.grid, workspace);
-  args.row_summary = w.row_summary;
-  args.col_summary = w.col_summary;
-  args.row_carry = w.row_carry;
-  args.col_carry = w.col_carry;
-  return wide ? launch<T, 4>(args, stream) : launch<T, 1>(args, stream);
+  args.grid = tiling.grid;
+  if (!tiling.one_block_per_map) {
+    const Workspace w = split_workspace(args.grid, workspace);
+    args.row_summary = w.row_summary;
+    args.col_summary = w.col_summary;
+    args.row_carry = w.row_carry;
+    args.col_carry = w.col_carry;
+  }
+  return tiling.vec == 4 ? launch<T, 4>(args, tiling, stream) : launch<T, 1>(args, tiling, stream);
 }
 
 }  // namespace scalar_state
