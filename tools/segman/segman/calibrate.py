@@ -22,8 +22,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .evaluate import IGNORE, NUM_CLASSES, Frame, upsample_nearest
-from .frames import normalize_bgr
+from .evaluate import IGNORE, NUM_CLASSES, Frame, batches, upsample_nearest
 
 DEFAULT_TAUS = tuple(round(0.125 * i, 3) for i in range(13))      # 0, 0.125, ..., 1.5
 
@@ -54,17 +53,14 @@ def sample_logits(model: torch.nn.Module, frames: Iterable[Frame], height: int, 
     Ignored pixels are never sampled."""
     rng = np.random.default_rng(seed)
     device = next(model.parameters()).device
+    index = torch.arange(height * width, dtype=torch.int64).reshape(height, width).numpy()
     logits: List[torch.Tensor] = []
     labels: List[torch.Tensor] = []
-    images: List[torch.Tensor] = []
-    truths: List[np.ndarray] = []
-
-    def flush() -> None:
-        model.eval()
+    model.eval()
+    for images, truths in batches(frames, height, width, batch):
         with torch.no_grad():
-            out = model(torch.cat(images).to(device)).float()
+            out = model(images.to(device)).float()
             out = F.interpolate(out, size=(height, width), mode="bilinear", align_corners=False).cpu()
-        index = torch.arange(height * width, dtype=torch.int64).reshape(height, width).numpy()
         for frame_logits, truth in zip(out, truths):
             source = upsample_nearest(index, *truth.shape).reshape(-1)    # input pixel of every label pixel
             valid = np.flatnonzero(truth.reshape(-1) != IGNORE)
@@ -72,16 +68,6 @@ def sample_logits(model: torch.nn.Module, frames: Iterable[Frame], height: int, 
             flat = frame_logits.reshape(frame_logits.shape[0], -1)
             logits.append(flat[:, torch.from_numpy(source[chosen])].T.contiguous())
             labels.append(torch.from_numpy(truth.reshape(-1)[chosen].astype(np.int64)))
-        images.clear()
-        truths.clear()
-
-    for image, truth in frames:
-        images.append(normalize_bgr(image, height, width))
-        truths.append(truth)
-        if len(images) == batch:
-            flush()
-    if images:
-        flush()
     return torch.cat(logits), torch.cat(labels)
 
 

@@ -106,26 +106,26 @@ class Confusion:
         return scores(self.matrix, self.frames)
 
 
-def evaluate(predict: Predictor, frames: Iterable[Frame], height: int, width: int, batch: int = 8) -> Scores:
-    """Run `predict` over (image, labels) frames at the model size and score them by the protocol above."""
-    total = Confusion()
+def batches(frames: Iterable[Frame], height: int, width: int, batch: int = 8) -> Iterator[Tuple[torch.Tensor, List[np.ndarray]]]:
+    """The frames in batches: images resized and normalised to the model size (step 1), with their label maps."""
     images: List[torch.Tensor] = []
     labels: List[np.ndarray] = []
-
-    def flush() -> None:
-        predictions = predict(torch.cat(images))
-        for prediction, truth in zip(predictions, labels):
-            total.add(prediction, truth)
-        images.clear()
-        labels.clear()
-
     for image, truth in frames:
         images.append(normalize_bgr(image, height, width))
         labels.append(truth)
         if len(images) == batch:
-            flush()
+            yield torch.cat(images), labels
+            images, labels = [], []
     if images:
-        flush()
+        yield torch.cat(images), labels
+
+
+def evaluate(predict: Predictor, frames: Iterable[Frame], height: int, width: int, batch: int = 8) -> Scores:
+    """Run `predict` over (image, labels) frames at the model size and score them by the protocol above."""
+    total = Confusion()
+    for images, labels in batches(frames, height, width, batch):
+        for prediction, truth in zip(predict(images), labels):
+            total.add(prediction, truth)
     return total.scores()
 
 
