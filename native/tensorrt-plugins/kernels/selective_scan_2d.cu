@@ -393,7 +393,7 @@ struct Grid {
 };
 
 // Where one channel's chunks lie in the summary and carry arrays: in the workspace, among every channel's
-// (`Grid::chunks`), or in a block's shared memory, its channel alone (`Grid::block_chunks`).
+// (`chunks_of`), or in a block's shared memory, its channel alone (`block_chunks_of`).
 struct Chunks {
   long long row, col;            // the channel's first row and column chunk of slot 0
   long long row_slot, col_slot;  // from slot 0 to slot 1
