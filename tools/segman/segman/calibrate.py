@@ -16,7 +16,7 @@ import argparse
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -34,9 +34,12 @@ class Calibration:
     bias: List[float]
     miou_before: float
     miou_after: float
-    frames: int
     pixels: int
     scores: List[Tuple[float, float]]       # (tau, mIoU) for every tau tried
+
+    def as_dict(self) -> Dict[str, object]:
+        return {**asdict(self), "miou_before": round(self.miou_before, 5), "miou_after": round(self.miou_after, 5),
+                "scores": [(tau, round(score, 5)) for tau, score in self.scores]}
 
 
 def adjustment(weights: torch.Tensor, tau: float) -> torch.Tensor:
@@ -93,7 +96,7 @@ def choose_tau(logits: torch.Tensor, labels: torch.Tensor, weights: torch.Tensor
         if score > best:
             best_tau, best = tau, score
     return Calibration(tau=best_tau, bias=[round(float(v), 6) for v in adjustment(weights, best_tau)],
-                       miou_before=scores[0][1], miou_after=best, frames=0, pixels=int(labels.numel()),
+                       miou_before=scores[0][1], miou_after=best, pixels=int(labels.numel()),
                        scores=scores)
 
 
@@ -108,6 +111,9 @@ def fold_into_classifier(model: torch.nn.Module, bias: torch.Tensor) -> None:
 
 def read_class_weights(report: Path) -> torch.Tensor:
     """The class weights a training run used, from its report (train.json, `classWeights`)."""
+    if not report.is_file():
+        raise FileNotFoundError(f"{report} not found: pass --report with the train.json that segman.train wrote "
+                                f"beside the checkpoint (it holds the class weights of the loss)")
     data = json.loads(report.read_text())
     weights = data.get("classWeights")
     if not weights:
@@ -134,7 +140,10 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     from .scenes.dataset import SceneSet
     from .evaluate import VAL_SIZE
     report = args.report or args.checkpoint.parent / "train.json"
-    weights = read_class_weights(report)
+    try:
+        weights = read_class_weights(report)
+    except (OSError, ValueError) as error:
+        parser.error(str(error))
     torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model, _ = build_from_checkpoint(str(args.checkpoint))
@@ -142,13 +151,11 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     frames = SceneSet("train", args.seed, args.frames, *VAL_SIZE)
     logits, labels = sample_logits(model, frames, args.height, args.width, args.pixels, seed=args.seed)
     result = choose_tau(logits, labels, weights)
-    result = Calibration(**{**asdict(result), "frames": args.frames})
     fold_into_classifier(model, torch.tensor(result.bias))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, args.out)
-    rounded = {**asdict(result), "miou_before": round(result.miou_before, 5), "miou_after": round(result.miou_after, 5),
-               "scores": [(tau, round(score, 5)) for tau, score in result.scores]}
-    summary = {"logitAdjustment": {**rounded, "classWeights": [round(float(w), 3) for w in weights],
+    summary = {"logitAdjustment": {**result.as_dict(), "frames": args.frames,
+                                   "classWeights": [round(float(w), 3) for w in weights],
                                    "input": [args.height, args.width], "seed": args.seed}}
     args.out.with_suffix(".calibration.json").write_text(json.dumps(summary, indent=2) + "\n")
     print("tau  mIoU (training scenes)")

@@ -36,6 +36,7 @@ def test_choose_tau_takes_the_weighting_tilt_back_out() -> None:
     tilted = clean + weights.log()
     result = choose_tau(tilted, labels, weights, taus=(0.25, 0.5, 1.0, 1.5))
     assert [tau for tau, _ in result.scores] == [0.0, 0.25, 0.5, 1.0, 1.5]
+    assert result.as_dict()["miou_after"] == round(result.miou_after, 5)
     assert result.miou_after == max(score for _, score in result.scores) == pytest.approx(
         miou_of(tilted, labels, adjustment(weights, result.tau)), abs=1e-5)
     assert result.tau >= 1.0 and result.miou_after > result.miou_before + 0.1
@@ -92,3 +93,5 @@ def test_class_weights_come_from_the_training_report(tmp_path: Path) -> None:
     report.write_text(json.dumps({"steps": 10}))
     with pytest.raises(ValueError, match="no classWeights"):
         read_class_weights(report)
+    with pytest.raises(FileNotFoundError, match="pass --report"):
+        read_class_weights(tmp_path / "missing.json")
