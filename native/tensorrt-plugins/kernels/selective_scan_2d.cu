@@ -461,10 +461,9 @@ bool aligned(const void* p, size_t bytes) { return reinterpret_cast<std::uintptr
 // The tiling of make_grid_tiling (4 columns per lane where the width and the tensors' alignment allow it), in one
 // block per map where the map has at most kMaxMapWarps tiles and its shared memory fits: the same warps, without
 // two of the launches and the workspace round trip. (Longer tiles than the wave rule gives, to fit a map in a
-// block, were up to 2.2x slower on an H100.) `aligned_to(v)`: the tensors allow v-wide loads.
-template <typename Aligned>
-Tiling make_tiling(const SelectiveScan2DShape& s, Aligned aligned_to) {
-  Tiling t = make_grid_tiling(s, wide_shape(s) && aligned_to(4) ? 4 : 1);
+// block, were up to 2.2x slower on an H100.) `four_wide_aligned`: the tensors allow 4-element loads.
+Tiling make_tiling(const SelectiveScan2DShape& s, bool four_wide_aligned) {
+  Tiling t = make_grid_tiling(s, wide_shape(s) && four_wide_aligned ? 4 : 1);
   const Grid& g = t.grid;
   t.one_block_per_map = 1LL * g.row_tiles * g.col_tiles <= kMaxMapWarps &&
                         map_shared_layout(g, t.rows, t.vec).bytes <= kMaxMapSharedBytes;
@@ -870,7 +869,7 @@ __global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args
 }
 
 template <typename T, int V, int Rows>
-cudaError_t launch(TileArgs<T> args, cudaStream_t stream) {
+cudaError_t launch_chunked(const TileArgs<T>& args, cudaStream_t stream) {
   const Grid& g = args.grid;
   const long long blocks = (g.warps() + kWarps - 1) / kWarps;
   summarise_kernel<T, V, Rows><<<static_cast<unsigned>(blocks), kWarps * 32, 0, stream>>>(args);
@@ -894,32 +893,28 @@ cudaError_t launch_map(const TileArgs<T>& args, cudaStream_t stream) {
   return cudaGetLastError();
 }
 
+template <typename T, int V, int Rows>
+cudaError_t launch(const TileArgs<T>& args, bool one_block_per_map, cudaStream_t stream) {
+  return one_block_per_map ? launch_map<T, V, Rows>(args, stream) : launch_chunked<T, V, Rows>(args, stream);
+}
+
 template <typename T, int V>
 cudaError_t launch(const TileArgs<T>& args, const Tiling& tiling, cudaStream_t stream) {
-  if (tiling.one_block_per_map) {
-    switch (tiling.rows) {
-      case 16: return launch_map<T, V, 16>(args, stream);
-      case 8: return launch_map<T, V, 8>(args, stream);
-      default: return launch_map<T, V, kMinRows>(args, stream);
-    }
-  }
   switch (tiling.rows) {
-    case 16: return launch<T, V, 16>(args, stream);
-    case 8: return launch<T, V, 8>(args, stream);
-    default: return launch<T, V, kMinRows>(args, stream);
+    case 16: return launch<T, V, 16>(args, tiling.one_block_per_map, stream);
+    case 8: return launch<T, V, 8>(args, tiling.one_block_per_map, stream);
+    default: return launch<T, V, kMinRows>(args, tiling.one_block_per_map, stream);
   }
 }
 
 template <typename T>
 cudaError_t run(const SelectiveScan2DShape& shape, const SelectiveScan2DInputs<T>& in, T* y, void* workspace,
                 cudaStream_t stream) {
-  // V-wide loads need every row to start on a V-element boundary.
-  auto aligned_to = [&](int vec) {
-    const size_t bytes = vec * sizeof(T);
-    return aligned(in.u, bytes) && aligned(in.delta, bytes) && aligned(in.B, bytes) && aligned(in.C, bytes) &&
-           aligned(y, bytes);
-  };
-  const Tiling tiling = make_tiling(shape, aligned_to);
+  // Four-wide loads need every row to start on a 4-element boundary.
+  const size_t vec_bytes = 4 * sizeof(T);
+  const Tiling tiling = make_tiling(shape, aligned(in.u, vec_bytes) && aligned(in.delta, vec_bytes) &&
+                                               aligned(in.B, vec_bytes) && aligned(in.C, vec_bytes) &&
+                                               aligned(y, vec_bytes));
   TileArgs<T> args{};
   args.in = in;
   args.y = y;

@@ -106,7 +106,8 @@ class Confusion:
         return scores(self.matrix, self.frames)
 
 
-def batches(frames: Iterable[Frame], height: int, width: int, batch: int = 8) -> Iterator[Tuple[torch.Tensor, List[np.ndarray]]]:
+def batches(frames: Iterable[Frame], height: int, width: int,
+            batch: int = 8) -> Iterator[Tuple[torch.Tensor, List[np.ndarray]]]:
     """The frames in batches: images resized and normalised to the model size (step 1), with their label maps."""
     images: List[torch.Tensor] = []
     labels: List[np.ndarray] = []
