@@ -1,12 +1,14 @@
 """Train the demo SegMAN on rendered road scenes within a wall-clock budget:
-`python -m segman.train --out DIR --minutes M [--variant T-slim4] [--height 256 --width 512] [--workers 10]`.
+`python -m segman.train --out DIR --minutes M [--variant T-slim4] [--height 256 --width 512]
+[--crop-height 320 --crop-width 640] [--workers 10]`.
 
 Worker processes render training scenes (`segman.scenes`, train split) without pause into a ring buffer;
 the training loop draws random batches from what is there, so the GPU never waits for the renderer and
-fresh scenes keep replacing old ones. Augmentation runs on the training device: horizontal flip, scale
-jitter with a random crop (padding is labelled ignore), brightness, contrast, saturation and per-channel
-gain. AdamW, linear warm-up then polynomial decay over the wall-clock budget (the schedule follows the
-elapsed fraction of the budget, not a step count), bf16 autocast on CUDA, cross-entropy with ignore 255 on
+fresh scenes keep replacing old ones. Augmentation runs on the training device: a resize to the training
+input (--crop-height/--crop-width, default the scene size), horizontal flip, zoom with a random crop (padding
+is labelled ignore), brightness, contrast, saturation and per-channel gain. AdamW, linear warm-up then
+polynomial decay over the wall-clock budget (the schedule follows the elapsed fraction of the budget, not a
+step count), bf16 autocast on CUDA, cross-entropy with ignore 255 on
 logits upsampled to the label size, mildly class-balanced. When the budget is spent, the model is scored
 on the rendered validation split and on the sample drive (`segman.evaluate` protocol, at the input the model
 will be exported for: --infer-height/--infer-width, default the training size), and DIR receives model.pth
@@ -51,8 +53,10 @@ class TrainOptions:
     out: Path
     minutes: float
     variant: str = "T-slim4"
-    height: int = 256               # the training crops
+    height: int = 256               # the rendered training scenes
     width: int = 512
+    crop_height: Optional[int] = None   # the network's training input (default: the scene size); each scene
+    crop_width: Optional[int] = None    # is resized to it, as the agent resizes frames, before the zoom
     infer_height: Optional[int] = None  # the exported model's input, at which val and drive are scored
     infer_width: Optional[int] = None   # (default: the training size)
     workers: int = 10
@@ -223,18 +227,24 @@ def class_weights(labels: np.ndarray, exponent: float, highest: float = 3.0) -> 
 
 # ---------------------------------------------------------------------------------------------- augmentation
 
+def crop_size(options: TrainOptions, scene_height: int, scene_width: int) -> Tuple[int, int]:
+    """The network's input in training: --crop-height/--crop-width, else the scene size."""
+    return options.crop_height or scene_height, options.crop_width or scene_width
+
+
 def _uniform(generator: torch.Generator, device: torch.device, low: float, high: float, *shape: int) -> torch.Tensor:
     return low + (high - low) * torch.rand(shape, generator=generator).to(device)
 
 
 def scale_crop_flip(rgb: torch.Tensor, ids: torch.Tensor, options: TrainOptions,
                     generator: torch.Generator) -> Tuple[torch.Tensor, torch.Tensor]:
-    """Per sample: resize by a random factor (image bilinear, labels nearest), crop (or pad with the mean
-    colour and ignore labels) back to the input size at a random offset, mirror half of the samples.
+    """Per sample: resize to the crop size times a random factor (image bilinear, labels nearest), crop (or pad
+    with the mean colour and ignore labels) to the crop size at a random offset, mirror half of the samples.
 
     One affine sampling grid per sample does all of it in two batched grid_sample calls, instead of a dozen
     small kernels per sample: the training loop's host side is a large part of a step."""
-    count, height, width = ids.shape
+    count = ids.shape[0]
+    height, width = crop_size(options, *ids.shape[1:])
     device = rgb.device
     scale = options.scale_min + (options.scale_max - options.scale_min) * torch.rand(count, generator=generator)
     scaled_h = (height * scale).round().clamp_min(1)
@@ -526,7 +536,8 @@ def inference_size(options: TrainOptions) -> Tuple[int, int]:
 
 def run(options: TrainOptions) -> Dict[str, object]:
     spec = get_variant(options.variant)
-    validate_input_size(spec, options.height, options.width)
+    train_height, train_width = crop_size(options, options.height, options.width)
+    validate_input_size(spec, train_height, train_width)
     infer_height, infer_width = inference_size(options)
     validate_input_size(spec, infer_height, infer_width)
     options.out.mkdir(parents=True, exist_ok=True)
@@ -551,10 +562,10 @@ def run(options: TrainOptions) -> Dict[str, object]:
         check_error, check_seconds = None, 0.0
         if backend != "reference":
             started = time.monotonic()
-            check_error = check_backend(backend, spec, options.height, options.width, device, options.batch)
+            check_error = check_backend(backend, spec, train_height, train_width, device, options.batch)
             check_seconds = time.monotonic() - started
             if backend == "flex":
-                flex_na.prebuild_masks(attention_maps(spec, options.height, options.width), device)
+                flex_na.prebuild_masks(attention_maps(spec, train_height, train_width), device)
             print(f"training ops: {backend}, vs the references {check_error:.1e} "
                   f"(checked in {time.monotonic() - started:.1f} s)", flush=True)
         progress = Trainer(model, stream, options, device, weights, backend).train()
@@ -566,6 +577,7 @@ def run(options: TrainOptions) -> Dict[str, object]:
         predict = torch_predictor(model, device)
         report: Dict[str, object] = {
             "variant": spec.name, "height": options.height, "width": options.width,
+            "cropHeight": train_height, "cropWidth": train_width,
             "inferHeight": infer_height, "inferWidth": infer_width,
             "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
             "torch": torch.__version__, "warmupSeconds": round(progress.warmup_seconds, 1),
@@ -607,6 +619,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
     parser.add_argument("--variant", default=defaults.variant)
     parser.add_argument("--height", type=int, default=defaults.height)
     parser.add_argument("--width", type=int, default=defaults.width)
+    parser.add_argument("--crop-height", type=int,
+                        help="training input height (default: --height): scenes are resized to it, then zoomed")
+    parser.add_argument("--crop-width", type=int, help="training input width (default: --width)")
     parser.add_argument("--infer-height", type=int,
                         help="model input height the run is scored at (default: --height); export at this size")
     parser.add_argument("--infer-width", type=int, help="model input width the run is scored at (default: --width)")

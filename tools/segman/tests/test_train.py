@@ -14,7 +14,7 @@ from segman.variants import get_variant
 from segman.manifest import MEAN
 import segman.train as train_module
 from segman.train import (CHECKPOINT, REPORT, SceneStream, TrainOptions, attention_backend, attention_maps, augment,
-                          class_weights, inference_size, learning_rate, parameter_groups, parse_args, run,
+                          class_weights, crop_size, inference_size, learning_rate, parameter_groups, parse_args, run,
                           scale_crop_flip, training_seconds)
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
@@ -62,6 +62,19 @@ def test_scale_crop_flip_moves_labels_with_their_pixels() -> None:
     assert matches.sum() > 0.8 * valid.sum()
     padded = images.permute(0, 2, 3, 1)[~valid]
     assert torch.allclose(padded, torch.tensor(MEAN).expand_as(padded))
+
+
+def test_crop_size_resizes_the_scene_to_the_training_input_before_the_zoom() -> None:
+    options = replace(TrainOptions(out=Path("."), minutes=0), crop_height=40, crop_width=80, scale_min=1.0,
+                      scale_max=1.0)
+    # Vertical stripes 8 px wide in a 32x64 scene: 10 px wide in the 40x80 input, mirrored or not.
+    labels = torch.from_numpy(np.repeat(np.arange(8), 8)[None, None, :].repeat(32, 1).repeat(4, 0))
+    rgb = (10.0 * labels.float())[:, None].repeat(1, 3, 1, 1)
+    images, targets = scale_crop_flip(rgb, labels.long(), options, torch.Generator().manual_seed(1))
+    assert images.shape == (4, 3, 40, 80) and targets.shape == (4, 40, 80)
+    stripes = torch.from_numpy(np.repeat(np.arange(8), 10))
+    for target in targets:
+        assert (target == stripes).all() or (target == stripes.flip(0)).all()
 
 
 def test_augmentation_at_scale_one_keeps_or_mirrors_the_labels() -> None:
@@ -145,6 +158,9 @@ def test_inference_size_defaults_to_the_training_size_and_is_checked(tmp_path: P
     assert inference_size(parse_args(["--out", "x", "--minutes", "1"])) == (256, 512)
     options = parse_args(["--out", "x", "--minutes", "1", "--infer-height", "320", "--infer-width", "640"])
     assert (options.height, options.width) == (256, 512) and inference_size(options) == (320, 640)
+    cropped = parse_args(["--out", "x", "--minutes", "1", "--crop-height", "320", "--crop-width", "640"])
+    assert (cropped.crop_height, cropped.crop_width) == (320, 640)
+    assert crop_size(cropped, 256, 512) == (320, 640) and crop_size(options, 256, 512) == (256, 512)
     odd = TrainOptions(out=tmp_path, minutes=1.0, variant="nano", height=128, width=128, infer_height=150,
                        workers=0, device="cpu")
     with pytest.raises(ValueError, match="height 150 is not a multiple of 32"):
