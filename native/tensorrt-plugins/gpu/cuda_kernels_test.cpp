@@ -20,17 +20,21 @@ namespace {
 
 struct Scan {
   SelectiveScan2DShape s;
+  bool softplus;
   std::vector<float> u, delta, B, C, A, D, bias;
-  Scan(const SelectiveScan2DShape& shape, Random& rng) : s(shape) {
+  // Without softplus the raw delta is the step, so it is drawn positive (with the bias below).
+  Scan(const SelectiveScan2DShape& shape, Random& rng, bool delta_softplus = true)
+      : s(shape), softplus(delta_softplus) {
     const size_t L = s.length();
     u = round_to_half(rng.normal(s.batch * s.channels * L));
-    delta = round_to_half(rng.uniform(s.batch * 4 * s.channels * L, -4.f, 2.f));
+    delta = round_to_half(softplus ? rng.uniform(s.batch * 4 * s.channels * L, -4.f, 2.f)
+                                   : rng.uniform(s.batch * 4 * s.channels * L, 0.f, 1.5f));
     B = round_to_half(rng.normal(s.batch * 4 * s.state * L));
     C = round_to_half(rng.normal(s.batch * 4 * s.state * L));
     A = rng.uniform(4 * s.channels * s.state, -2.f, 1.f);
     for (float& a : A) a = -std::exp(a);
     D = rng.normal(4 * s.channels);
-    bias = rng.uniform(4 * s.channels, -1.f, 1.f);
+    bias = softplus ? rng.uniform(4 * s.channels, -1.f, 1.f) : rng.uniform(4 * s.channels, 0.f, 0.5f);
   }
   size_t size() const { return s.batch * s.channels * s.length(); }
 
@@ -42,7 +46,8 @@ struct Scan {
     DeviceBuffer<T> du(convert(u)), dd(convert(delta)), dB(convert(B)), dC(convert(C)), y(size());
     DeviceBuffer<float> dA(A), dD(D), dbias(bias);
     DeviceBuffer<unsigned char> workspace(selective_scan_2d_cuda_workspace_size(s));
-    const SelectiveScan2DInputs<T> in{du.get(), dd.get(), dB.get(), dC.get(), dA.get(), dD.get(), dbias.get(), true};
+    const SelectiveScan2DInputs<T> in{du.get(), dd.get(), dB.get(), dC.get(),
+                                      dA.get(), dD.get(), dbias.get(), softplus};
     check(selective_scan_2d_cuda<T>(s, in, y.get(), workspace.get(), nullptr), "selective_scan_2d_cuda");
     check(cudaDeviceSynchronize(), "selective_scan_2d_cuda (execution)");
     const std::vector<T> out = y.download();
@@ -53,15 +58,17 @@ struct Scan {
     const auto u64 = to_double(u), d64 = to_double(delta), B64 = to_double(B), C64 = to_double(C), A64 = to_double(A),
                D64 = to_double(D), b64 = to_double(bias);
     std::vector<double> y(size());
-    selective_scan_2d_reference(s, {u64.data(), d64.data(), B64.data(), C64.data(), A64.data(), D64.data(), b64.data(), true},
-                                y.data());
+    selective_scan_2d_reference(
+        s, {u64.data(), d64.data(), B64.data(), C64.data(), A64.data(), D64.data(), b64.data(), softplus},
+        y.data());
     return y;
   }
 
   std::vector<float> run_cpu() const {
     std::vector<float> y(size());
-    selective_scan_2d_cpu<float>(s, {u.data(), delta.data(), B.data(), C.data(), A.data(), D.data(), bias.data(), true},
-                                 y.data());
+    selective_scan_2d_cpu<float>(
+        s, {u.data(), delta.data(), B.data(), C.data(), A.data(), D.data(), bias.data(), softplus},
+        y.data());
     return y;
   }
 };
@@ -79,6 +86,15 @@ TEST_P(CudaSelectiveScan2D, Fp16MatchesCpuFp32Kernel) {
   Random rng;
   SCOPED_TRACE(rng.trace());
   const Scan c(GetParam(), rng);
+  EXPECT_TRUE(close_to(c.run_cuda<Half>(), c.run_cpu(), 2e-2));
+}
+
+// The softplus flag picks other kernels (it is their template argument).
+TEST_P(CudaSelectiveScan2D, WithoutSoftplusMatchesFloat64ReferenceAndCpuKernel) {
+  Random rng;
+  SCOPED_TRACE(rng.trace());
+  const Scan c(GetParam(), rng, false);
+  EXPECT_TRUE(close_to(c.run_cuda<float>(), c.reference(), c.s.length() <= 4096 ? 1e-4 : 2e-4));
   EXPECT_TRUE(close_to(c.run_cuda<Half>(), c.run_cpu(), 2e-2));
 }
 

@@ -354,6 +354,9 @@ cudaError_t launch(Args<T> args, cudaStream_t stream) {
 namespace scalar_state {
 
 constexpr int kWarps = 4;  // warps per block; warps do not cooperate
+// Blocks of the apply kernel an SM must hold at once: caps its registers at 128 a thread. Left to itself the
+// compiler took up to 138 with the softplus flag fixed at compile time, and an SM held three blocks.
+constexpr int kApplyBlocksPerSM = 4;
 // A warp walks the rows of its tile one after another, so a launch of few warps takes as long as one warp's rows.
 // Maps that give fewer warps than this (about one wave at the apply kernel's occupancy on a 132-SM GPU) take
 // shorter tiles (16, then 8, then 4 rows): more, shorter chunks. Measured on an H100: 16 to 8 rows took a
@@ -678,14 +681,14 @@ __device__ __forceinline__ void summarise_tile(const Grid& g, const Tile& t, con
   }
 }
 
-template <typename T, int V, int Rows>
+template <typename T, int V, int Rows, bool kSoftplus>
 __global__ void __launch_bounds__(kWarps * 32) summarise_kernel(TileArgs<T> args) {
   const Grid& g = args.grid;
   const int lane = threadIdx.x & 31;
   const long long warp = 1LL * blockIdx.x * kWarps + (threadIdx.x >> 5);
   if (warp >= g.warps()) return;  // whole warps leave together
   const Tile t = tile_of<V, Rows>(g, warp, lane);
-  summarise_tile<T, V, Rows>(g, t, planes_of(args.in, g, t), args.in.delta_softplus, chunks_of(g, t.b, t.d),
+  summarise_tile<T, V, Rows>(g, t, planes_of(args.in, g, t), kSoftplus, chunks_of(g, t.b, t.d),
                              args.row_summary, args.col_summary, lane);
 }
 
@@ -823,22 +826,22 @@ __device__ __forceinline__ void apply_tile(const Grid& g, const Tile& t, const P
   }
 }
 
-template <typename T, int V, int Rows>
-__global__ void __launch_bounds__(kWarps * 32) apply_kernel(TileArgs<T> args) {
+template <typename T, int V, int Rows, bool kSoftplus>
+__global__ void __launch_bounds__(kWarps * 32, kApplyBlocksPerSM) apply_kernel(TileArgs<T> args) {
   const Grid& g = args.grid;
   const int lane = threadIdx.x & 31;
   const long long warp = 1LL * blockIdx.x * kWarps + (threadIdx.x >> 5);
   if (warp >= g.warps()) return;
   const Tile t = tile_of<V, Rows>(g, warp, lane);
   __shared__ float partial[kWarps][Rows][V][32];
-  apply_tile<T, V, Rows>(g, t, planes_of(args.in, g, t), args.in.delta_softplus, chunks_of(g, t.b, t.d),
+  apply_tile<T, V, Rows>(g, t, planes_of(args.in, g, t), kSoftplus, chunks_of(g, t.b, t.d),
                          args.row_carry, args.col_carry, args.y, partial[threadIdx.x >> 5], lane);
 }
 
 // Small maps, one launch: a block per (batch, channel) holds the whole map, a warp per tile, and keeps the chunk
 // maps and carries in shared memory: the three phases with block barriers between them instead of launches, and no
 // workspace. On small maps the three launches and the workspace round trip were most of the time.
-template <typename T, int V, int Rows>
+template <typename T, int V, int Rows, bool kSoftplus>
 __global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args) {
   extern __shared__ float4 map_shared[];  // float4: 16-byte aligned
   __shared__ MapCarryScratch scratch;
@@ -855,7 +858,7 @@ __global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args
   const Tile t = tile_of<V, Rows>(g, 1LL * blockIdx.x * warps + warp, lane);
   const Planes<T> pl = planes_of(args.in, g, t);
   const Chunks ch = block_chunks_of(g);
-  const bool sp = args.in.delta_softplus;
+  constexpr bool sp = kSoftplus;
   summarise_tile<T, V, Rows>(g, t, pl, sp, ch, row_summary, col_summary, lane);
   __syncthreads();
   const int threads = warps * 32;
@@ -868,11 +871,11 @@ __global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args
   apply_tile<T, V, Rows>(g, t, pl, sp, ch, row_carry, col_carry, args.y, partial[warp], lane);
 }
 
-template <typename T, int V, int Rows>
+template <typename T, int V, int Rows, bool kSoftplus>
 cudaError_t launch_chunked(const TileArgs<T>& args, cudaStream_t stream) {
   const Grid& g = args.grid;
   const long long blocks = (g.warps() + kWarps - 1) / kWarps;
-  summarise_kernel<T, V, Rows><<<static_cast<unsigned>(blocks), kWarps * 32, 0, stream>>>(args);
+  summarise_kernel<T, V, Rows, kSoftplus><<<static_cast<unsigned>(blocks), kWarps * 32, 0, stream>>>(args);
   cudaError_t status = cudaGetLastError();
   if (status != cudaSuccess) return status;
   const Chains rows{args.row_summary, args.row_carry, g.row_chain()};
@@ -880,22 +883,31 @@ cudaError_t launch_chunked(const TileArgs<T>& args, cudaStream_t stream) {
   carry_kernel<<<dim3(static_cast<unsigned>(g.chains()), 2), kCarryThreads, 0, stream>>>(rows, columns, g.channels);
   status = cudaGetLastError();
   if (status != cudaSuccess) return status;
-  apply_kernel<T, V, Rows><<<static_cast<unsigned>(blocks), kWarps * 32, 0, stream>>>(args);
+  apply_kernel<T, V, Rows, kSoftplus><<<static_cast<unsigned>(blocks), kWarps * 32, 0, stream>>>(args);
   return cudaGetLastError();
 }
 
-template <typename T, int V, int Rows>
+template <typename T, int V, int Rows, bool kSoftplus>
 cudaError_t launch_map(const TileArgs<T>& args, cudaStream_t stream) {
   const Grid& g = args.grid;
   const size_t bytes = map_shared_layout(g, Rows, V).bytes;
   const unsigned blocks = static_cast<unsigned>(1LL * g.batch * g.channels);
-  map_kernel<T, V, Rows><<<blocks, g.row_tiles * g.col_tiles * 32, bytes, stream>>>(args);
+  map_kernel<T, V, Rows, kSoftplus><<<blocks, g.row_tiles * g.col_tiles * 32, bytes, stream>>>(args);
   return cudaGetLastError();
 }
 
+template <typename T, int V, int Rows, bool kSoftplus>
+cudaError_t launch(const TileArgs<T>& args, bool one_block_per_map, cudaStream_t stream) {
+  return one_block_per_map ? launch_map<T, V, Rows, kSoftplus>(args, stream)
+                           : launch_chunked<T, V, Rows, kSoftplus>(args, stream);
+}
+
+// The softplus flag as a template argument: read at run time inside the step loops, it cost large fp16 maps up to
+// 1.3x on an H100.
 template <typename T, int V, int Rows>
 cudaError_t launch(const TileArgs<T>& args, bool one_block_per_map, cudaStream_t stream) {
-  return one_block_per_map ? launch_map<T, V, Rows>(args, stream) : launch_chunked<T, V, Rows>(args, stream);
+  return args.in.delta_softplus ? launch<T, V, Rows, true>(args, one_block_per_map, stream)
+                                : launch<T, V, Rows, false>(args, one_block_per_map, stream);
 }
 
 template <typename T, int V>
