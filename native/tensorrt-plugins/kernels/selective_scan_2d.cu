@@ -367,12 +367,9 @@ constexpr int kMaxRows = 16, kMinRows = 4;
 constexpr int kWideMinWidth = 128;
 // One-block maps (map_kernel): at most this many warps, one per tile, as the three-launch blocks. Measured on an
 // H100, blocks of 8 and 16 tiles were 0.7-1.0x the three launches on 32x64 maps, blocks of 4 1.2-1.5x. Their
-// dynamic shared memory stays within the 48 KiB a launch gets without opting in (less the static carry scratch).
+// dynamic shared memory stays within the 48 KiB a launch gets without opting in.
 constexpr int kMaxMapWarps = kWarps;
-struct MapCarryScratch {
-  float P[4][kMaxMapWarps], S[4][kMaxMapWarps];  // per chain (row/column, forwards/backwards), per warp
-};
-constexpr size_t kMaxMapSharedBytes = 48 * 1024 - sizeof(MapCarryScratch);
+constexpr size_t kMaxMapSharedBytes = 48 * 1024;
 constexpr unsigned kFull = 0xffffffffu;
 
 // The kernels' view of the tiling. The tile height is their template argument `Rows`, not a field here: one more
@@ -692,21 +689,50 @@ __global__ void __launch_bounds__(kWarps * 32) summarise_kernel(TileArgs<T> args
                              args.row_summary, args.col_summary, lane);
 }
 
-// Phase 2 of one chain of `n` chunk maps, by the `threads` threads of the block: each thread composes a contiguous
-// run of chunks, the block scans the runs, and each thread writes its chunks' incoming states. `warp_P` and
-// `warp_S` hold a float per warp.
-__device__ __forceinline__ void carry_chain(const float2* summary, float* carry, long long n, bool reverse,
-                                            int threads, float* warp_P, float* warp_S) {
-  auto at = [&](long long s) { return reverse ? n - 1 - s : s; };
-  const long long per_thread = (n + threads - 1) / threads;
-  const long long begin = min(n, threadIdx.x * per_thread), end = min(n, begin + per_thread);
-  float P = 1.f, S = 0.f;
+// Phase 2 of one chain of `n` chunk maps, stored in forward scan order: each thread composes a contiguous run of
+// chunks, the runs are scanned, and each thread writes its chunks' incoming states.
+__device__ __forceinline__ long long chain_at(long long s, long long n, bool reverse) {
+  return reverse ? n - 1 - s : s;
+}
+
+struct ChunkRun {
+  long long begin, end;
+};
+
+__device__ __forceinline__ ChunkRun run_of(long long n, int index, int count) {
+  const long long per_thread = (n + count - 1) / count;
+  const long long begin = min(n, index * per_thread);
+  return ChunkRun{begin, min(n, begin + per_thread)};
+}
+
+__device__ __forceinline__ void compose_run(const float2* summary, long long n, bool reverse, ChunkRun run, float& P,
+                                            float& S) {
+  P = 1.f, S = 0.f;
 #pragma unroll 4
-  for (long long s = begin; s < end; ++s) {
-    const float2 m = summary[at(s)];
+  for (long long s = run.begin; s < run.end; ++s) {
+    const float2 m = summary[chain_at(s, n, reverse)];
     S = m.x * S + m.y;
     P *= m.x;
   }
+}
+
+__device__ __forceinline__ void write_run(const float2* summary, float* carry, long long n, bool reverse,
+                                          ChunkRun run, float h) {
+#pragma unroll 4
+  for (long long s = run.begin; s < run.end; ++s) {
+    const long long at = chain_at(s, n, reverse);
+    const float2 m = summary[at];
+    carry[at] = h;
+    h = m.x * h + m.y;
+  }
+}
+
+// By the `threads` threads of the block; `warp_P` and `warp_S` hold a float per warp.
+__device__ __forceinline__ void carry_chain(const float2* summary, float* carry, long long n, bool reverse,
+                                            int threads, float* warp_P, float* warp_S) {
+  const ChunkRun run = run_of(n, threadIdx.x, threads);
+  float P, S;
+  compose_run(summary, n, reverse, run, P, S);
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   scan_lanes<false>(P, S, lane);
   if (lane == 31) warp_P[warp] = P, warp_S[warp] = S;
@@ -714,13 +740,18 @@ __device__ __forceinline__ void carry_chain(const float2* summary, float* carry,
   float h = 0.f;  // incoming state of this thread's first chunk: earlier warps, then earlier lanes
   for (int w = 0; w < warp; ++w) h = warp_P[w] * h + warp_S[w];
   exclusive_lanes<false>(P, S, lane);
-  h = P * h + S;
-#pragma unroll 4
-  for (long long s = begin; s < end; ++s) {
-    const float2 m = summary[at(s)];
-    carry[at(s)] = h;
-    h = m.x * h + m.y;
-  }
+  write_run(summary, carry, n, reverse, run, P * h + S);
+}
+
+// By one warp, without block barriers (the one-block kernel gives each chain its own warp).
+__device__ __forceinline__ void carry_chain_warp(const float2* summary, float* carry, long long n, bool reverse,
+                                                 int lane) {
+  const ChunkRun run = run_of(n, lane, 32);
+  float P, S;
+  compose_run(summary, n, reverse, run, P, S);
+  scan_lanes<false>(P, S, lane);
+  exclusive_lanes<false>(P, S, lane);
+  write_run(summary, carry, n, reverse, run, S);  // the chain starts from state 0
 }
 
 // One block per chain of the workspace.
@@ -844,7 +875,6 @@ __global__ void __launch_bounds__(kWarps * 32, kApplyBlocksPerSM) apply_kernel(T
 template <typename T, int V, int Rows, bool kSoftplus>
 __global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args) {
   extern __shared__ float4 map_shared[];  // float4: 16-byte aligned
-  __shared__ MapCarryScratch scratch;
   const Grid& g = args.grid;
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   const MapSharedLayout m = map_shared_layout(g, Rows, V);
@@ -861,12 +891,14 @@ __global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args
   constexpr bool sp = kSoftplus;
   summarise_tile<T, V, Rows>(g, t, pl, sp, ch, row_summary, col_summary, lane);
   __syncthreads();
-  const int threads = warps * 32;
-  const long long rows = g.row_chain(), columns = g.col_chain();
-  carry_chain(row_summary, row_carry, rows, false, threads, scratch.P[0], scratch.S[0]);
-  carry_chain(row_summary + rows, row_carry + rows, rows, true, threads, scratch.P[1], scratch.S[1]);
-  carry_chain(col_summary, col_carry, columns, false, threads, scratch.P[2], scratch.S[2]);
-  carry_chain(col_summary + columns, col_carry + columns, columns, true, threads, scratch.P[3], scratch.S[3]);
+  // The four chains (rows, columns; forwards, backwards) side by side, a warp each.
+  for (int c = warp; c < 4; c += warps) {
+    const bool columns = c >= 2, reverse = c & 1;
+    const long long n = columns ? g.col_chain() : g.row_chain();
+    const long long slot = reverse ? n : 0;
+    carry_chain_warp((columns ? col_summary : row_summary) + slot, (columns ? col_carry : row_carry) + slot, n,
+                     reverse, lane);
+  }
   __syncthreads();
   apply_tile<T, V, Rows>(g, t, pl, sp, ch, row_carry, col_carry, args.y, partial[warp], lane);
 }
