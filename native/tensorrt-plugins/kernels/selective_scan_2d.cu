@@ -888,8 +888,7 @@ __global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args
   const Tile t = tile_of<V, Rows>(g, 1LL * blockIdx.x * warps + warp, lane);
   const Planes<T> pl = planes_of(args.in, g, t);
   const Chunks ch = block_chunks_of(g);
-  constexpr bool sp = kSoftplus;
-  summarise_tile<T, V, Rows>(g, t, pl, sp, ch, row_summary, col_summary, lane);
+  summarise_tile<T, V, Rows>(g, t, pl, kSoftplus, ch, row_summary, col_summary, lane);
   __syncthreads();
   // The four chains (rows, columns; forwards, backwards) side by side, a warp each.
   for (int c = warp; c < 4; c += warps) {
@@ -900,7 +899,7 @@ __global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args
                      reverse, lane);
   }
   __syncthreads();
-  apply_tile<T, V, Rows>(g, t, pl, sp, ch, row_carry, col_carry, args.y, partial[warp], lane);
+  apply_tile<T, V, Rows>(g, t, pl, kSoftplus, ch, row_carry, col_carry, args.y, partial[warp], lane);
 }
 
 template <typename T, int V, int Rows, bool kSoftplus>

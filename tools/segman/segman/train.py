@@ -289,7 +289,8 @@ def colour_jitter(rgb: torch.Tensor, generator: torch.Generator) -> torch.Tensor
 
 def augment(images: torch.Tensor, labels: torch.Tensor, options: TrainOptions,
             generator: torch.Generator) -> Tuple[torch.Tensor, torch.Tensor]:
-    """uint8 BGR (N,H,W,3) and trainIds (N,H,W) on the device -> normalised RGB (N,3,H,W), int64 labels."""
+    """uint8 BGR (N,H,W,3) and trainIds (N,H,W) on the device -> normalised RGB (N,3,h,w) and int64 labels (N,h,w)
+    at the crop size (`crop_size`)."""
     rgb = images.flip(-1).permute(0, 3, 1, 2).float()
     rgb, ids = scale_crop_flip(rgb, labels.long(), options, generator)
     rgb = colour_jitter(rgb, generator)
