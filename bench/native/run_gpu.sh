@@ -44,7 +44,7 @@ if [ -d .device/googletest ] && [[ "${SEGMAN_CMAKE_ARGS:-}" != *GTest* ]] && ! l
   export SEGMAN_CMAKE_ARGS="${SEGMAN_CMAKE_ARGS:-} -DCMAKE_PREFIX_PATH=/tmp/gtest"
 fi
 # Registers, spills and shared memory of our kernels (sm_90), for the notes.
-(for f in selective_scan_2d neighborhood_attention_2d; do
+(for f in selective_scan_2d neighborhood_attention_2d neighborhood_attention_2d_mma; do
   nvcc -std=c++17 -arch=sm_90 -O3 --use_fast_math --resource-usage -c "native/tensorrt-plugins/kernels/$f.cu" \
     -I native/tensorrt-plugins/kernels -o /dev/null 2>&1 | c++filt
 done) >"$out/resource_usage.txt" 2>&1 &

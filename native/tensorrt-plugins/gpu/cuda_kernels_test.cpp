@@ -145,13 +145,13 @@ struct Attention {
   size_t size() const { return s.batch * s.heads * s.height * s.width * s.dim; }
 
   template <typename T>
-  std::vector<float> run_cuda() const {
+  std::vector<float> run_cuda(AttentionKernels kernels = AttentionKernels::kAuto) const {
     auto convert = [](const std::vector<float>& x) {
       if constexpr (std::is_same_v<T, Half>) return to_half(x); else return x;
     };
     DeviceBuffer<T> dq(convert(q)), dk(convert(k)), dv(convert(v)), dr(convert(rpb)), out(size());
     const NeighborhoodAttention2DInputs<T> in{dq.get(), dk.get(), dv.get(), bias ? dr.get() : nullptr};
-    check(neighborhood_attention_2d_cuda<T>(s, in, out.get(), nullptr), "neighborhood_attention_2d_cuda");
+    check(neighborhood_attention_2d_cuda<T>(s, in, out.get(), nullptr, kernels), "neighborhood_attention_2d_cuda");
     check(cudaDeviceSynchronize(), "neighborhood_attention_2d_cuda (execution)");
     const std::vector<T> host = out.download();
     if constexpr (std::is_same_v<T, Half>) return to_float(host); else return host;
@@ -179,6 +179,8 @@ TEST_P(CudaNeighborhoodAttention2D, Fp32MatchesFloat64Reference) {
   EXPECT_TRUE(close_to(c.run_cuda<float>(), c.reference(), 1e-5));
 }
 
+// fp16 takes the tensor-core kernel where it applies on this GPU (see Fp16TakesTensorCoresWhereTheyApply), the
+// CUDA-core kernels elsewhere; the second test runs the CUDA-core kernels on every shape.
 TEST_P(CudaNeighborhoodAttention2D, Fp16MatchesCpuFp32Kernel) {
   Random rng;
   SCOPED_TRACE(rng.trace());
@@ -186,9 +188,30 @@ TEST_P(CudaNeighborhoodAttention2D, Fp16MatchesCpuFp32Kernel) {
   EXPECT_TRUE(close_to(c.run_cuda<Half>(), c.run_cpu(), 2e-2));
 }
 
-// Dilation 1 with dim <= 32 takes the kernel that pairs rows (dims 3, 10, 16, 20, 24, 28, 32; scalar loads where dim
+TEST_P(CudaNeighborhoodAttention2D, Fp16OnCudaCoresMatchesCpuFp32Kernel) {
+  Random rng;
+  SCOPED_TRACE(rng.trace());
+  const Attention c(std::get<0>(GetParam()), std::get<1>(GetParam()), rng);
+  EXPECT_TRUE(close_to(c.run_cuda<Half>(AttentionKernels::kCudaCores), c.run_cpu(), 2e-2));
+}
+
+// Inputs are fp16 values, so the float64 reference is exact for them: what is left is the fp16 output's rounding and,
+// on tensor cores, the weights rounded to fp16 before they multiply the values.
+TEST_P(CudaNeighborhoodAttention2D, Fp16MatchesFloat64Reference) {
+  Random rng;
+  SCOPED_TRACE(rng.trace());
+  const Attention c(std::get<0>(GetParam()), std::get<1>(GetParam()), rng);
+  const auto reference = c.reference();
+  EXPECT_TRUE(close_to(c.run_cuda<Half>(), reference, 2e-3));
+  EXPECT_TRUE(close_to(c.run_cuda<Half>(AttentionKernels::kCudaCores), reference, 2e-3));
+}
+
+// CUDA cores: dilation 1 with dim <= 32 takes the kernel that pairs rows (dims 3, 10, 16, 20, 24, 28, 32; scalar loads where dim
 // is not a multiple of 4; odd heights leave the last pair half empty; 37x70 at K 11 spans several blocks with
 // interior windows). Dims 36, 44 and 64, and the dilated dims 24 and 64, take the one-query kernel, 80 the wide one.
+// Tensor cores (fp16, dilation 1, dim <= 64): dims padded to 16, 32, 48 and 64; 16-byte, 8-byte and scalar staging
+// (dims multiple of 8, of 4, neither); maps smaller than a block's 8x8 tile and maps of many tiles with clamped and
+// interior windows; K 13 at dim 64, the most shared memory the tests ask for.
 INSTANTIATE_TEST_SUITE_P(
     BordersDimsDilations, CudaNeighborhoodAttention2D,
     ::testing::Combine(::testing::Values(NeighborhoodAttention2DShape{1, 1, 1, 1, 3, 1, 1},
@@ -204,8 +227,27 @@ INSTANTIATE_TEST_SUITE_P(
                                          NeighborhoodAttention2DShape{1, 2, 19, 23, 64, 5, 1},
                                          NeighborhoodAttention2DShape{1, 1, 21, 18, 44, 7, 1},
                                          NeighborhoodAttention2DShape{1, 1, 13, 15, 10, 5, 1},
-                                         NeighborhoodAttention2DShape{1, 2, 15, 14, 24, 3, 2}),
+                                         NeighborhoodAttention2DShape{1, 2, 15, 14, 24, 3, 2},
+                                         NeighborhoodAttention2DShape{1, 2, 5, 6, 8, 5, 1},
+                                         NeighborhoodAttention2DShape{2, 3, 33, 47, 24, 11, 1},
+                                         NeighborhoodAttention2DShape{1, 1, 41, 38, 64, 13, 1}),
                        ::testing::Bool()));
+
+TEST(CudaNeighborhoodAttention2DKernels, Fp16TakesTensorCoresWhereTheyApply) {
+  int device = 0, major = 0;
+  check(cudaGetDevice(&device), "cudaGetDevice");
+  check(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device), "cudaDeviceGetAttribute");
+  // SegMAN-T's and SegMAN-B's attention at 1024x2048 (heads, map, dim, K).
+  for (const auto& shape : {NeighborhoodAttention2DShape{1, 1, 256, 512, 32, 11, 1},
+                            NeighborhoodAttention2DShape{1, 4, 64, 128, 36, 9, 1},
+                            NeighborhoodAttention2DShape{1, 8, 32, 64, 24, 7, 1},
+                            NeighborhoodAttention2DShape{1, 8, 128, 256, 20, 9, 1},
+                            NeighborhoodAttention2DShape{1, 13, 64, 128, 28, 7, 1}}) {
+    EXPECT_EQ(major >= 8, neighborhood_attention_2d_cuda_uses_tensor_cores(shape)) << shape.dim << " " << shape.kernel_size;
+  }
+  EXPECT_FALSE(neighborhood_attention_2d_cuda_uses_tensor_cores({1, 1, 40, 40, 32, 7, 2}));  // dilated
+  EXPECT_FALSE(neighborhood_attention_2d_cuda_uses_tensor_cores({1, 1, 40, 40, 80, 7, 1}));  // dim above 64
+}
 
 }  // namespace
 }  // namespace segman::test

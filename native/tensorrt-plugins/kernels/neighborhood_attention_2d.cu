@@ -1,9 +1,13 @@
-// NeighborhoodAttention2D on CUDA: four threads per query (per pair of queries with dilation 1 and dim <= 32), online
-// softmax over the K x K window, so neither the attention matrix nor the logits leave registers. Keys and values are
-// read straight from global memory; threads of a block cover neighbouring queries, whose windows overlap, so the
-// reads are served mostly by L1.
+// NeighborhoodAttention2D on CUDA cores: four threads per query (per pair of queries with dilation 1 and dim <= 32),
+// online softmax over the K x K window, so neither the attention matrix nor the logits leave registers. Keys and
+// values are read straight from global memory; threads of a block cover neighbouring queries, whose windows overlap,
+// so the reads are served mostly by L1. fp32 always runs here; fp16 runs on tensor cores where that kernel applies
+// (neighborhood_attention_2d_mma.cu) and here everywhere else.
+#include <type_traits>
+
 #include "cuda_support.cuh"
 #include "neighborhood_attention_2d_cuda.h"
+#include "neighborhood_attention_2d_mma.h"
 
 namespace segman {
 namespace {
@@ -267,11 +271,28 @@ __global__ void __launch_bounds__(kBlockW * kBlockH)
 
 }  // namespace
 
+bool neighborhood_attention_2d_cuda_uses_tensor_cores(const NeighborhoodAttention2DShape& shape) {
+  int device = 0;
+  cudaError_t error = cudaGetDevice(&device);
+  return error == cudaSuccess && neighborhood_attention_2d_mma_applies(shape, device, &error);
+}
+
 template <typename T>
 cudaError_t neighborhood_attention_2d_cuda(const NeighborhoodAttention2DShape& shape,
-                                           const NeighborhoodAttention2DInputs<T>& in, T* out, cudaStream_t stream) {
+                                           const NeighborhoodAttention2DInputs<T>& in, T* out, cudaStream_t stream,
+                                           AttentionKernels kernels) {
   validate(shape);
   if (shape.batch == 0 || shape.heads == 0) return cudaSuccess;
+  if constexpr (std::is_same_v<T, Half>) {
+    if (kernels == AttentionKernels::kAuto) {
+      int device = 0;
+      cudaError_t error = cudaGetDevice(&device);
+      if (error == cudaSuccess && neighborhood_attention_2d_mma_applies(shape, device, &error)) {
+        return neighborhood_attention_2d_mma(shape, in, out, stream);
+      }
+      if (error != cudaSuccess) return error;
+    }
+  }
   const Geometry g{static_cast<int>(shape.heads), static_cast<int>(shape.height), static_cast<int>(shape.width),
                    static_cast<int>(shape.dim), static_cast<int>(shape.kernel_size), static_cast<int>(shape.dilation)};
   const dim3 block(kBlockW * kParts, kBlockH);
@@ -301,9 +322,9 @@ cudaError_t neighborhood_attention_2d_cuda(const NeighborhoodAttention2DShape& s
 
 template cudaError_t neighborhood_attention_2d_cuda<float>(const NeighborhoodAttention2DShape&,
                                                             const NeighborhoodAttention2DInputs<float>&, float*,
-                                                            cudaStream_t);
+                                                            cudaStream_t, AttentionKernels);
 template cudaError_t neighborhood_attention_2d_cuda<Half>(const NeighborhoodAttention2DShape&,
                                                            const NeighborhoodAttention2DInputs<Half>&, Half*,
-                                                           cudaStream_t);
+                                                           cudaStream_t, AttentionKernels);
 
 }  // namespace segman

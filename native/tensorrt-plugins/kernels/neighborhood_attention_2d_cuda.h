@@ -7,9 +7,19 @@
 
 namespace segman {
 
+// Which kernels may run the op: kAuto takes the fp16 tensor-core kernel wherever it applies (see
+// neighborhood_attention_2d_cuda_uses_tensor_cores); kCudaCores keeps to the CUDA-core kernels, which run every
+// shape and type on every architecture (tests compare the two).
+enum class AttentionKernels { kAuto, kCudaCores };
+
 // Enqueues the fused attention on `stream`. Returns the first CUDA error, cudaSuccess otherwise.
 template <typename T>
 cudaError_t neighborhood_attention_2d_cuda(const NeighborhoodAttention2DShape& shape,
-                                           const NeighborhoodAttention2DInputs<T>& in, T* out, cudaStream_t stream);
+                                           const NeighborhoodAttention2DInputs<T>& in, T* out, cudaStream_t stream,
+                                           AttentionKernels kernels = AttentionKernels::kAuto);
+
+// True when kAuto runs fp16 `shape` on the current device's tensor cores: compute capability 8.0 or newer, dilation
+// 1, dim <= 64, and a block's keys and values fit the device's shared memory.
+bool neighborhood_attention_2d_cuda_uses_tensor_cores(const NeighborhoodAttention2DShape& shape);
 
 }  // namespace segman

@@ -1,0 +1,361 @@
+// NeighborhoodAttention2D in fp16 on tensor cores. A block takes an 8x8 tile of queries of one head and copies the
+// keys and values of the union of their windows (at most (K+7)^2) into shared memory once. Each of its four warps
+// takes a 4x4 quarter of the tile: 16 queries, the rows of mma.sync's m16n8k16 tiles. The warp walks the union of
+// its own queries' windows (at most (K+3)^2 keys) 16 keys at a time: the logits come out of the tensor cores in
+// registers, keys outside a query's window are masked there and the bias added, an online softmax (fp32) rescales
+// the running output, and the fp16 weights, already laid out as the next mma's A operand, multiply the values.
+// Neither the logits nor the weights touch memory. Keys reach the tensor cores through ldmatrix, whose per-lane row
+// addresses let each 16-key chunk be gathered from the block's region without copying.
+// The CPU reference (neighborhood_attention_2d_reference.cpp) is the op's float64 definition; the CUDA tests compare
+// this kernel with it and with the CUDA-core kernels (neighborhood_attention_2d.cu).
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+
+#include "cuda_support.cuh"
+#include "neighborhood_attention_2d_mma.h"
+
+namespace segman {
+namespace {
+
+constexpr int kTile = 8;      // queries per block side
+constexpr int kQuarter = 4;   // queries per warp side
+constexpr int kWarps = 4;
+constexpr int kThreads = 32 * kWarps;
+constexpr int kChunk = 16;    // keys per step: the k extent of one m16n8k16 product
+constexpr int kMaxDim = 64;
+constexpr int kMaxSide = 16384;          // map sides the packed key coordinates hold
+
+__host__ __device__ constexpr int smaller(int a, int b) { return a < b ? a : b; }
+
+// Shared-memory layout, computed the same way on the host and in the kernel.
+struct Staging {
+  int row_halves;    // halves per staged key, value or query row: the padded dim + 8, so rows are 16-byte aligned
+  int region_keys;   // capacity of the block's key region
+  int warp_slots;    // capacity of a warp's chunk table (its union rounded up to whole chunks)
+  int bias_floats;   // (2K - 1)^2 rounded up to 4
+
+  __host__ __device__ Staging(int padded_dim, int kernel, int height, int width)
+      : row_halves(padded_dim + 8),
+        region_keys(smaller(kernel + kTile - 1, height) * smaller(kernel + kTile - 1, width)),
+        warp_slots((smaller(kernel + kQuarter - 1, height) * smaller(kernel + kQuarter - 1, width) + kChunk - 1) /
+                   kChunk * kChunk),
+        bias_floats(((2 * kernel - 1) * (2 * kernel - 1) + 3) / 4 * 4) {}
+
+  __host__ __device__ size_t keys_offset() const { return 0; }
+  __host__ __device__ size_t values_offset() const { return keys_offset() + 2ull * region_keys * row_halves; }
+  __host__ __device__ size_t queries_offset() const { return values_offset() + 2ull * region_keys * row_halves; }
+  __host__ __device__ size_t bias_offset() const { return queries_offset() + 2ull * kTile * kTile * row_halves; }
+  __host__ __device__ size_t slots_offset() const { return bias_offset() + 4ull * bias_floats; }
+  __host__ __device__ size_t bytes() const { return slots_offset() + 8ull * kWarps * warp_slots; }
+};
+
+struct Geometry {
+  int heads, height, width, dim, kernel;
+};
+
+// mma.sync and ldmatrix exist from compute capability 8.0 (m16n8k16) and 7.5 (ldmatrix); older devices never
+// launch the kernel, which compiles to a trap for them.
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
+constexpr int kNoKey = 0x7fff;           // coordinate of the slots past a warp's union: outside every window
+constexpr float kMasked = -1.0e30f;      // logit of a masked key; finite, so a row masked so far stays NaN-free
+
+__device__ __forceinline__ unsigned shared_address(const void* p) {
+  return static_cast<unsigned>(__cvta_generic_to_shared(p));
+}
+
+// Four 8x8 fp16 matrices; lane L gives the address of row L % 8 of matrix L / 8.
+__device__ __forceinline__ void load_matrices(unsigned (&r)[4], const __half* row) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(shared_address(row)));
+}
+
+// The same, each matrix transposed.
+__device__ __forceinline__ void load_matrices_transposed(unsigned (&r)[4], const __half* row) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(shared_address(row)));
+}
+
+// d += a (16x16, row-major fragments) * b (16x8, column-major fragments), fp32 accumulation.
+__device__ __forceinline__ void mma(float (&d)[4], const unsigned (&a)[4], unsigned b0, unsigned b1) {
+  asm(
+      "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+      "{%0, %1, %2, %3};\n"
+      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+#endif
+
+// Copies one key, value or query row of `dim` halves into shared memory and zeroes the padding up to DP.
+template <int DP>
+__device__ __forceinline__ void stage_row(const __half* __restrict__ src, __half* dst, int dim) {
+  if ((dim & 7) == 0) {
+#pragma unroll
+    for (int c = 0; c < DP; c += 8) {
+      *reinterpret_cast<uint4*>(dst + c) =
+          c < dim ? __ldg(reinterpret_cast<const uint4*>(src + c)) : make_uint4(0u, 0u, 0u, 0u);
+    }
+  } else if ((dim & 3) == 0) {
+#pragma unroll
+    for (int c = 0; c < DP; c += 4) {
+      *reinterpret_cast<uint2*>(dst + c) = c < dim ? __ldg(reinterpret_cast<const uint2*>(src + c)) : make_uint2(0u, 0u);
+    }
+  } else {
+    for (int c = 0; c < DP; ++c) dst[c] = c < dim ? __ldg(src + c) : __ushort_as_half(0);
+  }
+}
+
+// DP: dim rounded up to a multiple of 16 (the k extent of the logits' products).
+template <int DP>
+__global__ void __launch_bounds__(kThreads)
+    attention_mma_kernel(const __half* __restrict__ q, const __half* __restrict__ k, const __half* __restrict__ v,
+                         const __half* __restrict__ rpb, __half* __restrict__ out, Geometry g) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  extern __shared__ __align__(16) unsigned char shared[];
+  const Staging staging(DP, g.kernel, g.height, g.width);
+  const int stride = staging.row_halves;
+  __half* keys = reinterpret_cast<__half*>(shared + staging.keys_offset());
+  __half* values = reinterpret_cast<__half*>(shared + staging.values_offset());
+  __half* queries = reinterpret_cast<__half*>(shared + staging.queries_offset());
+  float* bias = reinterpret_cast<float*>(shared + staging.bias_offset());
+  int2* slots = reinterpret_cast<int2*>(shared + staging.slots_offset());
+
+  const int K = g.kernel, table = 2 * K - 1;
+  const int tile_r = blockIdx.y * kTile, tile_c = blockIdx.x * kTile;
+  const long long plane = blockIdx.z;
+  const int head = static_cast<int>(plane % g.heads);
+  const long long base = plane * g.height * g.width * g.dim;
+
+  // The block's key region: the union of its (clamped) queries' windows.
+  const int region_r = window_start(tile_r, g.height, K, 1), region_c = window_start(tile_c, g.width, K, 1);
+  const int region_cols = window_start(min(tile_c + kTile, g.width) - 1, g.width, K, 1) + K - region_c;
+  const int region_keys =
+      (window_start(min(tile_r + kTile, g.height) - 1, g.height, K, 1) + K - region_r) * region_cols;
+  for (int key = threadIdx.x; key < region_keys; key += kThreads) {
+    const int kr = key / region_cols, kc = key - kr * region_cols;
+    const long long src = base + (1LL * (region_r + kr) * g.width + region_c + kc) * g.dim;
+    stage_row<DP>(k + src, keys + key * stride, g.dim);
+    stage_row<DP>(v + src, values + key * stride, g.dim);
+  }
+  if (threadIdx.x < kTile * kTile) {  // positions past the map repeat its last row or column; they are not stored
+    const int qi = min(tile_r + static_cast<int>(threadIdx.x) / kTile, g.height - 1);
+    const int qj = min(tile_c + static_cast<int>(threadIdx.x) % kTile, g.width - 1);
+    stage_row<DP>(q + base + (1LL * qi * g.width + qj) * g.dim, queries + threadIdx.x * stride, g.dim);
+  }
+  if (rpb) {
+    for (int i = threadIdx.x; i < table * table; i += kThreads) bias[i] = __half2float(rpb[1LL * head * table * table + i]);
+  }
+
+  // The warp's quarter and the union of its queries' windows, listed chunk by chunk: slot -> (region index, key
+  // coordinates packed as row << 16 | column); slots past the union point at region key 0 and lie in no window.
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int quarter_r = (warp / 2) * kQuarter, quarter_c = (warp % 2) * kQuarter;
+  const int first_r = min(tile_r + quarter_r, g.height - 1), first_c = min(tile_c + quarter_c, g.width - 1);
+  const int union_r = window_start(first_r, g.height, K, 1), union_c = window_start(first_c, g.width, K, 1);
+  const int union_cols = window_start(min(first_c + kQuarter - 1, g.width - 1), g.width, K, 1) + K - union_c;
+  const int union_keys =
+      (window_start(min(first_r + kQuarter - 1, g.height - 1), g.height, K, 1) + K - union_r) * union_cols;
+  const int chunks = (union_keys + kChunk - 1) / kChunk;
+  int2* warp_slots = slots + warp * staging.warp_slots;
+  for (int s = lane; s < chunks * kChunk; s += 32) {
+    int2 slot = make_int2(0, (kNoKey << 16) | kNoKey);
+    if (s < union_keys) {
+      const int kr = union_r + s / union_cols, kc = union_c + s % union_cols;
+      slot = make_int2((kr - region_r) * region_cols + kc - region_c, (kr << 16) | kc);
+    }
+    warp_slots[s] = slot;
+  }
+  __syncthreads();
+
+  // mma fragment coordinates: lane = 4 * group + pair; a lane holds rows `group` and `group + 8` of the 16
+  // queries, and columns 2 * pair, 2 * pair + 1 of each 8-wide tile.
+  const int group = lane / 4, pair = lane % 4;
+  int window_r[2], window_c[2], bias_base[2], query_i[2], query_j[2];
+#pragma unroll
+  for (int a = 0; a < 2; ++a) {
+    const int m = group + 8 * a;  // the warp's query m sits at (m / 4, m % 4) of its quarter
+    query_i[a] = tile_r + quarter_r + m / kQuarter;
+    query_j[a] = tile_c + quarter_c + m % kQuarter;
+    const int qi = min(query_i[a], g.height - 1), qj = min(query_j[a], g.width - 1);
+    window_r[a] = window_start(qi, g.height, K, 1);
+    window_c[a] = window_start(qj, g.width, K, 1);
+    bias_base[a] = (K - 1 - qi) * table + (K - 1 - qj);  // + key row * table + key column = the bias index
+  }
+
+  // The warp's 16 queries as A fragments (ldmatrix: lanes 0-7 rows 0-7, 8-15 rows 8-15, then the upper 8 dims).
+  unsigned query_frag[DP / 16][4];
+  {
+    const int m = lane % 8 + ((lane / 8) % 2) * 8;
+    const __half* row = queries + ((quarter_r + m / kQuarter) * kTile + quarter_c + m % kQuarter) * stride + (lane / 16) * 8;
+#pragma unroll
+    for (int kk = 0; kk < DP / 16; ++kk) load_matrices(query_frag[kk], row + kk * 16);
+  }
+
+  float output[DP / 8][4];
+#pragma unroll
+  for (int n = 0; n < DP / 8; ++n) output[n][0] = output[n][1] = output[n][2] = output[n][3] = 0.f;
+  float row_max[2] = {kMasked, kMasked}, row_sum[2] = {0.f, 0.f};
+  // Per-lane ldmatrix rows: keys as B of the logits (matrices: keys 0-7 dims lo, keys 0-7 dims hi, keys 8-15 ...),
+  // values as B of the output, transposed (keys 0-7 dims lo, keys 8-15 dims lo, keys 0-7 dims hi, ...).
+  const int key_slot = (lane / 16) * 8 + lane % 8, key_dims = ((lane / 8) % 2) * 8;
+  const int value_slot = ((lane / 8) % 2) * 8 + lane % 8, value_dims = (lane / 16) * 8;
+
+  for (int chunk = 0; chunk < chunks; ++chunk) {
+    const int2* chunk_slots = warp_slots + chunk * kChunk;
+    float logit[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
+    {
+      const __half* row = keys + chunk_slots[key_slot].x * stride + key_dims;
+#pragma unroll
+      for (int kk = 0; kk < DP / 16; ++kk) {
+        unsigned b[4];
+        load_matrices(b, row + kk * 16);
+        mma(logit[0], query_frag[kk], b[0], b[1]);
+        mma(logit[1], query_frag[kk], b[2], b[3]);
+      }
+    }
+    // Mask keys outside each query's window and add the bias: logit[n][2a + e] is query row a, key 8n + 2 pair + e.
+#pragma unroll
+    for (int n = 0; n < 2; ++n) {
+#pragma unroll
+      for (int e = 0; e < 2; ++e) {
+        const int packed = chunk_slots[8 * n + 2 * pair + e].y;
+        const int kr = packed >> 16, kc = packed & 0xffff;
+#pragma unroll
+        for (int a = 0; a < 2; ++a) {
+          const bool inside = static_cast<unsigned>(kr - window_r[a]) < static_cast<unsigned>(K) &&
+                              static_cast<unsigned>(kc - window_c[a]) < static_cast<unsigned>(K);
+          float x = logit[n][2 * a + e];
+          if (rpb && inside) x += bias[kr * table + kc + bias_base[a]];
+          logit[n][2 * a + e] = inside ? x : kMasked;
+        }
+      }
+    }
+    // Online softmax per query row; the four lanes of a group share the row.
+#pragma unroll
+    for (int a = 0; a < 2; ++a) {
+      float m = fmaxf(fmaxf(logit[0][2 * a], logit[0][2 * a + 1]), fmaxf(logit[1][2 * a], logit[1][2 * a + 1]));
+      m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 1));
+      m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 2));
+      const float new_max = fmaxf(row_max[a], m);
+      // While a row has seen only masked keys both maxima are kMasked and its weights are 1 (finite garbage); the
+      // first key inside its window rescales them by exp(kMasked - max) = 0.
+      const float rescale = __expf(row_max[a] - new_max);
+      row_max[a] = new_max;
+      row_sum[a] *= rescale;
+#pragma unroll
+      for (int n = 0; n < DP / 8; ++n) {
+        output[n][2 * a] *= rescale;
+        output[n][2 * a + 1] *= rescale;
+      }
+#pragma unroll
+      for (int n = 0; n < 2; ++n) {
+#pragma unroll
+        for (int e = 0; e < 2; ++e) {
+          const float w = __expf(logit[n][2 * a + e] - new_max);
+          row_sum[a] += w;
+          logit[n][2 * a + e] = w;
+        }
+      }
+    }
+    // The weights as the A fragment of a 16x16 product (rows = queries, k = the chunk's keys).
+    const unsigned weights[4] = {cuda::pack_halves(logit[0][0], logit[0][1]), cuda::pack_halves(logit[0][2], logit[0][3]),
+                                 cuda::pack_halves(logit[1][0], logit[1][1]), cuda::pack_halves(logit[1][2], logit[1][3])};
+    const __half* row = values + chunk_slots[value_slot].x * stride + value_dims;
+#pragma unroll
+    for (int n = 0; n < DP / 16; ++n) {
+      unsigned b[4];
+      load_matrices_transposed(b, row + n * 16);
+      mma(output[2 * n], weights, b[0], b[1]);
+      mma(output[2 * n + 1], weights, b[2], b[3]);
+    }
+  }
+
+  // Normalise and store: output[n][2a + e] is query row a, channel 8n + 2 pair + e.
+#pragma unroll
+  for (int a = 0; a < 2; ++a) {
+    float sum = row_sum[a];
+    sum += __shfl_xor_sync(0xffffffffu, sum, 1);
+    sum += __shfl_xor_sync(0xffffffffu, sum, 2);
+    if (query_i[a] >= g.height || query_j[a] >= g.width) continue;
+    const float inv = 1.f / sum;
+    __half* o = out + base + (1LL * query_i[a] * g.width + query_j[a]) * g.dim;
+#pragma unroll
+    for (int n = 0; n < DP / 8; ++n) {
+      const int c = 8 * n + 2 * pair;
+      if ((g.dim & 1) == 0 && c + 1 < g.dim) {
+        *reinterpret_cast<__half2*>(o + c) = __floats2half2_rn(output[n][2 * a] * inv, output[n][2 * a + 1] * inv);
+      } else {
+        if (c < g.dim) o[c] = __float2half_rn(output[n][2 * a] * inv);
+        if (c + 1 < g.dim) o[c + 1] = __float2half_rn(output[n][2 * a + 1] * inv);
+      }
+    }
+  }
+#else
+  __trap();  // the host launches this kernel only on compute capability 8.0 or newer
+#endif
+}
+
+int padded_dim(int64_t dim) { return static_cast<int>((dim + 15) / 16 * 16); }
+
+template <int DP>
+cudaError_t launch(const NeighborhoodAttention2DShape& shape, const NeighborhoodAttention2DInputs<Half>& in, Half* out,
+                   cudaStream_t stream) {
+  const Geometry g{static_cast<int>(shape.heads), static_cast<int>(shape.height), static_cast<int>(shape.width),
+                   static_cast<int>(shape.dim), static_cast<int>(shape.kernel_size)};
+  const size_t bytes = Staging(DP, g.kernel, g.height, g.width).bytes();
+  // Opt in to more than 48 KiB of dynamic shared memory, once per device (bit d = device d).
+  static std::atomic<unsigned long long> opted_in{0};
+  int device = 0;
+  if (const cudaError_t e = cudaGetDevice(&device); e != cudaSuccess) return e;
+  const unsigned long long bit = 1ull << (device % 64);
+  if ((opted_in.load(std::memory_order_relaxed) & bit) == 0) {
+    int limit = 0;
+    if (const cudaError_t e = cudaDeviceGetAttribute(&limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device);
+        e != cudaSuccess) {
+      return e;
+    }
+    if (const cudaError_t e =
+            cudaFuncSetAttribute(attention_mma_kernel<DP>, cudaFuncAttributeMaxDynamicSharedMemorySize, limit);
+        e != cudaSuccess) {
+      return e;
+    }
+    opted_in.fetch_or(bit, std::memory_order_relaxed);
+  }
+  const dim3 grid((g.width + kTile - 1) / kTile, (g.height + kTile - 1) / kTile,
+                  static_cast<unsigned>(shape.batch * shape.heads));
+  const auto h = [](const Half* p) { return reinterpret_cast<const __half*>(p); };
+  attention_mma_kernel<DP><<<grid, kThreads, bytes, stream>>>(h(in.q), h(in.k), h(in.v), in.rpb ? h(in.rpb) : nullptr,
+                                                             reinterpret_cast<__half*>(out), g);
+  return cudaGetLastError();
+}
+
+}  // namespace
+
+bool neighborhood_attention_2d_mma_applies(const NeighborhoodAttention2DShape& shape, int device, cudaError_t* error) {
+  *error = cudaSuccess;
+  if (shape.dilation != 1 || shape.dim > kMaxDim || shape.height > kMaxSide || shape.width > kMaxSide) return false;
+  int major = 0, limit = 0;
+  if ((*error = cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device)) != cudaSuccess ||
+      (*error = cudaDeviceGetAttribute(&limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device)) != cudaSuccess) {
+    return false;
+  }
+  const Staging staging(padded_dim(shape.dim), static_cast<int>(shape.kernel_size), static_cast<int>(shape.height),
+                        static_cast<int>(shape.width));
+  return major >= 8 && staging.bytes() <= static_cast<size_t>(limit);
+}
+
+cudaError_t neighborhood_attention_2d_mma(const NeighborhoodAttention2DShape& shape,
+                                          const NeighborhoodAttention2DInputs<Half>& in, Half* out,
+                                          cudaStream_t stream) {
+  switch (padded_dim(shape.dim)) {
+    case 16: return launch<16>(shape, in, out, stream);
+    case 32: return launch<32>(shape, in, out, stream);
+    case 48: return launch<48>(shape, in, out, stream);
+    default: return launch<64>(shape, in, out, stream);
+  }
+}
+
+}  // namespace segman

@@ -1,0 +1,19 @@
+// NeighborhoodAttention2D in fp16 on tensor cores (mma.sync, compute capability 8.0 or newer), the kernel that
+// neighborhood_attention_2d_cuda picks for fp16 where it applies. Internal to the CUDA kernels.
+#pragma once
+
+#include <cuda_runtime_api.h>
+
+#include "neighborhood_attention_2d.h"
+
+namespace segman {
+
+// Whether the kernel runs `shape` on `device`; sets *error (and returns false) when the device cannot be queried.
+bool neighborhood_attention_2d_mma_applies(const NeighborhoodAttention2DShape& shape, int device, cudaError_t* error);
+
+// Enqueues it; call only where neighborhood_attention_2d_mma_applies said yes.
+cudaError_t neighborhood_attention_2d_mma(const NeighborhoodAttention2DShape& shape,
+                                          const NeighborhoodAttention2DInputs<Half>& in, Half* out,
+                                          cudaStream_t stream);
+
+}  // namespace segman
