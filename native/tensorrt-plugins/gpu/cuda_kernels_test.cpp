@@ -233,6 +233,20 @@ INSTANTIATE_TEST_SUITE_P(
                                          NeighborhoodAttention2DShape{1, 1, 41, 38, 64, 13, 1}),
                        ::testing::Bool()));
 
+// Each output is written by one lane from staged keys and values; a race in the staging would show as runs that
+// differ. SegMAN-T's stage-3 shape at 1024x2048 (dim 36, padded to 48) with a bias: a faster variant of the
+// tensor-core kernel that was tried differed from run to run exactly there.
+TEST(CudaNeighborhoodAttention2DKernels, Fp16IsDeterministic) {
+  Random rng;
+  SCOPED_TRACE(rng.trace());
+  const Attention c({1, 4, 64, 128, 36, 9, 1}, true, rng);
+  const auto first = c.run_cuda<Half>();
+  for (int run = 0; run < 3; ++run) {
+    const auto again = c.run_cuda<Half>();
+    ASSERT_EQ(0, std::memcmp(first.data(), again.data(), first.size() * sizeof(float))) << "run " << run;
+  }
+}
+
 TEST(CudaNeighborhoodAttention2DKernels, Fp16TakesTensorCoresWhereTheyApply) {
   int device = 0, major = 0;
   check(cudaGetDevice(&device), "cudaGetDevice");
