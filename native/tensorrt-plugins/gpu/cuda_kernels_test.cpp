@@ -206,9 +206,10 @@ TEST_P(CudaNeighborhoodAttention2D, Fp16MatchesFloat64Reference) {
   EXPECT_TRUE(close_to(c.run_cuda<Half>(AttentionKernels::kCudaCores), reference, 2e-3));
 }
 
-// CUDA cores: dilation 1 with dim <= 32 takes the kernel that pairs rows (dims 3, 10, 16, 20, 24, 28, 32; scalar loads where dim
-// is not a multiple of 4; odd heights leave the last pair half empty; 37x70 at K 11 spans several blocks with
-// interior windows). Dims 36, 44 and 64, and the dilated dims 24 and 64, take the one-query kernel, 80 the wide one.
+// CUDA cores: dilation 1 with dim <= 32 takes the kernel that pairs rows (dims 3, 10, 16, 20, 24, 28, 32; scalar
+// loads where dim is not a multiple of 4; odd heights leave the last pair half empty; 37x70 at K 11 spans several
+// blocks with interior windows). Dims 36, 44 and 64, and the dilated dims 24 and 64, take the one-query kernel, 80
+// the wide one.
 // Tensor cores (fp16, dilation 1, dim <= 64): dims padded to 16, 32, 48 and 64; 16-byte, 8-byte and scalar staging
 // (dims multiple of 8, of 4, neither); maps smaller than a block's 8x8 tile and maps of many tiles with clamped and
 // interior windows; K 13 at dim 64, the most shared memory the tests ask for.
@@ -257,7 +258,8 @@ TEST(CudaNeighborhoodAttention2DKernels, Fp16TakesTensorCoresWhereTheyApply) {
                             NeighborhoodAttention2DShape{1, 8, 32, 64, 24, 7, 1},
                             NeighborhoodAttention2DShape{1, 8, 128, 256, 20, 9, 1},
                             NeighborhoodAttention2DShape{1, 13, 64, 128, 28, 7, 1}}) {
-    EXPECT_EQ(major >= 8, neighborhood_attention_2d_cuda_uses_tensor_cores(shape)) << shape.dim << " " << shape.kernel_size;
+    EXPECT_EQ(major >= 8, neighborhood_attention_2d_cuda_uses_tensor_cores(shape))
+        << "dim " << shape.dim << ", K " << shape.kernel_size;
   }
   EXPECT_FALSE(neighborhood_attention_2d_cuda_uses_tensor_cores({1, 1, 40, 40, 32, 7, 2}));  // dilated
   EXPECT_FALSE(neighborhood_attention_2d_cuda_uses_tensor_cores({1, 1, 40, 40, 80, 7, 1}));  // dim above 64

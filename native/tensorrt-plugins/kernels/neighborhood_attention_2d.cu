@@ -269,12 +269,19 @@ __global__ void __launch_bounds__(kBlockW * kBlockH)
   }
 }
 
+// Whether fp16 `shape` runs on the current device's tensor cores; *device is set to that device, *error where the
+// device cannot be queried.
+bool tensor_cores_apply(const NeighborhoodAttention2DShape& shape, int* device, cudaError_t* error) {
+  if ((*error = cudaGetDevice(device)) != cudaSuccess) return false;
+  return neighborhood_attention_2d_mma_applies(shape, *device, error);
+}
+
 }  // namespace
 
 bool neighborhood_attention_2d_cuda_uses_tensor_cores(const NeighborhoodAttention2DShape& shape) {
   int device = 0;
-  cudaError_t error = cudaGetDevice(&device);
-  return error == cudaSuccess && neighborhood_attention_2d_mma_applies(shape, device, &error);
+  cudaError_t error = cudaSuccess;
+  return tensor_cores_apply(shape, &device, &error);
 }
 
 template <typename T>
@@ -286,9 +293,9 @@ cudaError_t neighborhood_attention_2d_cuda(const NeighborhoodAttention2DShape& s
   if constexpr (std::is_same_v<T, Half>) {
     if (kernels == AttentionKernels::kAuto) {
       int device = 0;
-      cudaError_t error = cudaGetDevice(&device);
-      if (error == cudaSuccess && neighborhood_attention_2d_mma_applies(shape, device, &error)) {
-        return neighborhood_attention_2d_mma(shape, in, out, stream);
+      cudaError_t error = cudaSuccess;
+      if (tensor_cores_apply(shape, &device, &error)) {
+        return neighborhood_attention_2d_mma(shape, in, out, stream, device);
       }
       if (error != cudaSuccess) return error;
     }

@@ -8,7 +8,6 @@
 // addresses let each 16-key chunk be gathered from the block's region without copying.
 // The CPU reference (neighborhood_attention_2d_reference.cpp) is the op's float64 definition; the CUDA tests compare
 // this kernel with it and with the CUDA-core kernels (neighborhood_attention_2d.cu).
-#include <algorithm>
 #include <atomic>
 #include <cstdint>
 
@@ -101,7 +100,8 @@ __device__ __forceinline__ void stage_row(const __half* __restrict__ src, __half
   } else if ((dim & 3) == 0) {
 #pragma unroll
     for (int c = 0; c < DP; c += 4) {
-      *reinterpret_cast<uint2*>(dst + c) = c < dim ? __ldg(reinterpret_cast<const uint2*>(src + c)) : make_uint2(0u, 0u);
+      *reinterpret_cast<uint2*>(dst + c) =
+          c < dim ? __ldg(reinterpret_cast<const uint2*>(src + c)) : make_uint2(0u, 0u);
     }
   } else {
     for (int c = 0; c < DP; ++c) dst[c] = c < dim ? __ldg(src + c) : __ushort_as_half(0);
@@ -146,7 +146,9 @@ __global__ void __launch_bounds__(kThreads)
     stage_row<DP>(q + base + (1LL * qi * g.width + qj) * g.dim, queries + threadIdx.x * stride, g.dim);
   }
   if (rpb) {
-    for (int i = threadIdx.x; i < table * table; i += kThreads) bias[i] = __half2float(rpb[1LL * head * table * table + i]);
+    for (int i = threadIdx.x; i < table * table; i += kThreads) {
+      bias[i] = __half2float(rpb[1LL * head * table * table + i]);
+    }
   }
 
   // The warp's quarter and the union of its queries' windows, listed chunk by chunk: slot -> (region index, key
@@ -189,7 +191,8 @@ __global__ void __launch_bounds__(kThreads)
   unsigned query_frag[DP / 16][4];
   {
     const int m = lane % 8 + ((lane / 8) % 2) * 8;
-    const __half* row = queries + ((quarter_r + m / kQuarter) * kTile + quarter_c + m % kQuarter) * stride + (lane / 16) * 8;
+    const __half* row =
+        queries + ((quarter_r + m / kQuarter) * kTile + quarter_c + m % kQuarter) * stride + (lane / 16) * 8;
 #pragma unroll
     for (int kk = 0; kk < DP / 16; ++kk) load_matrices(query_frag[kk], row + kk * 16);
   }
@@ -261,8 +264,9 @@ __global__ void __launch_bounds__(kThreads)
       }
     }
     // The weights as the A fragment of a 16x16 product (rows = queries, k = the chunk's keys).
-    const unsigned weights[4] = {cuda::pack_halves(logit[0][0], logit[0][1]), cuda::pack_halves(logit[0][2], logit[0][3]),
-                                 cuda::pack_halves(logit[1][0], logit[1][1]), cuda::pack_halves(logit[1][2], logit[1][3])};
+    const unsigned weights[4] = {
+        cuda::pack_halves(logit[0][0], logit[0][1]), cuda::pack_halves(logit[0][2], logit[0][3]),
+        cuda::pack_halves(logit[1][0], logit[1][1]), cuda::pack_halves(logit[1][2], logit[1][3])};
     const __half* row = values + chunk_slots[value_slot].x * stride + value_dims;
 #pragma unroll
     for (int n = 0; n < DP / 16; ++n) {
@@ -302,14 +306,12 @@ int padded_dim(int64_t dim) { return static_cast<int>((dim + 15) / 16 * 16); }
 
 template <int DP>
 cudaError_t launch(const NeighborhoodAttention2DShape& shape, const NeighborhoodAttention2DInputs<Half>& in, Half* out,
-                   cudaStream_t stream) {
+                   cudaStream_t stream, int device) {
   const Geometry g{static_cast<int>(shape.heads), static_cast<int>(shape.height), static_cast<int>(shape.width),
                    static_cast<int>(shape.dim), static_cast<int>(shape.kernel_size)};
   const size_t bytes = Staging(DP, g.kernel, g.height, g.width).bytes();
   // Opt in to more than 48 KiB of dynamic shared memory, once per device (bit d = device d).
   static std::atomic<unsigned long long> opted_in{0};
-  int device = 0;
-  if (const cudaError_t e = cudaGetDevice(&device); e != cudaSuccess) return e;
   const unsigned long long bit = 1ull << (device % 64);
   if ((opted_in.load(std::memory_order_relaxed) & bit) == 0) {
     int limit = 0;
@@ -349,12 +351,12 @@ bool neighborhood_attention_2d_mma_applies(const NeighborhoodAttention2DShape& s
 
 cudaError_t neighborhood_attention_2d_mma(const NeighborhoodAttention2DShape& shape,
                                           const NeighborhoodAttention2DInputs<Half>& in, Half* out,
-                                          cudaStream_t stream) {
+                                          cudaStream_t stream, int device) {
   switch (padded_dim(shape.dim)) {
-    case 16: return launch<16>(shape, in, out, stream);
-    case 32: return launch<32>(shape, in, out, stream);
-    case 48: return launch<48>(shape, in, out, stream);
-    default: return launch<64>(shape, in, out, stream);
+    case 16: return launch<16>(shape, in, out, stream, device);
+    case 32: return launch<32>(shape, in, out, stream, device);
+    case 48: return launch<48>(shape, in, out, stream, device);
+    default: return launch<64>(shape, in, out, stream, device);
   }
 }
 

@@ -11,9 +11,9 @@ namespace segman {
 // Whether the kernel runs `shape` on `device`; sets *error (and returns false) when the device cannot be queried.
 bool neighborhood_attention_2d_mma_applies(const NeighborhoodAttention2DShape& shape, int device, cudaError_t* error);
 
-// Enqueues it; call only where neighborhood_attention_2d_mma_applies said yes.
+// Enqueues it on `device` (the current device); call only where neighborhood_attention_2d_mma_applies said yes.
 cudaError_t neighborhood_attention_2d_mma(const NeighborhoodAttention2DShape& shape,
                                           const NeighborhoodAttention2DInputs<Half>& in, Half* out,
-                                          cudaStream_t stream);
+                                          cudaStream_t stream, int device);
 
 }  // namespace segman
