@@ -5,7 +5,9 @@
 // registers, keys outside a query's window are masked there and the bias added, an online softmax (fp32) rescales
 // the running output, and the fp16 weights, already laid out as the next mma's A operand, multiply the values.
 // Neither the logits nor the weights touch memory. Keys reach the tensor cores through ldmatrix, whose per-lane row
-// addresses let each 16-key chunk be gathered from the block's region without copying.
+// addresses let each 16-key chunk be gathered from the block's region without copying. The chunk loop is kept lean
+// because it, not memory, bounds the kernel: shared addresses are precomputed byte offsets, the bias is a template
+// argument and read without a branch, and logits are kept in base-2 units (bias staged times log2 e).
 // The CPU reference (neighborhood_attention_2d_reference.cpp) is the op's float64 definition; the CUDA tests compare
 // this kernel with it and with the CUDA-core kernels (neighborhood_attention_2d.cu).
 #include <atomic>
@@ -58,23 +60,37 @@ struct Geometry {
 #if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
 constexpr int kNoKey = 0x7fff;           // coordinate of the slots past a warp's union: outside every window
 constexpr float kMasked = -1.0e30f;      // logit of a masked key; finite, so a row masked so far stays NaN-free
+constexpr float kLog2e = 1.4426950408889634f;
 
 __device__ __forceinline__ unsigned shared_address(const void* p) {
   return static_cast<unsigned>(__cvta_generic_to_shared(p));
 }
 
-// Four 8x8 fp16 matrices; lane L gives the address of row L % 8 of matrix L / 8.
-__device__ __forceinline__ void load_matrices(unsigned (&r)[4], const __half* row) {
+// Four 8x8 fp16 matrices; lane L gives the shared address of row L % 8 of matrix L / 8.
+__device__ __forceinline__ void load_matrices(unsigned (&r)[4], unsigned row) {
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
                : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-               : "r"(shared_address(row)));
+               : "r"(row));
 }
 
 // The same, each matrix transposed.
-__device__ __forceinline__ void load_matrices_transposed(unsigned (&r)[4], const __half* row) {
+__device__ __forceinline__ void load_matrices_transposed(unsigned (&r)[4], unsigned row) {
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];\n"
                : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-               : "r"(shared_address(row)));
+               : "r"(row));
+}
+
+// Two fp32 weights as the fp16 pair of an mma operand register (lo in the low half), in one conversion.
+__device__ __forceinline__ unsigned pack_weights(float lo, float hi) {
+  const __half2 pair = __floats2half2_rn(lo, hi);
+  return *reinterpret_cast<const unsigned*>(&pair);
+}
+
+// 2^x (the special-function unit's approximation, as __expf uses).
+__device__ __forceinline__ float exp2_approx(float x) {
+  float y;
+  asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
+  return y;
 }
 
 // d += a (16x16, row-major fragments) * b (16x8, column-major fragments), fp32 accumulation.
@@ -108,8 +124,8 @@ __device__ __forceinline__ void stage_row(const __half* __restrict__ src, __half
   }
 }
 
-// DP: dim rounded up to a multiple of 16 (the k extent of the logits' products).
-template <int DP>
+// DP: dim rounded up to a multiple of 16 (the k extent of the logits' products). kBias: whether rpb is given.
+template <int DP, bool kBias>
 __global__ void __launch_bounds__(kThreads)
     attention_mma_kernel(const __half* __restrict__ q, const __half* __restrict__ k, const __half* __restrict__ v,
                          const __half* __restrict__ rpb, __half* __restrict__ out, Geometry g) {
@@ -145,14 +161,15 @@ __global__ void __launch_bounds__(kThreads)
     const int qj = min(tile_c + static_cast<int>(threadIdx.x) % kTile, g.width - 1);
     stage_row<DP>(q + base + (1LL * qi * g.width + qj) * g.dim, queries + threadIdx.x * stride, g.dim);
   }
-  if (rpb) {
+  if constexpr (kBias) {
     for (int i = threadIdx.x; i < table * table; i += kThreads) {
-      bias[i] = __half2float(rpb[1LL * head * table * table + i]);
+      bias[i] = __half2float(rpb[1LL * head * table * table + i]) * kLog2e;
     }
   }
 
-  // The warp's quarter and the union of its queries' windows, listed chunk by chunk: slot -> (region index, key
-  // coordinates packed as row << 16 | column); slots past the union point at region key 0 and lie in no window.
+  // The warp's quarter and the union of its queries' windows, listed chunk by chunk: slot -> (byte offset of the
+  // key's row in the staged keys and values, key coordinates packed as row << 16 | column); slots past the union
+  // point at region key 0 and lie in no window.
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int quarter_r = (warp / 2) * kQuarter, quarter_c = (warp % 2) * kQuarter;
   const int first_r = min(tile_r + quarter_r, g.height - 1), first_c = min(tile_c + quarter_c, g.width - 1);
@@ -166,7 +183,7 @@ __global__ void __launch_bounds__(kThreads)
     int2 slot = make_int2(0, (kNoKey << 16) | kNoKey);
     if (s < union_keys) {
       const int kr = union_r + s / union_cols, kc = union_c + s % union_cols;
-      slot = make_int2((kr - region_r) * region_cols + kc - region_c, (kr << 16) | kc);
+      slot = make_int2(((kr - region_r) * region_cols + kc - region_c) * stride * 2, (kr << 16) | kc);
     }
     warp_slots[s] = slot;
   }
@@ -191,10 +208,10 @@ __global__ void __launch_bounds__(kThreads)
   unsigned query_frag[DP / 16][4];
   {
     const int m = lane % 8 + ((lane / 8) % 2) * 8;
-    const __half* row =
-        queries + ((quarter_r + m / kQuarter) * kTile + quarter_c + m % kQuarter) * stride + (lane / 16) * 8;
+    const unsigned row = shared_address(queries + ((quarter_r + m / kQuarter) * kTile + quarter_c + m % kQuarter) *
+                                                      stride + (lane / 16) * 8);
 #pragma unroll
-    for (int kk = 0; kk < DP / 16; ++kk) load_matrices(query_frag[kk], row + kk * 16);
+    for (int kk = 0; kk < DP / 16; ++kk) load_matrices(query_frag[kk], row + kk * 32);
   }
 
   float output[DP / 8][4];
@@ -203,23 +220,25 @@ __global__ void __launch_bounds__(kThreads)
   float row_max[2] = {kMasked, kMasked}, row_sum[2] = {0.f, 0.f};
   // Per-lane ldmatrix rows: keys as B of the logits (matrices: keys 0-7 dims lo, keys 0-7 dims hi, keys 8-15 ...),
   // values as B of the output, transposed (keys 0-7 dims lo, keys 8-15 dims lo, keys 0-7 dims hi, ...).
-  const int key_slot = (lane / 16) * 8 + lane % 8, key_dims = ((lane / 8) % 2) * 8;
-  const int value_slot = ((lane / 8) % 2) * 8 + lane % 8, value_dims = (lane / 16) * 8;
+  const int key_slot = (lane / 16) * 8 + lane % 8, value_slot = ((lane / 8) % 2) * 8 + lane % 8;
+  const unsigned key_rows = shared_address(keys + ((lane / 8) % 2) * 8);
+  const unsigned value_rows = shared_address(values + (lane / 16) * 8);
 
   for (int chunk = 0; chunk < chunks; ++chunk) {
     const int2* chunk_slots = warp_slots + chunk * kChunk;
     float logit[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
     {
-      const __half* row = keys + chunk_slots[key_slot].x * stride + key_dims;
+      const unsigned row = key_rows + chunk_slots[key_slot].x;
 #pragma unroll
       for (int kk = 0; kk < DP / 16; ++kk) {
         unsigned b[4];
-        load_matrices(b, row + kk * 16);
+        load_matrices(b, row + kk * 32);
         mma(logit[0], query_frag[kk], b[0], b[1]);
         mma(logit[1], query_frag[kk], b[2], b[3]);
       }
     }
-    // Mask keys outside each query's window and add the bias: logit[n][2a + e] is query row a, key 8n + 2 pair + e.
+    // In base-2 units, mask keys outside each query's window and add the bias: logit[n][2a + e] is query row a,
+    // key 8n + 2 pair + e. A masked key reads bias entry 0 and discards it, so the read never leaves the table.
 #pragma unroll
     for (int n = 0; n < 2; ++n) {
 #pragma unroll
@@ -230,13 +249,14 @@ __global__ void __launch_bounds__(kThreads)
         for (int a = 0; a < 2; ++a) {
           const bool inside = static_cast<unsigned>(kr - window_r[a]) < static_cast<unsigned>(K) &&
                               static_cast<unsigned>(kc - window_c[a]) < static_cast<unsigned>(K);
-          float x = logit[n][2 * a + e];
-          if (rpb && inside) x += bias[kr * table + kc + bias_base[a]];
+          float x = logit[n][2 * a + e] * kLog2e;
+          if constexpr (kBias) x += bias[inside ? kr * table + kc + bias_base[a] : 0];
           logit[n][2 * a + e] = inside ? x : kMasked;
         }
       }
     }
     // Online softmax per query row; the four lanes of a group share the row.
+    float rescale[2];
 #pragma unroll
     for (int a = 0; a < 2; ++a) {
       float m = fmaxf(fmaxf(logit[0][2 * a], logit[0][2 * a + 1]), fmaxf(logit[1][2 * a], logit[1][2 * a + 1]));
@@ -244,34 +264,38 @@ __global__ void __launch_bounds__(kThreads)
       m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, 2));
       const float new_max = fmaxf(row_max[a], m);
       // While a row has seen only masked keys both maxima are kMasked and its weights are 1 (finite garbage); the
-      // first key inside its window rescales them by exp(kMasked - max) = 0.
-      const float rescale = __expf(row_max[a] - new_max);
+      // first key inside its window rescales them by 2^(kMasked - max) = 0.
+      rescale[a] = exp2_approx(row_max[a] - new_max);
       row_max[a] = new_max;
-      row_sum[a] *= rescale;
-#pragma unroll
-      for (int n = 0; n < DP / 8; ++n) {
-        output[n][2 * a] *= rescale;
-        output[n][2 * a + 1] *= rescale;
-      }
+      row_sum[a] *= rescale[a];
 #pragma unroll
       for (int n = 0; n < 2; ++n) {
 #pragma unroll
         for (int e = 0; e < 2; ++e) {
-          const float w = __expf(logit[n][2 * a + e] - new_max);
+          const float w = exp2_approx(logit[n][2 * a + e] - new_max);
           row_sum[a] += w;
           logit[n][2 * a + e] = w;
         }
       }
     }
+    // Once the maxima settle (rescale exactly 1 on every lane), most chunks skip rescaling the output.
+    if (__any_sync(0xffffffffu, rescale[0] != 1.f || rescale[1] != 1.f)) {
+#pragma unroll
+      for (int n = 0; n < DP / 8; ++n) {
+        output[n][0] *= rescale[0];
+        output[n][1] *= rescale[0];
+        output[n][2] *= rescale[1];
+        output[n][3] *= rescale[1];
+      }
+    }
     // The weights as the A fragment of a 16x16 product (rows = queries, k = the chunk's keys).
-    const unsigned weights[4] = {
-        cuda::pack_halves(logit[0][0], logit[0][1]), cuda::pack_halves(logit[0][2], logit[0][3]),
-        cuda::pack_halves(logit[1][0], logit[1][1]), cuda::pack_halves(logit[1][2], logit[1][3])};
-    const __half* row = values + chunk_slots[value_slot].x * stride + value_dims;
+    const unsigned weights[4] = {pack_weights(logit[0][0], logit[0][1]), pack_weights(logit[0][2], logit[0][3]),
+                                 pack_weights(logit[1][0], logit[1][1]), pack_weights(logit[1][2], logit[1][3])};
+    const unsigned row = value_rows + chunk_slots[value_slot].x;
 #pragma unroll
     for (int n = 0; n < DP / 16; ++n) {
       unsigned b[4];
-      load_matrices_transposed(b, row + n * 16);
+      load_matrices_transposed(b, row + n * 32);
       mma(output[2 * n], weights, b[0], b[1]);
       mma(output[2 * n + 1], weights, b[2], b[3]);
     }
@@ -304,7 +328,7 @@ __global__ void __launch_bounds__(kThreads)
 
 int padded_dim(int64_t dim) { return static_cast<int>((dim + 15) / 16 * 16); }
 
-template <int DP>
+template <int DP, bool kBias>
 cudaError_t launch(const NeighborhoodAttention2DShape& shape, const NeighborhoodAttention2DInputs<Half>& in, Half* out,
                    cudaStream_t stream, int device) {
   const Geometry g{static_cast<int>(shape.heads), static_cast<int>(shape.height), static_cast<int>(shape.width),
@@ -320,7 +344,7 @@ cudaError_t launch(const NeighborhoodAttention2DShape& shape, const Neighborhood
       return e;
     }
     if (const cudaError_t e =
-            cudaFuncSetAttribute(attention_mma_kernel<DP>, cudaFuncAttributeMaxDynamicSharedMemorySize, limit);
+            cudaFuncSetAttribute(attention_mma_kernel<DP, kBias>, cudaFuncAttributeMaxDynamicSharedMemorySize, limit);
         e != cudaSuccess) {
       return e;
     }
@@ -329,9 +353,20 @@ cudaError_t launch(const NeighborhoodAttention2DShape& shape, const Neighborhood
   const dim3 grid((g.width + kTile - 1) / kTile, (g.height + kTile - 1) / kTile,
                   static_cast<unsigned>(shape.batch * shape.heads));
   const auto h = [](const Half* p) { return reinterpret_cast<const __half*>(p); };
-  attention_mma_kernel<DP><<<grid, kThreads, bytes, stream>>>(h(in.q), h(in.k), h(in.v), in.rpb ? h(in.rpb) : nullptr,
-                                                             reinterpret_cast<__half*>(out), g);
+  attention_mma_kernel<DP, kBias><<<grid, kThreads, bytes, stream>>>(h(in.q), h(in.k), h(in.v), h(in.rpb),
+                                                                    reinterpret_cast<__half*>(out), g);
   return cudaGetLastError();
+}
+
+template <bool kBias>
+cudaError_t launch_for_dim(const NeighborhoodAttention2DShape& shape, const NeighborhoodAttention2DInputs<Half>& in,
+                           Half* out, cudaStream_t stream, int device) {
+  switch (padded_dim(shape.dim)) {
+    case 16: return launch<16, kBias>(shape, in, out, stream, device);
+    case 32: return launch<32, kBias>(shape, in, out, stream, device);
+    case 48: return launch<48, kBias>(shape, in, out, stream, device);
+    default: return launch<64, kBias>(shape, in, out, stream, device);
+  }
 }
 
 }  // namespace
@@ -352,12 +387,8 @@ bool neighborhood_attention_2d_mma_applies(const NeighborhoodAttention2DShape& s
 cudaError_t neighborhood_attention_2d_mma(const NeighborhoodAttention2DShape& shape,
                                           const NeighborhoodAttention2DInputs<Half>& in, Half* out,
                                           cudaStream_t stream, int device) {
-  switch (padded_dim(shape.dim)) {
-    case 16: return launch<16>(shape, in, out, stream, device);
-    case 32: return launch<32>(shape, in, out, stream, device);
-    case 48: return launch<48>(shape, in, out, stream, device);
-    default: return launch<64>(shape, in, out, stream, device);
-  }
+  return in.rpb ? launch_for_dim<true>(shape, in, out, stream, device)
+                : launch_for_dim<false>(shape, in, out, stream, device);
 }
 
 }  // namespace segman
