@@ -291,11 +291,14 @@ cudaError_t neighborhood_attention_2d_cuda(const NeighborhoodAttention2DShape& s
   validate(shape);
   if (shape.batch == 0 || shape.heads == 0) return cudaSuccess;
   if constexpr (std::is_same_v<T, Half>) {
-    if (kernels == AttentionKernels::kAuto) {
+    if (kernels != AttentionKernels::kCudaCores) {
       int device = 0;
       cudaError_t error = cudaSuccess;
       if (tensor_cores_apply(shape, &device, &error)) {
-        return neighborhood_attention_2d_mma(shape, in, out, stream, device);
+        const KeySplit split = kernels == AttentionKernels::kTensorCoresWhole   ? KeySplit::kNever
+                               : kernels == AttentionKernels::kTensorCoresSplit ? KeySplit::kAlways
+                                                                                 : KeySplit::kAuto;
+        return neighborhood_attention_2d_mma(shape, in, out, stream, device, split);
       }
       if (error != cudaSuccess) return error;
     }

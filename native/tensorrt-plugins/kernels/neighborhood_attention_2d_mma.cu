@@ -8,6 +8,9 @@
 // addresses let each 16-key chunk be gathered from the block's region without copying. The chunk loop is kept lean
 // because it, not memory, bounds the kernel: shared addresses are precomputed byte offsets, the bias is a template
 // argument and read without a branch, and logits are kept in base-2 units (bias staged times log2 e).
+// Maps of at most half a wave of blocks (a warp per 16 queries leaves most SMs a few warps) split the keys: a block
+// of 8 warps, two per quarter, each walking every other chunk; the second warp of a quarter hands its softmax state
+// to the first through shared memory, which merges the two and stores.
 // The CPU reference (neighborhood_attention_2d_reference.cpp) is the op's float64 definition; the CUDA tests compare
 // this kernel with it and with the CUDA-core kernels (neighborhood_attention_2d.cu).
 #include <atomic>
@@ -21,8 +24,7 @@ namespace {
 
 constexpr int kTile = 8;      // queries per block side
 constexpr int kQuarter = 4;   // queries per warp side
-constexpr int kWarps = 4;
-constexpr int kThreads = 32 * kWarps;
+constexpr int kWarps = 4;       // warps per block, one per quarter, when the keys are not split
 constexpr int kChunk = 16;    // keys per step: the k extent of one m16n8k16 product
 constexpr int kMaxDim = 64;
 constexpr int kMaxSide = 16384;          // map sides the packed key coordinates hold
@@ -35,20 +37,23 @@ struct Staging {
   int region_keys;   // capacity of the block's key region
   int warp_slots;    // capacity of a warp's chunk table (its union rounded up to whole chunks)
   int bias_floats;   // (2K - 1)^2 rounded up to 4
+  int merge_floats;  // the second warps' softmax states where the keys are split: per lane, the output and 2 + 2
 
-  __host__ __device__ Staging(int padded_dim, int kernel, int height, int width)
+  __host__ __device__ Staging(int padded_dim, int kernel, int height, int width, int split)
       : row_halves(padded_dim + 8),
         region_keys(smaller(kernel + kTile - 1, height) * smaller(kernel + kTile - 1, width)),
         warp_slots((smaller(kernel + kQuarter - 1, height) * smaller(kernel + kQuarter - 1, width) + kChunk - 1) /
                    kChunk * kChunk),
-        bias_floats(((2 * kernel - 1) * (2 * kernel - 1) + 3) / 4 * 4) {}
+        bias_floats(((2 * kernel - 1) * (2 * kernel - 1) + 3) / 4 * 4),
+        merge_floats(split > 1 ? kWarps * 32 * (padded_dim / 2 + 4) : 0) {}
 
   __host__ __device__ size_t keys_offset() const { return 0; }
   __host__ __device__ size_t values_offset() const { return keys_offset() + 2ull * region_keys * row_halves; }
   __host__ __device__ size_t queries_offset() const { return values_offset() + 2ull * region_keys * row_halves; }
   __host__ __device__ size_t bias_offset() const { return queries_offset() + 2ull * kTile * kTile * row_halves; }
   __host__ __device__ size_t slots_offset() const { return bias_offset() + 4ull * bias_floats; }
-  __host__ __device__ size_t bytes() const { return slots_offset() + 8ull * kWarps * warp_slots; }
+  __host__ __device__ size_t merge_offset() const { return slots_offset() + 8ull * kWarps * warp_slots; }
+  __host__ __device__ size_t bytes() const { return merge_offset() + 4ull * merge_floats; }
 };
 
 struct Geometry {
@@ -125,13 +130,15 @@ __device__ __forceinline__ void stage_row(const __half* __restrict__ src, __half
 }
 
 // DP: dim rounded up to a multiple of 16 (the k extent of the logits' products). kBias: whether rpb is given.
-template <int DP, bool kBias>
-__global__ void __launch_bounds__(kThreads)
+// kSplit: warps per quarter (1, or 2 to split the keys).
+template <int DP, bool kBias, int kSplit>
+__global__ void __launch_bounds__(32 * kWarps * kSplit)
     attention_mma_kernel(const __half* __restrict__ q, const __half* __restrict__ k, const __half* __restrict__ v,
                          const __half* __restrict__ rpb, __half* __restrict__ out, Geometry g) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
   extern __shared__ __align__(16) unsigned char shared[];
-  const Staging staging(DP, g.kernel, g.height, g.width);
+  constexpr int kThreads = 32 * kWarps * kSplit;
+  const Staging staging(DP, g.kernel, g.height, g.width, kSplit);
   const int stride = staging.row_halves;
   __half* keys = reinterpret_cast<__half*>(shared + staging.keys_offset());
   __half* values = reinterpret_cast<__half*>(shared + staging.values_offset());
@@ -171,15 +178,18 @@ __global__ void __launch_bounds__(kThreads)
   // key's row in the staged keys and values, key coordinates packed as row << 16 | column); slots past the union
   // point at region key 0 and lie in no window.
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  const int quarter_r = (warp / 2) * kQuarter, quarter_c = (warp % 2) * kQuarter;
+  // part: which of the quarter's warps (split keys); constants when the keys are whole, so that kernel's code is
+  // the same as without the split.
+  const int quarter = kSplit > 1 ? warp % kWarps : warp, part = kSplit > 1 ? warp / kWarps : 0;
+  const int quarter_r = (quarter / 2) * kQuarter, quarter_c = (quarter % 2) * kQuarter;
   const int first_r = min(tile_r + quarter_r, g.height - 1), first_c = min(tile_c + quarter_c, g.width - 1);
   const int union_r = window_start(first_r, g.height, K, 1), union_c = window_start(first_c, g.width, K, 1);
   const int union_cols = window_start(min(first_c + kQuarter - 1, g.width - 1), g.width, K, 1) + K - union_c;
   const int union_keys =
       (window_start(min(first_r + kQuarter - 1, g.height - 1), g.height, K, 1) + K - union_r) * union_cols;
   const int chunks = (union_keys + kChunk - 1) / kChunk;
-  int2* warp_slots = slots + warp * staging.warp_slots;
-  for (int s = lane; s < chunks * kChunk; s += 32) {
+  int2* warp_slots = slots + quarter * staging.warp_slots;
+  for (int s = part * 32 + lane; s < chunks * kChunk; s += 32 * kSplit) {
     int2 slot = make_int2(0, (kNoKey << 16) | kNoKey);
     if (s < union_keys) {
       const int kr = union_r + s / union_cols, kc = union_c + s % union_cols;
@@ -224,7 +234,7 @@ __global__ void __launch_bounds__(kThreads)
   const unsigned key_rows = shared_address(keys + ((lane / 8) % 2) * 8);
   const unsigned value_rows = shared_address(values + (lane / 16) * 8);
 
-  for (int chunk = 0; chunk < chunks; ++chunk) {
+  for (int chunk = part; chunk < chunks; chunk += kSplit) {
     const int2* chunk_slots = warp_slots + chunk * kChunk;
     float logit[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
     {
@@ -301,6 +311,39 @@ __global__ void __launch_bounds__(kThreads)
     }
   }
 
+  if constexpr (kSplit > 1) {
+    // The second warp of each quarter hands over its state; the first merges it (a part that saw only masked keys
+    // of a row has maximum kMasked and weight 2^(kMasked - max) = 0 in the merge).
+    float* state = reinterpret_cast<float*>(shared + staging.merge_offset()) + quarter * 32 * (DP / 2 + 4) + lane;
+    if (part == 1) {
+#pragma unroll
+      for (int a = 0; a < 2; ++a) {
+        state[32 * a] = row_max[a];
+        state[32 * (2 + a)] = row_sum[a];
+      }
+#pragma unroll
+      for (int n = 0; n < DP / 8; ++n) {
+#pragma unroll
+        for (int i = 0; i < 4; ++i) state[32 * (4 + 4 * n + i)] = output[n][i];
+      }
+    }
+    __syncthreads();
+    if (part == 1) return;
+    float own[2], other[2];
+#pragma unroll
+    for (int a = 0; a < 2; ++a) {
+      const float max = fmaxf(row_max[a], state[32 * a]);
+      own[a] = exp2_approx(row_max[a] - max);
+      other[a] = exp2_approx(state[32 * a] - max);
+      row_sum[a] = row_sum[a] * own[a] + state[32 * (2 + a)] * other[a];
+    }
+#pragma unroll
+    for (int n = 0; n < DP / 8; ++n) {
+#pragma unroll
+      for (int i = 0; i < 4; ++i) output[n][i] = output[n][i] * own[i / 2] + state[32 * (4 + 4 * n + i)] * other[i / 2];
+    }
+  }
+
   // Normalise and store: output[n][2a + e] is query row a, channel 8n + 2 pair + e.
 #pragma unroll
   for (int a = 0; a < 2; ++a) {
@@ -326,46 +369,97 @@ __global__ void __launch_bounds__(kThreads)
 #endif
 }
 
-int padded_dim(int64_t dim) { return static_cast<int>((dim + 15) / 16 * 16); }
-
-template <int DP, bool kBias>
-cudaError_t launch(const NeighborhoodAttention2DShape& shape, const NeighborhoodAttention2DInputs<Half>& in, Half* out,
-                   cudaStream_t stream, int device) {
-  const Geometry g{static_cast<int>(shape.heads), static_cast<int>(shape.height), static_cast<int>(shape.width),
-                   static_cast<int>(shape.dim), static_cast<int>(shape.kernel_size)};
-  const size_t bytes = Staging(DP, g.kernel, g.height, g.width).bytes();
-  // Opt in to more than 48 KiB of dynamic shared memory, once per device (bit d = device d).
+// Lets `kernel` take all the shared memory a block may opt in to on `device`, once per kernel and device (bit d =
+// device d).
+template <int DP, bool kBias, int kSplit>
+cudaError_t opt_in(int device) {
   static std::atomic<unsigned long long> opted_in{0};
   const unsigned long long bit = 1ull << (device % 64);
-  if ((opted_in.load(std::memory_order_relaxed) & bit) == 0) {
-    int limit = 0;
-    if (const cudaError_t e = cudaDeviceGetAttribute(&limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device);
-        e != cudaSuccess) {
-      return e;
-    }
-    if (const cudaError_t e =
-            cudaFuncSetAttribute(attention_mma_kernel<DP, kBias>, cudaFuncAttributeMaxDynamicSharedMemorySize, limit);
-        e != cudaSuccess) {
-      return e;
-    }
-    opted_in.fetch_or(bit, std::memory_order_relaxed);
+  if ((opted_in.load(std::memory_order_relaxed) & bit) != 0) return cudaSuccess;
+  int limit = 0;
+  if (const cudaError_t e = cudaDeviceGetAttribute(&limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device);
+      e != cudaSuccess) {
+    return e;
   }
-  const dim3 grid((g.width + kTile - 1) / kTile, (g.height + kTile - 1) / kTile,
-                  static_cast<unsigned>(shape.batch * shape.heads));
+  if (const cudaError_t e = cudaFuncSetAttribute(attention_mma_kernel<DP, kBias, kSplit>,
+                                                 cudaFuncAttributeMaxDynamicSharedMemorySize, limit);
+      e != cudaSuccess) {
+    return e;
+  }
+  opted_in.fetch_or(bit, std::memory_order_relaxed);
+  return cudaSuccess;
+}
+
+// Whether to split the keys: asked for, or (kAuto) the split grid, twice the warps, still fits in one wave of
+// unsplit blocks; either way only where the split block's shared memory fits. (Measured on the H100: splitting a
+// grid of 0.97 waves, 640 blocks at 5 an SM, was 0.87x; grids of at most half a wave gained 1.13-1.60x.)
+template <int DP, bool kBias>
+cudaError_t choose_split(const Geometry& g, long long blocks, KeySplit split, int device, bool* result) {
+  *result = false;
+  if (split == KeySplit::kNever) return cudaSuccess;
+  int limit = 0;
+  if (const cudaError_t e = cudaDeviceGetAttribute(&limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device);
+      e != cudaSuccess) {
+    return e;
+  }
+  if (Staging(DP, g.kernel, g.height, g.width, 2).bytes() > static_cast<size_t>(limit)) return cudaSuccess;
+  if (split == KeySplit::kAlways) {
+    *result = true;
+    return cudaSuccess;
+  }
+  int sms = 0, per_sm = 0;
+  if (const cudaError_t e = cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device); e != cudaSuccess) {
+    return e;
+  }
+  if (const cudaError_t e = opt_in<DP, kBias, 1>(device); e != cudaSuccess) return e;
+  const size_t bytes = Staging(DP, g.kernel, g.height, g.width, 1).bytes();
+  if (const cudaError_t e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, attention_mma_kernel<DP, kBias, 1>,
+                                                                          32 * kWarps, bytes);
+      e != cudaSuccess) {
+    return e;
+  }
+  *result = 2 * blocks <= 1LL * per_sm * sms;
+  return cudaSuccess;
+}
+
+template <int DP, bool kBias, int kSplit>
+cudaError_t launch(const Geometry& g, const dim3& grid, const NeighborhoodAttention2DInputs<Half>& in, Half* out,
+                   cudaStream_t stream, int device) {
+  if (const cudaError_t e = opt_in<DP, kBias, kSplit>(device); e != cudaSuccess) return e;
+  const size_t bytes = Staging(DP, g.kernel, g.height, g.width, kSplit).bytes();
   const auto h = [](const Half* p) { return reinterpret_cast<const __half*>(p); };
-  attention_mma_kernel<DP, kBias><<<grid, kThreads, bytes, stream>>>(h(in.q), h(in.k), h(in.v), h(in.rpb),
-                                                                    reinterpret_cast<__half*>(out), g);
+  attention_mma_kernel<DP, kBias, kSplit><<<grid, 32 * kWarps * kSplit, bytes, stream>>>(
+      h(in.q), h(in.k), h(in.v), h(in.rpb), reinterpret_cast<__half*>(out), g);
   return cudaGetLastError();
 }
 
+template <int DP, bool kBias>
+cudaError_t launch(const NeighborhoodAttention2DShape& shape, const NeighborhoodAttention2DInputs<Half>& in, Half* out,
+                   cudaStream_t stream, int device, KeySplit split) {
+  const Geometry g{static_cast<int>(shape.heads), static_cast<int>(shape.height), static_cast<int>(shape.width),
+                   static_cast<int>(shape.dim), static_cast<int>(shape.kernel_size)};
+  const dim3 grid((g.width + kTile - 1) / kTile, (g.height + kTile - 1) / kTile,
+                  static_cast<unsigned>(shape.batch * shape.heads));
+  bool split_keys = false;
+  if (const cudaError_t e =
+          choose_split<DP, kBias>(g, 1LL * grid.x * grid.y * grid.z, split, device, &split_keys);
+      e != cudaSuccess) {
+    return e;
+  }
+  return split_keys ? launch<DP, kBias, 2>(g, grid, in, out, stream, device)
+                    : launch<DP, kBias, 1>(g, grid, in, out, stream, device);
+}
+
+int padded_dim(int64_t dim) { return static_cast<int>((dim + 15) / 16 * 16); }
+
 template <bool kBias>
 cudaError_t launch_for_dim(const NeighborhoodAttention2DShape& shape, const NeighborhoodAttention2DInputs<Half>& in,
-                           Half* out, cudaStream_t stream, int device) {
+                           Half* out, cudaStream_t stream, int device, KeySplit split) {
   switch (padded_dim(shape.dim)) {
-    case 16: return launch<16, kBias>(shape, in, out, stream, device);
-    case 32: return launch<32, kBias>(shape, in, out, stream, device);
-    case 48: return launch<48, kBias>(shape, in, out, stream, device);
-    default: return launch<64, kBias>(shape, in, out, stream, device);
+    case 16: return launch<16, kBias>(shape, in, out, stream, device, split);
+    case 32: return launch<32, kBias>(shape, in, out, stream, device, split);
+    case 48: return launch<48, kBias>(shape, in, out, stream, device, split);
+    default: return launch<64, kBias>(shape, in, out, stream, device, split);
   }
 }
 
@@ -380,15 +474,15 @@ bool neighborhood_attention_2d_mma_applies(const NeighborhoodAttention2DShape& s
     return false;
   }
   const Staging staging(padded_dim(shape.dim), static_cast<int>(shape.kernel_size), static_cast<int>(shape.height),
-                        static_cast<int>(shape.width));
+                        static_cast<int>(shape.width), 1);
   return major >= 8 && staging.bytes() <= static_cast<size_t>(limit);
 }
 
 cudaError_t neighborhood_attention_2d_mma(const NeighborhoodAttention2DShape& shape,
                                           const NeighborhoodAttention2DInputs<Half>& in, Half* out,
-                                          cudaStream_t stream, int device) {
-  return in.rpb ? launch_for_dim<true>(shape, in, out, stream, device)
-                : launch_for_dim<false>(shape, in, out, stream, device);
+                                          cudaStream_t stream, int device, KeySplit split) {
+  return in.rpb ? launch_for_dim<true>(shape, in, out, stream, device, split)
+                : launch_for_dim<false>(shape, in, out, stream, device, split);
 }
 
 }  // namespace segman
