@@ -369,8 +369,8 @@ __global__ void __launch_bounds__(32 * kWarps * kSplit)
 #endif
 }
 
-// Lets `kernel` take all the shared memory a block may opt in to on `device`, once per kernel and device (bit d =
-// device d).
+// Lets attention_mma_kernel<DP, kBias, kSplit> take all the shared memory a block may opt in to on `device`, once
+// per kernel and device (bit d = device d).
 template <int DP, bool kBias, int kSplit>
 cudaError_t opt_in(int device) {
   static std::atomic<unsigned long long> opted_in{0};
@@ -392,7 +392,7 @@ cudaError_t opt_in(int device) {
 
 // Whether to split the keys: asked for, or (kAuto) the split grid, twice the warps, still fits in one wave of
 // unsplit blocks; either way only where the split block's shared memory fits. (Measured on the H100: splitting a
-// grid of 0.97 waves, 640 blocks at 5 an SM, was 0.87x; grids of at most half a wave gained 1.13-1.60x.)
+// grid of 0.97 waves, 640 blocks at 5 an SM, was 0.87x; grids of at most half a wave gained 1.13-1.63x.)
 template <int DP, bool kBias>
 cudaError_t choose_split(const Geometry& g, long long blocks, KeySplit split, int device, bool* result) {
   *result = false;
