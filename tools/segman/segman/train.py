@@ -36,6 +36,7 @@ import torch
 import torch.nn.functional as F
 
 from .evaluate import IGNORE, NUM_CLASSES, Scores, drive_frames, evaluate, format_scores, torch_predictor
+from .losses import hard_pixel_cross_entropy
 from .manifest import MEAN, STD
 from .network import SegMAN, build_segman
 from .ops import flex_na, fused, tiled_na
@@ -68,6 +69,8 @@ class TrainOptions:
     scale_max: float = 1.25
     class_balance: float = 0.5      # exponent of the median-frequency weights (0: plain cross-entropy)
     class_weight_max: float = 3.0   # upper clip of those weights (and the weight of classes not seen yet)
+    hard_pixels: float = 0.0        # OHEM: pixels whose true-class probability is above this leave the loss (0: off)
+    hard_pixels_min: float = 0.0625  # ... but at least this fraction of the pixels, the hardest, stays in
     pool: int = 6144                # frames in the ring buffer
     seed: int = 0
     val: int = 200
@@ -439,6 +442,9 @@ class Trainer:
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"):
             logits = self.forward(inputs)
         logits = F.interpolate(logits.float(), size=targets.shape[-2:], mode="bilinear", align_corners=False)
+        if self.options.hard_pixels > 0:
+            return hard_pixel_cross_entropy(logits, targets, self.criterion.weight, IGNORE, self.options.hard_pixels,
+                                            self.options.hard_pixels_min)
         return self.criterion(logits, targets)
 
     def warm_up(self) -> float:
@@ -636,6 +642,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
     parser.add_argument("--scale-max", type=float, default=defaults.scale_max)
     parser.add_argument("--class-balance", type=float, default=defaults.class_balance)
     parser.add_argument("--class-weight-max", type=float, default=defaults.class_weight_max)
+    parser.add_argument("--hard-pixels", type=float, default=defaults.hard_pixels,
+                        help="online hard example mining: drop pixels whose true-class probability is above this "
+                             "from the loss (0: off; 0.7 as mmsegmentation)")
+    parser.add_argument("--hard-pixels-min", type=float, default=defaults.hard_pixels_min,
+                        help="fraction of the pixels (the hardest) that always stay in the loss")
     parser.add_argument("--pool", type=int, default=defaults.pool, help="frames kept in the ring buffer")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--val", type=int, default=defaults.val, help="validation scenes scored at the end")

@@ -188,3 +188,22 @@ def test_held_stream_fills_its_buffer_then_waits_for_release() -> None:
         stream.wait_for(5, timeout=60)
     finally:
         stream.close()
+
+
+def test_hard_pixel_mining_trains_when_asked(tmp_path: Path, monkeypatch) -> None:
+    calls = []
+    real_loss = train_module.hard_pixel_cross_entropy
+
+    def spy(*args, **kwargs):
+        calls.append(args[4:])
+        return real_loss(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "hard_pixel_cross_entropy", spy)
+    options = parse_args(["--out", str(tmp_path), "--minutes", "1", "--variant", "nano", "--height", "128",
+                          "--width", "128", "--workers", "0", "--batch", "2", "--pool", "4", "--val", "1",
+                          "--max-steps", "2", "--device", "cpu", "--hard-pixels", "0.7", "--hard-pixels-min", "0.1"])
+    report = run(options)
+    assert calls and all(call == (0.7, 0.1) for call in calls)
+    assert np.isfinite(report["finalLoss"])
+    assert report["options"]["hard_pixels"] == 0.7
+    assert parse_args(["--out", "x", "--minutes", "1"]).hard_pixels == 0, "off unless asked"
