@@ -9,7 +9,7 @@ input (--crop-height/--crop-width, default the scene size), horizontal flip, zoo
 is labelled ignore), brightness, contrast, saturation and per-channel gain. AdamW, linear warm-up then
 polynomial decay over the wall-clock budget (the schedule follows the elapsed fraction of the budget, not a
 step count), bf16 autocast on CUDA, cross-entropy with ignore 255 on
-logits upsampled to the label size, mildly class-balanced. When the budget is spent, the model is scored
+logits upsampled to the label size, mildly class-balanced (with --hard-pixels, over the hard pixels only). When the budget is spent, the model is scored
 on the rendered validation split and on the sample drive (`segman.evaluate` protocol, at the input the model
 will be exported for: --infer-height/--infer-width, default the training size), and DIR receives model.pth
 (the state dict) and train.json (options, throughput, scores).
