@@ -8,8 +8,8 @@ fresh scenes keep replacing old ones. Augmentation runs on the training device: 
 input (--crop-height/--crop-width, default the scene size), horizontal flip, zoom with a random crop (padding
 is labelled ignore), brightness, contrast, saturation and per-channel gain. AdamW, linear warm-up then
 polynomial decay over the wall-clock budget (the schedule follows the elapsed fraction of the budget, not a
-step count), bf16 autocast on CUDA, cross-entropy with ignore 255 on
-logits upsampled to the label size, mildly class-balanced (with --hard-pixels, over the hard pixels only). When the budget is spent, the model is scored
+step count), bf16 autocast on CUDA, cross-entropy with ignore 255 on logits upsampled to the label size, mildly
+class-balanced (with --hard-pixels, over the hard pixels only). When the budget is spent, the model is scored
 on the rendered validation split and on the sample drive (`segman.evaluate` protocol, at the input the model
 will be exported for: --infer-height/--infer-width, default the training size), and DIR receives model.pth
 (the state dict) and train.json (options, throughput, scores).
