@@ -261,13 +261,15 @@ def infer_variant(state: Mapping[str, torch.Tensor]) -> Variant:
     depths = tuple(len({k.split(".")[4] for k in state if k.startswith(f"encoder.stages.{s}.blocks.")})
                    for s in range(4))
     candidates = [v for v in VARIANTS.values() if v.dims == dims and v.depths == depths]
-    # Variants that share an encoder (T, T-slim, T-slim4) differ in the decoder's feature projection and 1/4 head.
+    # Variants that share an encoder (T, T-slim, T-slim4, T-slim2) differ in the decoder's feature projection and
+    # refinement heads.
     projection = state.get("decoder.embed_c2.weight")
-    detail = state.get("decoder.detail.conv.weight")
+    detail, fine = state.get("decoder.detail.conv.weight"), state.get("decoder.fine.conv.weight")
     detail_channels = 0 if detail is None else int(detail.shape[0])
+    fine_channels = 0 if fine is None else int(fine.shape[0])
     for variant in candidates:
         if ((projection is None or variant.feat_proj_dim == int(projection.shape[0]))
-                and variant.detail_channels == detail_channels):
+                and variant.detail_channels == detail_channels and variant.fine_channels == fine_channels):
             return variant
     if candidates:
         return candidates[0]

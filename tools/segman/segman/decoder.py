@@ -1,5 +1,6 @@
 """SegMAN decoder: SegFormer-style fusion at 1/8 and MMSCopE (one SS2D block over multi-scale maps at 1/32), and for
-variants with `detail_channels` a light refinement at 1/4 with the stage-1 features."""
+variants with `detail_channels` a light refinement at 1/4 with the stage-1 features (and with `fine_channels` a
+second one at 1/2 with the stem's 1/2 features)."""
 
 from __future__ import annotations
 
@@ -74,11 +75,16 @@ class Decoder(nn.Module):
             self.detail = ConvBN(dims[0], variant.detail_channels, 1)
             self.refine_dw = depthwise(mixed, 3)
             self.refine = ConvBN(mixed, ch, 1)
+        if variant.fine_channels > 0:
+            mixed = ch + variant.fine_channels
+            self.fine = ConvBN(dims[0] // 2, variant.fine_channels, 1)
+            self.fine_refine_dw = depthwise(mixed, 3)
+            self.fine_refine = ConvBN(mixed, ch, 1)
         self.dropout = nn.Dropout2d(dropout)
         self.classifier = nn.Conv2d(ch, variant.num_classes, 1)
 
     def forward(self, features: List[torch.Tensor]) -> torch.Tensor:
-        c1, c2, c3, c4 = features                        # c1 (stride 4): only the 1/4 refinement uses it
+        c0, c1, c2, c3, c4 = features                    # c0, c1 (strides 2, 4): only the refinements use them
         size = dims(c2)[-2:]
         e4 = _resize(_embed(self.embed_c4, c4), size)
         e3 = _resize(_embed(self.embed_c3, c3), size)
@@ -98,4 +104,7 @@ class Decoder(nn.Module):
         if hasattr(self, "detail"):
             x = torch.cat([_resize(x, dims(c1)[-2:]), self.detail(c1)], dim=1)
             x = self.refine(self.refine_dw(x))
+        if hasattr(self, "fine"):
+            x = torch.cat([_resize(x, dims(c0)[-2:]), self.fine(c0)], dim=1)
+            x = self.fine_refine(self.fine_refine_dw(x))
         return self.classifier(self.dropout(x))

@@ -91,8 +91,10 @@ class Encoder(nn.Module):
             module.freeze(None if height is None or width is None else (height // stride, width // stride))
 
     def forward(self, x: torch.Tensor) -> List[torch.Tensor]:
-        x = self.stem(x)
-        features = []
+        """The stem's 1/2 map, then the outputs of the four stages (1/4 to 1/32)."""
+        half = self.stem[1](self.stem[0](x))
+        x = self.stem[3](self.stem[2](half))
+        features = [half]
         for stage, module in enumerate(self.stages):
             x = module(x)
             features.append(x)

@@ -1,4 +1,4 @@
-"""The whole SegMAN segmentor: encoder + decoder, logits at 1/8 of the input."""
+"""The whole SegMAN segmentor: encoder + decoder, logits at 1/variant.output_stride of the input."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class SegMAN(nn.Module):
         self.decoder = Decoder(variant, dropout)
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
-        """(N, 3, H, W) normalised RGB -> (N, classes, H/8, W/8) logits."""
+        """(N, 3, H, W) normalised RGB -> (N, classes, H/s, W/s) logits, s = variant.output_stride."""
         return self.decoder(self.encoder(image))
 
     def freeze_resolution(self, height: Optional[int], width: Optional[int]) -> None:

@@ -20,7 +20,7 @@ def _large_constants(model: onnx.ModelProto, min_bytes: int = 1024) -> Counter:
     return Counter((a.dtype.str, a.shape, a.tobytes()) for a in arrays if a.nbytes >= min_bytes)
 
 
-@pytest.mark.parametrize("variant,stride", [("T-slim", 8), ("T-slim4", 4)])
+@pytest.mark.parametrize("variant,stride", [("T-slim", 8), ("T-slim4", 4), ("T-slim2", 2)])
 def test_demo_variant_fp32_graph_fits_16_mib_and_holds_no_duplicate_constants(tmp_path: Path, variant: str,
                                                                               stride: int) -> None:
     model = random_model(variant)                          # non-degenerate weights: every table differs
