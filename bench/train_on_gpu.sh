@@ -6,6 +6,8 @@
 # The whole script ends within CALL_MINUTES (default 8.75, inside one 9-minute call): the ops check and the
 # compilation of the scan come first and take what they take on that machine, training gets the rest (at most
 # MINUTES, default 10), and 15 s are kept for scoring the val scenes and saving.
+# Each run saves what it compiled (compile-cache.bin.gz beside the checkpoint); COMPILE_CACHE=<that file> lets a later
+# run on the same kind of machine load those kernels instead of compiling them, which leaves training more of the call.
 # The sample drive is scored where the checkpoint lands (`python -m segman.evaluate --drive samples`), or here
 # with DRIVE=1 (about a minute and a half, taken from the training budget).
 #   bench/train_on_gpu.sh                                    # one 9-minute call
@@ -20,7 +22,9 @@ python3 -c 'import torch, cv2, numpy; print("torch", torch.__version__, "cv2", c
 drive=()
 reserve=15
 if [ "${DRIVE:-0}" = 1 ]; then drive=(--drive "$repo/samples"); reserve=120; fi
+cache=()
+if [ -n "${COMPILE_CACHE:-}" ]; then cache=(--compile-cache "$(cd "$repo" && realpath "$COMPILE_CACHE")"); fi
 infer="${INFER:-320x640}"
 PYTHONUNBUFFERED=1 python3 -m segman.train --out "$out" --minutes "${MINUTES:-10}" --finish-by "$finish_by" \
     --reserve "$reserve" --variant "${VARIANT:-T-slim4}" --height 256 --width 512 --infer-height "${infer%x*}" \
-    --infer-width "${infer#*x}" --workers "${WORKERS:-12}" "${drive[@]}" "$@"
+    --infer-width "${infer#*x}" --workers "${WORKERS:-12}" "${drive[@]}" "${cache[@]}" "$@"

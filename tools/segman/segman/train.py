@@ -12,7 +12,9 @@ step count), bf16 autocast on CUDA, cross-entropy with ignore 255 on logits upsa
 class-balanced (with --hard-pixels, over the hard pixels only). When the budget is spent, the model is scored
 on the rendered validation split and on the sample drive (`segman.evaluate` protocol, at the input the model
 will be exported for: --infer-height/--infer-width, default the training size), and DIR receives model.pth
-(the state dict) and train.json (options, throughput, scores).
+(the state dict) and train.json (options, throughput, scores). On CUDA it also receives what torch.compile built
+(`compile_cache.FILE_NAME`): --compile-cache gives that file to a later run, which then loads the kernels instead
+of compiling them.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from . import compile_cache
 from .evaluate import IGNORE, NUM_CLASSES, Scores, drive_frames, evaluate, format_scores, torch_predictor
 from .losses import hard_pixel_cross_entropy
 from .manifest import MEAN, STD
@@ -84,6 +87,7 @@ class TrainOptions:
     cudnn_benchmark: bool = False   # autotune every convolution in the warm-up (CUDA): ~45 s, no faster steps
     finish_by: Optional[float] = None   # epoch seconds the whole run should end by: shortens the training budget
     reserve: float = 20.0           # seconds kept after training for scoring the val scenes and saving
+    compile_cache: Optional[Path] = None  # compiled kernels saved by an earlier run (`compile_cache.FILE_NAME`)
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -408,6 +412,7 @@ def compile_times() -> str:
 @dataclass
 class Progress:
     warmup_seconds: float = 0.0
+    compile_cache_saved: Optional[str] = None
     budget_seconds: float = 0.0
     steps: int = 0
     frames_seen: int = 0
@@ -489,6 +494,10 @@ class Trainer:
         options = self.options
         progress = Progress(warmup_seconds=self.warm_up())
         self.stream.release()
+        if self.device.type == "cuda" and self.backend != "reference":
+            # Inside the budget: the run saves what it compiled for the next one (a few seconds).
+            progress.compile_cache_saved = compile_cache.save(options.out / compile_cache.FILE_NAME)
+            print(f"compile cache saved: {progress.compile_cache_saved}", flush=True)
         if options.profile > 0:
             print(self.profile(options.profile), flush=True)
         print(compile_times(), flush=True)
@@ -566,9 +575,12 @@ def run(options: TrainOptions) -> Dict[str, object]:
         weights = class_weights(stream.sample(warm_frames, np.random.default_rng(options.seed))[1],
                                 options.class_balance, options.class_weight_max)
         backend = attention_backend(options, device)
-        check_error, check_seconds = None, 0.0
+        check_error, check_seconds, cache_loaded = None, 0.0, None
         if backend != "reference":
             started = time.monotonic()
+            if options.compile_cache is not None:
+                cache_loaded = compile_cache.load(options.compile_cache)
+                print(f"compile cache loaded: {cache_loaded} in {time.monotonic() - started:.1f} s", flush=True)
             check_error = check_backend(backend, spec, train_height, train_width, device, options.batch)
             check_seconds = time.monotonic() - started
             if backend == "flex":
@@ -592,6 +604,7 @@ def run(options: TrainOptions) -> Dict[str, object]:
             "trainSeconds": round(progress.seconds, 1), "steps": progress.steps,
             "attention": backend, "opsCheckError": check_error, "checkSeconds": round(check_seconds, 1),
             "compiled": options.compile,
+            "compileCacheLoaded": cache_loaded, "compileCacheSaved": progress.compile_cache_saved,
             "framesSeen": progress.frames_seen, "scenesRendered": rendered, "finalLoss": progress.last_loss,
             "peakGpuMemoryGiB": (round(torch.cuda.max_memory_allocated(device) / 2**30, 2)
                                  if device.type == "cuda" else None),
@@ -668,6 +681,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
                              "compilation leave of the budget")
     parser.add_argument("--reserve", type=float, default=defaults.reserve,
                         help="seconds kept after training for scoring and saving (with --finish-by)")
+    parser.add_argument("--compile-cache", type=Path,
+                        help=f"load the compiled kernels an earlier run saved ({compile_cache.FILE_NAME} beside its "
+                             "checkpoint) instead of compiling them; same PyTorch and GPU, else it only misses")
     args = parser.parse_args(argv)
     return TrainOptions(**{k.replace("-", "_"): v for k, v in vars(args).items()})
 

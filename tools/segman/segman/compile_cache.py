@@ -1,0 +1,55 @@
+"""torch.compile's artifacts (the compiled scan's graphs and kernels), saved by one training run and loaded by the
+next on the same kind of machine, so that the next one loads its kernels instead of compiling them again.
+
+PyTorch >= 2.7 packs them portably (`torch.compiler.save_cache_artifacts`); elsewhere both calls do nothing.
+A cache that does not match (another PyTorch, GPU or source) only misses: the run compiles as without it.
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+from typing import Optional
+
+import torch
+
+FILE_NAME = "compile-cache.bin.gz"
+
+
+def supported() -> bool:
+    compiler = getattr(torch, "compiler", None)
+    return hasattr(compiler, "save_cache_artifacts") and hasattr(compiler, "load_cache_artifacts")
+
+
+def load(path: Path) -> Optional[str]:
+    """Load a saved cache before anything is compiled; returns what was loaded, None where nothing was."""
+    if not path.is_file():
+        raise SystemExit(f"compile cache {path} does not exist: leave --compile-cache out (the run then compiles "
+                         "and saves a fresh one beside its checkpoint)")
+    try:
+        data = gzip.decompress(path.read_bytes())
+    except (OSError, EOFError) as error:
+        raise SystemExit(f"compile cache {path} is not a gzip file written by segman.train ({error}); delete it "
+                         "or leave --compile-cache out") from error
+    if not supported():
+        return None
+    info = torch.compiler.load_cache_artifacts(data)
+    return None if info is None else _describe(info, len(data))
+
+
+def save(path: Path) -> Optional[str]:
+    """Write what this process compiled so far; returns a description, None where there is nothing to save."""
+    if not supported():
+        return None
+    saved = torch.compiler.save_cache_artifacts()
+    if saved is None:
+        return None
+    data, info = saved
+    path.write_bytes(gzip.compress(data, compresslevel=6))
+    return f"{_describe(info, len(data))}, {path.stat().st_size / 2**20:.1f} MiB compressed"
+
+
+def _describe(info: object, size: int) -> str:
+    artifacts = getattr(info, "artifacts", None)
+    counts = ", ".join(f"{len(v)} {k}" for k, v in artifacts.items() if v) if isinstance(artifacts, dict) else ""
+    return f"{size / 2**20:.1f} MiB of compiled artifacts" + (f" ({counts})" if counts else "")
