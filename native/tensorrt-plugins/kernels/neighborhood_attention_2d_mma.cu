@@ -15,8 +15,12 @@
 // this kernel with it and with the CUDA-core kernels (neighborhood_attention_2d.cu).
 #include <atomic>
 #include <cstdint>
+#include <map>
+#include <mutex>
+#include <utility>
 
 #include "cuda_support.cuh"
+#include "device_limits.h"
 #include "neighborhood_attention_2d_mma.h"
 
 namespace segman {
@@ -424,17 +428,36 @@ cudaError_t opt_in(int device) {
   static std::atomic<unsigned long long> opted_in{0};
   const unsigned long long bit = 1ull << (device % 64);
   if ((opted_in.load(std::memory_order_relaxed) & bit) != 0) return cudaSuccess;
-  int limit = 0;
-  if (const cudaError_t e = cudaDeviceGetAttribute(&limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device);
-      e != cudaSuccess) {
-    return e;
-  }
+  DeviceLimits limits;
+  if (const cudaError_t e = device_limits(device, &limits); e != cudaSuccess) return e;
   if (const cudaError_t e = cudaFuncSetAttribute(attention_mma_kernel<DP, kBias, kSplit>,
-                                                 cudaFuncAttributeMaxDynamicSharedMemorySize, limit);
+                                                 cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                                 limits.shared_memory_optin);
       e != cudaSuccess) {
     return e;
   }
   opted_in.fetch_or(bit, std::memory_order_relaxed);
+  return cudaSuccess;
+}
+
+// Blocks of the whole-key kernel that fit on one SM of `device` with `bytes` of shared memory; asked of the runtime
+// once per device and size (a model has a few map sizes), since the answer never changes.
+template <int DP, bool kBias>
+cudaError_t whole_key_blocks_per_sm(int device, size_t bytes, int* blocks) {
+  static std::mutex mutex;
+  static std::map<std::pair<int, size_t>, int> known;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (const auto found = known.find({device, bytes}); found != known.end()) {
+    *blocks = found->second;
+    return cudaSuccess;
+  }
+  if (const cudaError_t e = opt_in<DP, kBias, 1>(device); e != cudaSuccess) return e;
+  if (const cudaError_t e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(blocks, attention_mma_kernel<DP, kBias, 1>,
+                                                                          32 * kWarps, bytes);
+      e != cudaSuccess) {
+    return e;
+  }
+  known[{device, bytes}] = *blocks;
   return cudaSuccess;
 }
 
@@ -445,28 +468,22 @@ template <int DP, bool kBias>
 cudaError_t choose_split(const Geometry& g, long long blocks, KeySplit split, int device, bool* result) {
   *result = false;
   if (split == KeySplit::kNever) return cudaSuccess;
-  int limit = 0;
-  if (const cudaError_t e = cudaDeviceGetAttribute(&limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device);
-      e != cudaSuccess) {
-    return e;
+  DeviceLimits limits;
+  if (const cudaError_t e = device_limits(device, &limits); e != cudaSuccess) return e;
+  if (Staging(DP, g.kernel, g.height, g.width, 2).bytes() > static_cast<size_t>(limits.shared_memory_optin)) {
+    return cudaSuccess;
   }
-  if (Staging(DP, g.kernel, g.height, g.width, 2).bytes() > static_cast<size_t>(limit)) return cudaSuccess;
   if (split == KeySplit::kAlways) {
     *result = true;
     return cudaSuccess;
   }
-  int sms = 0, per_sm = 0;
-  if (const cudaError_t e = cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device); e != cudaSuccess) {
-    return e;
-  }
-  if (const cudaError_t e = opt_in<DP, kBias, 1>(device); e != cudaSuccess) return e;
-  const size_t bytes = Staging(DP, g.kernel, g.height, g.width, 1).bytes();
-  if (const cudaError_t e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, attention_mma_kernel<DP, kBias, 1>,
-                                                                          32 * kWarps, bytes);
+  int per_sm = 0;
+  if (const cudaError_t e =
+          whole_key_blocks_per_sm<DP, kBias>(device, Staging(DP, g.kernel, g.height, g.width, 1).bytes(), &per_sm);
       e != cudaSuccess) {
     return e;
   }
-  *result = 2 * blocks <= 1LL * per_sm * sms;
+  *result = 2 * blocks <= 1LL * per_sm * limits.multiprocessors;
   return cudaSuccess;
 }
 
@@ -516,14 +533,11 @@ cudaError_t launch_for_dim(const NeighborhoodAttention2DShape& shape, const Neig
 bool neighborhood_attention_2d_mma_applies(const NeighborhoodAttention2DShape& shape, int device, cudaError_t* error) {
   *error = cudaSuccess;
   if (shape.dilation != 1 || shape.dim > kMaxDim || shape.height > kMaxSide || shape.width > kMaxSide) return false;
-  int major = 0, limit = 0;
-  if ((*error = cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device)) != cudaSuccess ||
-      (*error = cudaDeviceGetAttribute(&limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device)) != cudaSuccess) {
-    return false;
-  }
+  DeviceLimits limits;
+  if ((*error = device_limits(device, &limits)) != cudaSuccess) return false;
   const Staging staging(padded_dim(shape.dim), static_cast<int>(shape.kernel_size), static_cast<int>(shape.height),
                         static_cast<int>(shape.width), 1);
-  return major >= 8 && staging.bytes() <= static_cast<size_t>(limit);
+  return limits.major >= 8 && staging.bytes() <= static_cast<size_t>(limits.shared_memory_optin);
 }
 
 cudaError_t neighborhood_attention_2d_mma(const NeighborhoodAttention2DShape& shape,

@@ -19,6 +19,7 @@
 #include <type_traits>
 
 #include "cuda_support.cuh"
+#include "device_limits.h"
 #include "selective_scan_2d_cuda.h"
 
 namespace segman {
@@ -325,11 +326,13 @@ Layout make_layout(const SelectiveScan2DShape& s) {
 template <typename T, int NS>
 cudaError_t launch(Args<T> args, cudaStream_t stream) {
   const Layout& g = args.layout;
-  int device = 0, l2_bytes = 0;
+  int device = 0;
+  DeviceLimits limits;
   cudaError_t status = cudaGetDevice(&device);
   if (status != cudaSuccess) return status;
-  status = cudaDeviceGetAttribute(&l2_bytes, cudaDevAttrL2CacheSize, device);
+  status = device_limits(device, &limits);
   if (status != cudaSuccess) return status;
+  const int l2_bytes = limits.l2_bytes;
   // Channel groups small enough that phase 3 re-reads phase 1's inputs from L2; at most 8 groups.
   const size_t per_channel = 1ULL * g.height * g.width * 5 * sizeof(T);
   int group = static_cast<int>(std::max<size_t>(1, (static_cast<size_t>(l2_bytes) / 2) / per_channel));

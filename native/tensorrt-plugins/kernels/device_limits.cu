@@ -1,0 +1,27 @@
+#include "device_limits.h"
+
+#include <mutex>
+#include <unordered_map>
+
+namespace segman {
+
+cudaError_t device_limits(int device, DeviceLimits* limits) {
+  static std::mutex mutex;
+  static std::unordered_map<int, DeviceLimits> known;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (const auto found = known.find(device); found != known.end()) {
+    *limits = found->second;
+    return cudaSuccess;
+  }
+  DeviceLimits read;
+  for (const auto& [value, attribute] : {std::pair{&read.major, cudaDevAttrComputeCapabilityMajor},
+                                         std::pair{&read.shared_memory_optin, cudaDevAttrMaxSharedMemoryPerBlockOptin},
+                                         std::pair{&read.multiprocessors, cudaDevAttrMultiProcessorCount},
+                                         std::pair{&read.l2_bytes, cudaDevAttrL2CacheSize}}) {
+    if (const cudaError_t e = cudaDeviceGetAttribute(value, attribute, device); e != cudaSuccess) return e;
+  }
+  *limits = known[device] = read;
+  return cudaSuccess;
+}
+
+}  // namespace segman
