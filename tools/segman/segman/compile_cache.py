@@ -8,12 +8,16 @@ A cache that does not match (another PyTorch, GPU or source) only misses: the ru
 from __future__ import annotations
 
 import gzip
+import hashlib
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Set
 
 import torch
 
 FILE_NAME = "compile-cache.bin.gz"
+
+# Digests of the caches this process loaded: a run that compiled nothing new saves exactly what it loaded.
+_loaded: Set[bytes] = set()
 
 
 def supported() -> bool:
@@ -34,17 +38,21 @@ def load(path: Path) -> Optional[str]:
     if not supported():
         return None
     info = torch.compiler.load_cache_artifacts(data)
+    _loaded.add(hashlib.sha256(data).digest())
     return None if info is None else _describe(info, len(data))
 
 
 def save(path: Path) -> Optional[str]:
-    """Write what this process compiled so far; returns a description, None where there is nothing to save."""
+    """Write what this process compiled so far; returns a description, None where there is nothing to save.
+    Where that is exactly a cache it loaded, nothing is written (compressing it again takes seconds of the budget)."""
     if not supported():
         return None
     saved = torch.compiler.save_cache_artifacts()
     if saved is None:
         return None
     data, info = saved
+    if hashlib.sha256(data).digest() in _loaded:
+        return f"{_describe(info, len(data))}, the same as the cache loaded: not written again"
     path.write_bytes(gzip.compress(data, compresslevel=6))
     return f"{_describe(info, len(data))}, {path.stat().st_size / 2**20:.1f} MiB compressed"
 

@@ -37,7 +37,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import compile_cache
+from . import compile_cache, regions
 from .evaluate import IGNORE, NUM_CLASSES, Scores, drive_frames, evaluate, format_scores, torch_predictor
 from .losses import hard_pixel_cross_entropy
 from .manifest import MEAN, STD
@@ -82,7 +82,8 @@ class TrainOptions:
     max_steps: Optional[int] = None
     device: str = "auto"
     attention: str = "auto"         # gather, flex, fused, tiled, auto (tiled on CUDA, else gather)
-    compile: bool = False           # torch.compile the training forward and backward
+    compile: bool = False           # torch.compile the encoder blocks and the decoder (`regions`)
+    compile_mode: str = "default"   # inductor mode of --compile: default, reduce-overhead (CUDA graphs), ...
     profile: int = 0                # steps to profile after the warm-up (table printed, trace written)
     cudnn_benchmark: bool = False   # autotune every convolution in the warm-up (CUDA): ~45 s, no faster steps
     finish_by: Optional[float] = None   # epoch seconds the whole run should end by: shortens the training budget
@@ -352,15 +353,15 @@ def attention_backend(options: TrainOptions, device: torch.device) -> str:
     gather)."""
     if options.attention not in ("auto", *OPS_BACKENDS):
         raise SystemExit(f"--attention must be auto, {', '.join(OPS_BACKENDS)}, not '{options.attention}'")
+    if options.compile and options.attention not in ("auto", "gather", "tiled"):
+        raise SystemExit("--compile compiles the model's blocks around plain torch ops: use it with --attention "
+                         "tiled or gather (fused compiles its own ops; flex inside a compiled model fails in inductor)")
     cuda = device.type == "cuda"
     if options.attention == "flex" and not (cuda and flex_na.available()):
         raise SystemExit("--attention flex needs CUDA and PyTorch >= 2.5 (torch.nn.attention.flex_attention); "
                          "use --attention gather")
     if options.attention == "fused" and not (cuda and hasattr(torch, "compile")):
         raise SystemExit("--attention fused needs CUDA and PyTorch >= 2 (torch.compile); use --attention gather")
-    if options.compile and options.attention != "gather":
-        raise SystemExit("--compile compiles the whole model around the eager ops: use it with --attention gather "
-                         "(the fused ops are compiled already; flex inside a compiled model fails in inductor)")
     if options.attention == "auto":
         return "tiled" if cuda else "reference"
     return OPS_BACKENDS[options.attention]
@@ -409,6 +410,9 @@ def compile_times() -> str:
         return ""
 
 
+SETTLING_STEPS = 10
+
+
 @dataclass
 class Progress:
     warmup_seconds: float = 0.0
@@ -418,6 +422,14 @@ class Progress:
     frames_seen: int = 0
     seconds: float = 0.0
     last_loss: float = math.nan
+    settled_at: Optional[Tuple[int, float]] = None   # (frames, seconds) after the first SETTLING_STEPS steps
+
+    def steady_frames_per_second(self) -> Optional[float]:
+        """Throughput after the first steps, which still compile or record what the warm-up did not reach (the
+        optimizer's first step, CUDA graphs)."""
+        if self.settled_at is None or self.seconds <= self.settled_at[1]:
+            return None
+        return (self.frames_seen - self.settled_at[0]) / (self.seconds - self.settled_at[1])
 
 
 class Trainer:
@@ -427,7 +439,7 @@ class Trainer:
                  weights: torch.Tensor, backend: str = "reference") -> None:
         self.model, self.stream, self.options, self.device = model, stream, options, device
         self.backend = backend
-        self.forward = torch.compile(model) if options.compile else model
+        self.compiled_regions = regions.compile_regions(model, options.compile_mode) if options.compile else 0
         fusable = device.type == "cuda" and "fused" in inspect.signature(torch.optim.AdamW).parameters
         self.optimizer = torch.optim.AdamW(parameter_groups(model, options.weight_decay), lr=options.lr,
                                            **({"fused": True} if fusable else {}))
@@ -445,7 +457,7 @@ class Trainer:
                                   torch.from_numpy(labels).to(self.device, non_blocking=True),
                                   self.options, self.generator)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"):
-            logits = self.forward(inputs)
+            logits = self.model(inputs)
         logits = F.interpolate(logits.float(), size=targets.shape[-2:], mode="bilinear", align_corners=False)
         if self.options.hard_pixels > 0:
             return hard_pixel_cross_entropy(logits, targets, self.criterion.weight, IGNORE, self.options.hard_pixels,
@@ -470,6 +482,8 @@ class Trainer:
     def step(self, progress: float) -> torch.Tensor:
         for group in self.optimizer.param_groups:
             group["lr"] = learning_rate(self.options, progress)
+        if self.compiled_regions:
+            regions.step_begins(self.options.compile_mode)
         loss = self.loss()
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -494,7 +508,7 @@ class Trainer:
         options = self.options
         progress = Progress(warmup_seconds=self.warm_up())
         self.stream.release()
-        if self.device.type == "cuda" and self.backend != "reference":
+        if self.device.type == "cuda" and (self.backend != "reference" or self.compiled_regions):
             # Inside the budget: the run saves what it compiled for the next one (a few seconds).
             progress.compile_cache_saved = compile_cache.save(options.out / compile_cache.FILE_NAME)
             print(f"compile cache saved: {progress.compile_cache_saved}", flush=True)
@@ -513,6 +527,9 @@ class Trainer:
             loss = self.step(elapsed / budget)
             progress.steps += 1
             progress.frames_seen += options.batch
+            if progress.steps == SETTLING_STEPS:
+                self._synchronize()
+                progress.settled_at = (progress.frames_seen, time.monotonic() - started)
             if progress.steps % 10 == 1 or progress.steps == options.max_steps:
                 running.append(loss.detach().item())            # one host sync per 10 steps
                 progress.last_loss = float(np.mean(running))
@@ -587,7 +604,12 @@ def run(options: TrainOptions) -> Dict[str, object]:
                 flex_na.prebuild_masks(attention_maps(spec, train_height, train_width), device)
             print(f"training ops: {backend}, vs the references {check_error:.1e} "
                   f"(checked in {time.monotonic() - started:.1f} s)", flush=True)
+        if backend == "tiled":
+            # A compiled block must find them made: building them while tracing would trace numpy.
+            tiled_na.prepare_tables(attention_maps(spec, train_height, train_width), device)
         progress = Trainer(model, stream, options, device, weights, backend).train()
+        if options.compile:
+            regions.run_eagerly()
         # Evaluation in plain fp32 (no TF32), without autotuning its new batch shapes.
         torch.backends.cudnn.benchmark = torch.backends.cudnn.allow_tf32 = False
         torch.backends.cuda.matmul.allow_tf32 = False
@@ -603,9 +625,11 @@ def run(options: TrainOptions) -> Dict[str, object]:
             "trainBudgetSeconds": round(progress.budget_seconds, 1),
             "trainSeconds": round(progress.seconds, 1), "steps": progress.steps,
             "attention": backend, "opsCheckError": check_error, "checkSeconds": round(check_seconds, 1),
-            "compiled": options.compile,
+            "compiled": options.compile_mode if options.compile else False,
             "compileCacheLoaded": cache_loaded, "compileCacheSaved": progress.compile_cache_saved,
-            "framesSeen": progress.frames_seen, "scenesRendered": rendered, "finalLoss": progress.last_loss,
+            "framesSeen": progress.frames_seen, "scenesRendered": rendered,
+            "steadyFramesPerSecond": (None if progress.steady_frames_per_second() is None
+                                      else round(progress.steady_frames_per_second(), 1)), "finalLoss": progress.last_loss,
             "peakGpuMemoryGiB": (round(torch.cuda.max_memory_allocated(device) / 2**30, 2)
                                  if device.type == "cuda" else None),
             "classWeights": [round(float(w), 3) for w in weights],
@@ -670,7 +694,10 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
     parser.add_argument("--attention", default=defaults.attention,
                         help="how training runs the two ops: gather (eager reference), flex (CUDA), tiled, fused "
                              "(compiled, CUDA), auto")
-    parser.add_argument("--compile", action="store_true", help="torch.compile the training step's model")
+    parser.add_argument("--compile", action="store_true",
+                        help="torch.compile each encoder block and the decoder (PyTorch >= 2.2)")
+    parser.add_argument("--compile-mode", choices=regions.MODES, default=defaults.compile_mode,
+                        help="inductor mode of --compile (reduce-overhead: CUDA graphs)")
     parser.add_argument("--profile", type=int, default=defaults.profile,
                         help="profile this many steps after the warm-up (prints the costliest ops)")
     parser.add_argument("--cudnn-benchmark", action="store_true",

@@ -21,6 +21,7 @@ def compiler(monkeypatch: pytest.MonkeyPatch) -> List[bytes]:
     fake = SimpleNamespace(save_cache_artifacts=lambda: (b"kernels" * 1000, info),
                            load_cache_artifacts=lambda data: loaded.append(data) or info)
     monkeypatch.setattr(torch, "compiler", fake, raising=False)
+    monkeypatch.setattr(compile_cache, "_loaded", set())
     return loaded
 
 
@@ -31,6 +32,17 @@ def test_saved_artifacts_load_back_unchanged(tmp_path: Path, compiler: List[byte
     assert path.stat().st_size < 7000                       # stored compressed
     assert compile_cache.load(path) == "0.0 MiB of compiled artifacts (2 inductor, 1 aot_autograd)"
     assert compiler == [b"kernels" * 1000]
+
+
+def test_a_run_that_compiled_nothing_new_does_not_write_the_loaded_cache_again(
+        tmp_path: Path, compiler: List[bytes]) -> None:
+    first = tmp_path / "first" / compile_cache.FILE_NAME
+    first.parent.mkdir()
+    compile_cache.save(first)
+    compile_cache.load(first)
+    again = tmp_path / compile_cache.FILE_NAME
+    assert "the same as the cache loaded: not written again" in str(compile_cache.save(again))
+    assert not again.exists()
 
 
 def test_nothing_compiled_saves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -74,3 +74,15 @@ def test_every_query_window_lies_in_its_tile_region(length, kernel, dilation) ->
         # Exactly the window's keys are unmasked, with their RPB rows.
         assert list(axis.starts[tile] + inside) == list(keys[query])
         assert list(bias_rows[inside]) == list(rows[query])
+
+
+def test_tables_made_before_compilation_are_the_ones_the_attention_uses() -> None:
+    from segman.ops import tiled_na
+    device = torch.device("cpu")
+    tiled_na.prepare_tables([(24, 40, 11, 1), (20, 24, 9, 2)], device)
+    for length, kernel, dilation in [(24, 11, 1), (40, 11, 1), (20, 9, 2), (24, 9, 2)]:
+        assert (length, kernel, dilation, device) in tiled_na._DEVICE_TABLES
+    made = dict(tiled_na._DEVICE_TABLES)
+    q, k, v = (torch.randn(1, 1, 24, 40, 4) for _ in range(3))
+    tiled_na.tiled_neighborhood_attention_2d(q, k, v, 11)
+    assert all(tiled_na._DEVICE_TABLES[key] is made[key] for key in made), "nothing is rebuilt"

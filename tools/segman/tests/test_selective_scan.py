@@ -77,3 +77,17 @@ def test_scan_gradients_flow():
     inputs = [t.clone().requires_grad_(i in (0, 1, 2, 3)) for i, t in enumerate(_inputs(1, 2, 1, 5, 5))]
     selective_scan_2d(*inputs).square().sum().backward()
     assert all(torch.isfinite(t.grad).all() for t in inputs[:4])
+
+
+def test_inside_a_compiled_block_the_scan_is_traced_with_it(monkeypatch):
+    # The block's own compilation takes the plain scan; the separately compiled one would nest a compile.
+    from segman.ops import fused
+
+    def refuse():
+        raise AssertionError("the separately compiled scan was called inside a compiled block")
+
+    monkeypatch.setattr(fused, "_is_compiling", lambda: True)
+    monkeypatch.setattr(fused, "_compiled_scan", refuse)
+    u, delta, B, C, A, D, bias = _inputs(1, 4, 1, 5, 6, seed=3)
+    expected = selective_scan_2d(u, delta, B, C, A, D, bias, True, "chunked", 128)
+    torch.testing.assert_close(fused.fused_selective_scan_2d(u, delta, B, C, A, D, bias), expected)

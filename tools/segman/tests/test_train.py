@@ -141,12 +141,18 @@ def test_fused_training_ops_need_cuda() -> None:
         attention_backend(options, torch.device("cpu"))
 
 
-def test_whole_model_compile_only_goes_with_the_eager_ops() -> None:
+def test_compiled_blocks_go_with_the_plain_torch_ops_only() -> None:
     options = TrainOptions(out=Path("."), minutes=0, compile=True)
-    with pytest.raises(SystemExit, match="--attention gather"):
-        attention_backend(options, torch.device("cpu"))
-    options.attention = "gather"
     assert attention_backend(options, torch.device("cpu")) == "reference"
+    options.attention = "tiled"
+    assert attention_backend(options, torch.device("cpu")) == "tiled"
+    options.attention = "fused"
+    with pytest.raises(SystemExit, match="use it with --attention tiled or gather"):
+        attention_backend(options, torch.device("cpu"))
+    assert parse_args(["--out", "x", "--minutes", "1", "--compile", "--compile-mode", "reduce-overhead"]).compile_mode \
+        == "reduce-overhead"
+    with pytest.raises(SystemExit):
+        parse_args(["--out", "x", "--minutes", "1", "--compile-mode", "fastest"])
 
 
 def test_cudnn_benchmark_is_off_unless_asked_for() -> None:

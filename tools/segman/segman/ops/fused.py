@@ -102,7 +102,14 @@ def fused_selective_scan_2d(u: torch.Tensor, delta: torch.Tensor, B: torch.Tenso
     """OPS.md SelectiveScan2D: the chunked reference, compiled. It computes in fp32 anyway; handing it contiguous
     fp32 inputs keeps one graph per shape whether the caller is an fp32 check or bf16 training."""
     inputs = [t.to(torch.float32, memory_format=torch.contiguous_format) for t in (u, delta, B, C, A, D, delta_bias)]
-    return _compiled_scan()(*inputs, delta_softplus, "chunked", chunk).to(u.dtype)
+    # Inside a compiled block (train.py --compile) the block's own compilation traces the scan with it.
+    scan = selective_scan_2d if _is_compiling() else _compiled_scan()
+    return scan(*inputs, delta_softplus, "chunked", chunk).to(u.dtype)
+
+
+def _is_compiling() -> bool:
+    is_compiling = getattr(getattr(torch, "compiler", None), "is_compiling", None)
+    return bool(is_compiling()) if is_compiling is not None else False
 
 
 # ---------------------------------------------------------------------------------------------- check

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Optional, Tuple
+from typing import Dict, Iterable, Optional, Tuple
 
 import numpy as np
 import torch
@@ -73,6 +73,14 @@ def _device_tables(length: int, kernel: int, dilation: int,
         _DEVICE_TABLES[key] = (axis, torch.from_numpy(positions).to(device),
                                torch.from_numpy(axis.bias_rows).to(device))
     return _DEVICE_TABLES[key]
+
+
+def prepare_tables(maps: Iterable[Tuple[int, int, int, int]], device: torch.device) -> None:
+    """Make the tables of every (height, width, kernel, dilation) map now: a compiled model must find them made
+    (building them while tracing would trace numpy)."""
+    for height, width, kernel, dilation in maps:
+        for length in (height, width):
+            _device_tables(length, kernel, dilation, device)
 
 
 def select(x: torch.Tensor, dim: int, index: torch.Tensor) -> torch.Tensor:

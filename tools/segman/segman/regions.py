@@ -1,0 +1,71 @@
+"""Regional compilation of the training model: every encoder block and the decoder compiled on their own.
+
+Eager, a training step of the demo model runs hundreds of small kernels between its convolutions and products
+(norms, activations, residual adds, the attention's bias and softmax, the scan's log-depth steps); inductor fuses
+them. Compiling the repeated block rather than the whole model compiles one graph per stage shape instead of one
+for all ten blocks, so the first run (which saves its kernels, `compile_cache`) spends less of its call compiling.
+Modules are compiled in place (`nn.Module.compile`), so parameter names and checkpoints stay as they are.
+"""
+
+from __future__ import annotations
+
+from typing import List
+
+import torch
+from torch import nn
+
+from .network import SegMAN
+
+MODES = ("default", "reduce-overhead", "max-autotune-no-cudagraphs")
+
+# Blocks of one stage share their code and shapes; the ten blocks and the decoder need more graphs per code object
+# than dynamo's default limit (8) allows before it falls back to eager.
+RECOMPILE_LIMIT = 32
+
+
+def supported() -> bool:
+    return hasattr(nn.Module, "compile") and hasattr(torch, "compiler")
+
+
+def regions(model: SegMAN) -> List[nn.Module]:
+    """The modules compiled on their own: the encoder's blocks, then the decoder."""
+    return [*(block for stage in model.encoder.stages for block in stage.blocks), model.decoder]
+
+
+def compile_regions(model: SegMAN, mode: str = "default") -> int:
+    """Compile every region in place (compilation itself happens on the first forward); returns how many."""
+    if mode not in MODES:
+        raise SystemExit(f"--compile-mode must be one of {', '.join(MODES)}, not '{mode}'")
+    if not supported():
+        raise SystemExit(f"--compile needs PyTorch >= 2.2 (nn.Module.compile); this is {torch.__version__}: "
+                         "leave --compile out")
+    _raise_recompile_limit()
+    compiled = regions(model)
+    for region in compiled:
+        region.compile(mode=None if mode == "default" else mode, dynamic=False)
+    return len(compiled)
+
+
+def _raise_recompile_limit() -> None:
+    try:
+        from torch._dynamo import config
+    except ImportError:
+        return
+    for name in ("recompile_limit", "cache_size_limit"):      # the newer name, and the older
+        if hasattr(config, name):
+            setattr(config, name, max(int(getattr(config, name)), RECOMPILE_LIMIT))
+
+
+def step_begins(mode: str) -> None:
+    """Before each training step: with CUDA graphs (`reduce-overhead`) the previous step's graph outputs may then
+    be overwritten, which the next forward needs to know."""
+    if mode == "reduce-overhead" and supported():
+        torch.compiler.cudagraph_mark_step_begin()
+
+
+def run_eagerly() -> None:
+    """From now on compiled regions run eagerly: evaluation runs other shapes and the reference ops, which would
+    only compile everything again."""
+    set_stance = getattr(getattr(torch, "compiler", None), "set_stance", None)
+    if set_stance is not None:
+        set_stance("force_eager")
