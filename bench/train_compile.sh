@@ -5,7 +5,7 @@
 # reduce-overhead`). Each run loads the compile cache the run before it saved (the first one COMPILE_CACHE, if
 # given), so only what is new gets compiled; the whole script ends within CALL_SECONDS (default 570), a run cut
 # short says so in the table. Logs, reports and the runs' compile caches under $OUT; the table comes last.
-#   COMPILE_CACHE=<an earlier run's compile-cache.bin.gz> bench/train_compile.sh
+#   COMPILE_CACHE=<an earlier run's compile-cache.bin.xz> bench/train_compile.sh
 set -euo pipefail
 started=$(date +%s)
 deadline=$((started + ${CALL_SECONDS:-570}))
@@ -26,7 +26,7 @@ for entry in "${runs[@]}"; do
         --max-steps "${STEPS:-120}" --val 0 --workers "${WORKERS:-12}" --attention tiled ${entry#*:} \
         ${cache:+--compile-cache "$cache"} > "$out/$name.log" 2>&1 || echo "$name: exit $? after $((
         $(date +%s) - deadline + left)) s: $(grep -m3 -iE "error|exception" "$out/$name.log" | cut -c1-300)"
-    if [ -f "$out/$name/compile-cache.bin.gz" ]; then cache="$out/$name/compile-cache.bin.gz"; fi
+    if [ -f "$out/$name/compile-cache.bin.xz" ]; then cache="$out/$name/compile-cache.bin.xz"; fi
 done
 echo "total $(($(date +%s) - started)) s"
 echo "| blocks | check s | warm-up s | train s | steps | frames/s | after 10 steps | peak GiB |"

@@ -6,7 +6,7 @@
 # The whole script ends within CALL_MINUTES (default 8.75, inside one 9-minute call): the ops check and the
 # compilation of the scan come first and take what they take on that machine, training gets the rest (at most
 # MINUTES, default 10), and 15 s are kept for scoring the val scenes and saving.
-# Each run saves what it compiled (compile-cache.bin.gz beside the checkpoint); COMPILE_CACHE=<that file> lets a later
+# Each run saves what it compiled (compile-cache.bin.xz beside the checkpoint); COMPILE_CACHE=<that file> lets a later
 # run on the same kind of machine load those kernels instead of compiling them, which leaves training more of the call.
 # The sample drive is scored where the checkpoint lands (`python -m segman.evaluate --drive samples`), or here
 # with DRIVE=1 (about a minute and a half, taken from the training budget).

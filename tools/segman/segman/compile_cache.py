@@ -1,5 +1,6 @@
-"""torch.compile's artifacts (the compiled scan's graphs and kernels), saved by one training run and loaded by the
-next on the same kind of machine, so that the next one loads its kernels instead of compiling them again.
+"""torch.compile's artifacts (the graphs and kernels of the compiled scan, or of the compiled blocks), saved by one
+training run and loaded by the next on the same kind of machine, so that the next one loads its kernels instead of
+compiling them again.
 
 PyTorch >= 2.7 packs them portably (`torch.compiler.save_cache_artifacts`); elsewhere both calls do nothing.
 A cache that does not match (another PyTorch, GPU or source) only misses: the run compiles as without it.
@@ -7,14 +8,19 @@ A cache that does not match (another PyTorch, GPU or source) only misses: the ru
 
 from __future__ import annotations
 
-import gzip
 import hashlib
+import lzma
 from pathlib import Path
 from typing import Optional, Set
 
 import torch
 
-FILE_NAME = "compile-cache.bin.gz"
+FILE_NAME = "compile-cache.bin.xz"
+
+# The artifacts repeat each other over tens of MiB (every graph's kernels carry the same runtime code): an xz window
+# that large packs them 2.6x smaller than gzip's 32 KiB one (77 MiB of the scan's: 4.6 against 11.7 MiB), at its
+# fastest preset in twice the time (3.6 against 1.9 s).
+_FILTERS = [{"id": lzma.FILTER_LZMA2, "preset": 1, "dict_size": 64 << 20}]
 
 # Digests of the caches this process loaded: a run that compiled nothing new saves exactly what it loaded.
 _loaded: Set[bytes] = set()
@@ -31,9 +37,9 @@ def load(path: Path) -> Optional[str]:
         raise SystemExit(f"compile cache {path} does not exist: leave --compile-cache out (the run then compiles "
                          "and saves a fresh one beside its checkpoint)")
     try:
-        data = gzip.decompress(path.read_bytes())
-    except (OSError, EOFError) as error:
-        raise SystemExit(f"compile cache {path} is not a gzip file written by segman.train ({error}); delete it "
+        data = lzma.decompress(path.read_bytes(), format=lzma.FORMAT_XZ)
+    except (lzma.LZMAError, EOFError) as error:
+        raise SystemExit(f"compile cache {path} is not an xz file written by segman.train ({error}); delete it "
                          "or leave --compile-cache out") from error
     if not supported():
         return None
@@ -53,7 +59,7 @@ def save(path: Path) -> Optional[str]:
     data, info = saved
     if hashlib.sha256(data).digest() in _loaded:
         return f"{_describe(info, len(data))}, the same as the cache loaded: not written again"
-    path.write_bytes(gzip.compress(data, compresslevel=6))
+    path.write_bytes(lzma.compress(data, format=lzma.FORMAT_XZ, filters=_FILTERS))
     return f"{_describe(info, len(data))}, {path.stat().st_size / 2**20:.1f} MiB compressed"
 
 

@@ -1,8 +1,8 @@
-"""The compile cache file: gzip round trip through torch.compiler's artifact calls, clear errors for bad files."""
+"""The compile cache file: xz round trip through torch.compiler's artifact calls, clear errors for bad files."""
 
 from __future__ import annotations
 
-import gzip
+import lzma
 from pathlib import Path
 from types import SimpleNamespace
 from typing import List
@@ -54,15 +54,15 @@ def test_nothing_compiled_saves_nothing(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_missing_cache_names_the_file_and_the_fix(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="does not exist: leave --compile-cache out"):
-        compile_cache.load(tmp_path / "absent.bin.gz")
+        compile_cache.load(tmp_path / "absent.bin.xz")
 
 
 def test_corrupt_cache_names_the_file_and_the_fix(tmp_path: Path, compiler: List[bytes]) -> None:
     path = tmp_path / compile_cache.FILE_NAME
-    path.write_bytes(b"not gzip")
-    with pytest.raises(SystemExit, match="is not a gzip file written by segman.train"):
+    path.write_bytes(b"not xz")
+    with pytest.raises(SystemExit, match="is not an xz file written by segman.train"):
         compile_cache.load(path)
-    path.write_bytes(gzip.compress(b"x")[:-4])              # truncated
+    path.write_bytes(lzma.compress(b"x" * 100)[:-8])              # truncated
     with pytest.raises(SystemExit, match="delete it"):
         compile_cache.load(path)
     assert compiler == []
