@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Training throughput with the model's blocks compiled (`segman.train --compile`) against the blocks eager, on a
 # CUDA machine, in one run: the same short run (STEPS steps of batch 64, no scoring; the tiled attention and the
-# compiled scan in all of them) with the blocks eager, compiled, and compiled with CUDA graphs (`--compile-mode
-# reduce-overhead`). Each run loads the compile cache the run before it saved (the first one COMPILE_CACHE, if
-# given), so only what is new gets compiled; the whole script ends within CALL_SECONDS (default 570), a run cut
-# short says so in the table. Logs, reports and the runs' compile caches under $OUT; the table comes last.
+# compiled scan in all of them) with the blocks eager, compiled, compiled again from the cache the compiling run
+# saved (the warm-up a training call then has), and compiled with CUDA graphs (`--compile-mode reduce-overhead`).
+# Each run loads the compile cache the run before it saved (the first one COMPILE_CACHE, if given), so only what
+# is new gets compiled; the whole script ends within CALL_SECONDS (default 570), a run cut short says so. Logs,
+# reports and the runs' compile caches under $OUT; the table comes last.
 #   COMPILE_CACHE=<an earlier run's compile-cache.bin.xz> bench/train_compile.sh
 set -euo pipefail
 started=$(date +%s)
@@ -16,7 +17,7 @@ cd "$repo/tools/segman"
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 python3 -c 'import torch; print("torch", torch.__version__)'
 cache="${COMPILE_CACHE:+$(cd "$repo" && realpath "$COMPILE_CACHE")}"
-runs=("eager:" "compiled:--compile" "cuda-graphs:--compile --compile-mode reduce-overhead")
+runs=("eager:" "compiled:--compile" "compiled-from-cache:--compile" "cuda-graphs:--compile --compile-mode reduce-overhead")
 for entry in "${runs[@]}"; do
     name="${entry%%:*}"
     left=$((deadline - $(date +%s)))

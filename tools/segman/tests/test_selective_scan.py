@@ -79,15 +79,18 @@ def test_scan_gradients_flow():
     assert all(torch.isfinite(t.grad).all() for t in inputs[:4])
 
 
-def test_inside_a_compiled_block_the_scan_is_traced_with_it(monkeypatch):
-    # The block's own compilation takes the plain scan; the separately compiled one would nest a compile.
+def test_inside_a_compiled_block_the_scan_runs_as_its_own_compiled_graph(monkeypatch):
+    # The block's graph breaks around the scan, which runs the separately compiled graph instead of being traced again.
     from segman.ops import fused
+    called = []
 
-    def refuse():
-        raise AssertionError("the separately compiled scan was called inside a compiled block")
+    def spy(*inputs):
+        called.append(len(inputs))
+        return fused._run_compiled_scan(*inputs)
 
     monkeypatch.setattr(fused, "_is_compiling", lambda: True)
-    monkeypatch.setattr(fused, "_compiled_scan", refuse)
+    monkeypatch.setattr(fused, "_scan_beside_the_graph", spy)
     u, delta, B, C, A, D, bias = _inputs(1, 4, 1, 5, 6, seed=3)
     expected = selective_scan_2d(u, delta, B, C, A, D, bias, True, "chunked", 128)
     torch.testing.assert_close(fused.fused_selective_scan_2d(u, delta, B, C, A, D, bias), expected)
+    assert called == [9]

@@ -102,14 +102,26 @@ def fused_selective_scan_2d(u: torch.Tensor, delta: torch.Tensor, B: torch.Tenso
     """OPS.md SelectiveScan2D: the chunked reference, compiled. It computes in fp32 anyway; handing it contiguous
     fp32 inputs keeps one graph per shape whether the caller is an fp32 check or bf16 training."""
     inputs = [t.to(torch.float32, memory_format=torch.contiguous_format) for t in (u, delta, B, C, A, D, delta_bias)]
-    # Inside a compiled block (train.py --compile) the block's own compilation traces the scan with it.
-    scan = selective_scan_2d if _is_compiling() else _compiled_scan()
-    return scan(*inputs, delta_softplus, "chunked", chunk).to(u.dtype)
+    scan = _scan_beside_the_graph if _is_compiling() else _run_compiled_scan
+    return scan(*inputs, delta_softplus, chunk).to(u.dtype)
+
+
+def _run_compiled_scan(*inputs: torch.Tensor | bool | int) -> torch.Tensor:
+    *tensors, delta_softplus, chunk = inputs
+    return _compiled_scan()(*tensors, delta_softplus, "chunked", chunk)
 
 
 def _is_compiling() -> bool:
     is_compiling = getattr(getattr(torch, "compiler", None), "is_compiling", None)
     return bool(is_compiling()) if is_compiling is not None else False
+
+
+# Inside a compiled block (train.py --compile) the scan stays the graph compiled above, between the block's graphs:
+# traced into every block, its unrolled chunk levels made the blocks' kernels load from the compile cache in
+# 67 s instead of compiling in seconds. Only this frame is skipped: the compiled scan it calls still runs compiled.
+_compiler_disable = getattr(getattr(torch, "compiler", None), "disable", None)
+_scan_beside_the_graph = (_run_compiled_scan if _compiler_disable is None
+                          else _compiler_disable(_run_compiled_scan, recursive=False))
 
 
 # ---------------------------------------------------------------------------------------------- check
