@@ -8,10 +8,9 @@ A cache that does not match (another PyTorch, GPU or source) only misses: the ru
 
 from __future__ import annotations
 
-import hashlib
 import lzma
 from pathlib import Path
-from typing import Optional, Set
+from typing import Optional, Set, Tuple
 
 import torch
 
@@ -22,8 +21,9 @@ FILE_NAME = "compile-cache.bin.xz"
 # fastest preset in twice the time (3.6 against 1.9 s).
 _FILTERS = [{"id": lzma.FILTER_LZMA2, "preset": 1, "dict_size": 64 << 20}]
 
-# Digests of the caches this process loaded: a run that compiled nothing new saves exactly what it loaded.
-_loaded: Set[bytes] = set()
+# (kind, key) of every artifact this process loaded: where a run compiled nothing beyond them, saving would only write
+# the loaded cache again (in another order, so comparing the bytes does not tell).
+_loaded: Set[Tuple[str, str]] = set()
 
 
 def supported() -> bool:
@@ -44,7 +44,7 @@ def load(path: Path) -> Optional[str]:
     if not supported():
         return None
     info = torch.compiler.load_cache_artifacts(data)
-    _loaded.add(hashlib.sha256(data).digest())
+    _loaded.update(_keys(info))
     return None if info is None else _describe(info, len(data))
 
 
@@ -57,10 +57,17 @@ def save(path: Path) -> Optional[str]:
     if saved is None:
         return None
     data, info = saved
-    if hashlib.sha256(data).digest() in _loaded:
+    if _loaded and _keys(info) <= _loaded:
         return f"{_describe(info, len(data))}, the same as the cache loaded: not written again"
     path.write_bytes(lzma.compress(data, format=lzma.FORMAT_XZ, filters=_FILTERS))
     return f"{_describe(info, len(data))}, {path.stat().st_size / 2**20:.1f} MiB compressed"
+
+
+def _keys(info: object) -> Set[Tuple[str, str]]:
+    artifacts = getattr(info, "artifacts", None)
+    if not isinstance(artifacts, dict):
+        return set()
+    return {(kind, str(key)) for kind, keys in artifacts.items() for key in keys}
 
 
 def _describe(info: object, size: int) -> str:

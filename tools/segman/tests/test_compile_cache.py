@@ -35,7 +35,7 @@ def test_saved_artifacts_load_back_unchanged(tmp_path: Path, compiler: List[byte
 
 
 def test_a_run_that_compiled_nothing_new_does_not_write_the_loaded_cache_again(
-        tmp_path: Path, compiler: List[bytes]) -> None:
+        tmp_path: Path, compiler: List[bytes], monkeypatch: pytest.MonkeyPatch) -> None:
     first = tmp_path / "first" / compile_cache.FILE_NAME
     first.parent.mkdir()
     compile_cache.save(first)
@@ -43,6 +43,10 @@ def test_a_run_that_compiled_nothing_new_does_not_write_the_loaded_cache_again(
     again = tmp_path / compile_cache.FILE_NAME
     assert "the same as the cache loaded: not written again" in str(compile_cache.save(again))
     assert not again.exists()
+    # One artifact more (a kernel compiled after the load, saved in another order): written.
+    more = SimpleNamespace(artifacts={"aot_autograd": ["c"], "inductor": ["b", "a", "d"]})
+    monkeypatch.setattr(torch.compiler, "save_cache_artifacts", lambda: (b"more kernels" * 100, more))
+    assert "compressed" in str(compile_cache.save(again)) and again.exists()
 
 
 def test_nothing_compiled_saves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
