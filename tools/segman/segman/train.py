@@ -615,6 +615,7 @@ def run(options: TrainOptions) -> Dict[str, object]:
         torch.backends.cuda.matmul.allow_tf32 = False
         stream.stop()
         rendered = stream.produced
+        steady = progress.steady_frames_per_second()
         predict = torch_predictor(model, device)
         report: Dict[str, object] = {
             "variant": spec.name, "height": options.height, "width": options.width,
@@ -627,9 +628,8 @@ def run(options: TrainOptions) -> Dict[str, object]:
             "attention": backend, "opsCheckError": check_error, "checkSeconds": round(check_seconds, 1),
             "compiled": options.compile_mode if options.compile else False,
             "compileCacheLoaded": cache_loaded, "compileCacheSaved": progress.compile_cache_saved,
-            "framesSeen": progress.frames_seen, "scenesRendered": rendered,
-            "steadyFramesPerSecond": (None if progress.steady_frames_per_second() is None
-                                      else round(progress.steady_frames_per_second(), 1)), "finalLoss": progress.last_loss,
+            "framesSeen": progress.frames_seen, "scenesRendered": rendered, "finalLoss": progress.last_loss,
+            "steadyFramesPerSecond": None if steady is None else round(steady, 1),
             "peakGpuMemoryGiB": (round(torch.cuda.max_memory_allocated(device) / 2**30, 2)
                                  if device.type == "cuda" else None),
             "classWeights": [round(float(w), 3) for w in weights],

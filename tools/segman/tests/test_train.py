@@ -213,3 +213,9 @@ def test_hard_pixel_mining_trains_when_asked(tmp_path: Path, monkeypatch) -> Non
     assert np.isfinite(report["finalLoss"])
     assert report["options"]["hard_pixels"] == 0.7
     assert parse_args(["--out", "x", "--minutes", "1"]).hard_pixels == 0, "off unless asked"
+
+
+def test_steady_throughput_leaves_out_the_first_steps() -> None:
+    progress = train_module.Progress(steps=30, frames_seen=30 * 64, seconds=12.0, settled_at=(10 * 64, 4.0))
+    assert progress.steady_frames_per_second() == pytest.approx(20 * 64 / 8.0)
+    assert train_module.Progress(steps=5, frames_seen=320, seconds=2.0).steady_frames_per_second() is None
