@@ -26,9 +26,10 @@ __device__ __forceinline__ float2 unpack_halves(unsigned bits) {
                      __half2float(__ushort_as_half(static_cast<unsigned short>(bits >> 16))));
 }
 
+// One conversion of both (cvt.rn.f16x2.f32 on sm_80+): each rounded to nearest even, as __float2half_rn would.
 __device__ __forceinline__ unsigned pack_halves(float lo, float hi) {
-  return static_cast<unsigned>(__half_as_ushort(__float2half_rn(lo))) |
-         (static_cast<unsigned>(__half_as_ushort(__float2half_rn(hi))) << 16);
+  const __half2 pair = __floats2half2_rn(lo, hi);
+  return *reinterpret_cast<const unsigned*>(&pair);
 }
 
 __device__ __forceinline__ void store(float* p, float v) { *p = v; }

@@ -89,12 +89,6 @@ __device__ __forceinline__ void load_matrices_transposed(unsigned (&r)[4], unsig
                : "r"(row));
 }
 
-// Two fp32 weights as the fp16 pair of an mma operand register (lo in the low half), in one conversion.
-__device__ __forceinline__ unsigned pack_weights(float lo, float hi) {
-  const __half2 pair = __floats2half2_rn(lo, hi);
-  return *reinterpret_cast<const unsigned*>(&pair);
-}
-
 // 2^x (the special-function unit's approximation, as __expf uses).
 __device__ __forceinline__ float exp2_approx(float x) {
   float y;
@@ -350,9 +344,10 @@ __global__ void __launch_bounds__(32 * kWarps * kSplit)
         output[n][3] *= rescale[1];
       }
     }
-    // The weights as the A fragment of a 16x16 product (rows = queries, k = the chunk's keys).
-    const unsigned weights[4] = {pack_weights(logit[0][0], logit[0][1]), pack_weights(logit[0][2], logit[0][3]),
-                                 pack_weights(logit[1][0], logit[1][1]), pack_weights(logit[1][2], logit[1][3])};
+    // The weights as the A fragment of a 16x16 product (rows = queries, k = the chunk's keys; lo in the low half).
+    const unsigned weights[4] = {
+        cuda::pack_halves(logit[0][0], logit[0][1]), cuda::pack_halves(logit[0][2], logit[0][3]),
+        cuda::pack_halves(logit[1][0], logit[1][1]), cuda::pack_halves(logit[1][2], logit[1][3])};
     const unsigned row = value_rows + chunk_slots[value_slot].x;
 #pragma unroll
     for (int n = 0; n < DP / 16; ++n) {
