@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Where a training step of the demo SegMAN spends its time on a CUDA machine (torch.profiler over PROFILE steps,
-# the costliest device ops first; the trace lands in $OUT/profile/profile.json), then the throughput of the
-# compiled model with gathered windows. Extra arguments go to both runs.
+# the costliest device ops first; the trace lands in $OUT/profile/profile.json), then the throughput with the
+# model's blocks compiled (`--compile`) around the gathered windows. Extra arguments go to both runs.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 out="${OUT:-$repo/artifacts/train-profile}"
