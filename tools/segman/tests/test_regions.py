@@ -47,3 +47,11 @@ def test_cuda_graph_steps_are_marked_only_in_reduce_overhead_mode(monkeypatch) -
     regions.step_begins("default")
     regions.step_begins("reduce-overhead")
     assert marks == [1]
+
+
+def test_after_training_the_compiled_regions_run_eagerly(monkeypatch) -> None:
+    stances: List[str] = []
+    compiler = type("Compiler", (), {"set_stance": staticmethod(stances.append)})
+    monkeypatch.setattr(torch, "compiler", compiler, raising=False)
+    regions.run_eagerly()
+    assert stances == ["force_eager"]
