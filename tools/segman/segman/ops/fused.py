@@ -106,9 +106,9 @@ def fused_selective_scan_2d(u: torch.Tensor, delta: torch.Tensor, B: torch.Tenso
     return scan(*inputs, delta_softplus, chunk).to(u.dtype)
 
 
-def _run_compiled_scan(*inputs: torch.Tensor | bool | int) -> torch.Tensor:
-    *tensors, delta_softplus, chunk = inputs
-    return _compiled_scan()(*tensors, delta_softplus, "chunked", chunk)
+def _run_compiled_scan(u: torch.Tensor, delta: torch.Tensor, B: torch.Tensor, C: torch.Tensor, A: torch.Tensor,
+                       D: torch.Tensor, delta_bias: torch.Tensor, delta_softplus: bool, chunk: int) -> torch.Tensor:
+    return _compiled_scan()(u, delta, B, C, A, D, delta_bias, delta_softplus, "chunked", chunk)
 
 
 def _is_compiling() -> bool:
