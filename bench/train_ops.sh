@@ -18,14 +18,7 @@ for batch in ${BATCHES:-32 64}; do
         || echo "batch $batch failed: $(grep -m3 -i error "$out/b$batch.log")"
 done
 grep -B2 -A28 "^-----" "$out/b32.log" | cut -c1-160 | head -34 || true
-echo "| batch | check s | warm-up s | train s | frames/s | peak GiB |"
-echo "|---|---|---|---|---|---|"
-for batch in ${BATCHES:-32 64}; do
-    python3 - "$out/b$batch/train.json" "$batch" <<'PY' || echo "| $batch | failed | | | | |"
-import json, sys
-r = json.load(open(sys.argv[1]))
-print(f"| {sys.argv[2]} | {r['checkSeconds']} | {r['warmupSeconds']} | {r['trainSeconds']} | "
-      f"{r['framesSeen'] / r['trainSeconds']:.1f} | {r['peakGpuMemoryGiB']} |")
-PY
-done
+reports=()
+for batch in ${BATCHES:-32 64}; do reports+=("batch $batch=$out/b$batch/train.json"); done
+python3 -m segman.runs_table "${reports[@]}"
 cat "$out/tiled_check.md" "$out/speed.md" | grep -E "^\||worst"

@@ -82,6 +82,7 @@ class TrainOptions:
     max_steps: Optional[int] = None
     device: str = "auto"
     attention: str = "auto"         # gather, flex, fused, tiled, auto (tiled on CUDA, else gather)
+    tile_products: str = "auto"     # the tiled attention's products: fused (one kernel), explicit, auto
     compile: bool = False           # torch.compile the encoder blocks and the decoder (`regions`)
     compile_mode: str = "default"   # inductor mode of --compile: default, reduce-overhead (CUDA graphs), ...
     profile: int = 0                # steps to profile after the warm-up (table printed, trace written)
@@ -345,6 +346,7 @@ def resolve_device(name: str) -> torch.device:
 
 
 OPS_BACKENDS = {"gather": "reference", "flex": "flex", "fused": "fused", "tiled": "tiled"}
+TILE_PRODUCTS = {"auto": None, "fused": True, "explicit": False}
 
 
 def attention_backend(options: TrainOptions, device: torch.device) -> str:
@@ -365,6 +367,18 @@ def attention_backend(options: TrainOptions, device: torch.device) -> str:
     if options.attention == "auto":
         return "tiled" if cuda else "reference"
     return OPS_BACKENDS[options.attention]
+
+
+def tile_products(options: TrainOptions, device: torch.device) -> bool:
+    """Whether the tiled attention runs its products fused (`--tile-products`; auto: where available)."""
+    if options.tile_products not in TILE_PRODUCTS:
+        raise SystemExit(f"--tile-products must be {', '.join(TILE_PRODUCTS)}, not '{options.tile_products}'")
+    available = tiled_na.fused_products_available(device)
+    if options.tile_products == "fused" and not available:
+        raise SystemExit("--tile-products fused needs CUDA and PyTorch >= 2 (scaled_dot_product_attention); "
+                         "use --tile-products explicit")
+    chosen = TILE_PRODUCTS[options.tile_products]
+    return available if chosen is None else chosen
 
 
 def attention_maps(spec: Variant, height: int, width: int) -> List[Tuple[int, int, int, int]]:
@@ -592,6 +606,8 @@ def run(options: TrainOptions) -> Dict[str, object]:
         weights = class_weights(stream.sample(warm_frames, np.random.default_rng(options.seed))[1],
                                 options.class_balance, options.class_weight_max)
         backend = attention_backend(options, device)
+        fused_products = tile_products(options, device)
+        tiled_na.choose_products(fused_products)
         check_error, check_seconds, cache_loaded = None, 0.0, None
         if backend != "reference":
             started = time.monotonic()
@@ -625,7 +641,9 @@ def run(options: TrainOptions) -> Dict[str, object]:
             "torch": torch.__version__, "warmupSeconds": round(progress.warmup_seconds, 1),
             "trainBudgetSeconds": round(progress.budget_seconds, 1),
             "trainSeconds": round(progress.seconds, 1), "steps": progress.steps,
-            "attention": backend, "opsCheckError": check_error, "checkSeconds": round(check_seconds, 1),
+            "attention": backend,
+            "tileProducts": ("fused" if fused_products else "explicit") if backend == "tiled" else None,
+            "opsCheckError": check_error, "checkSeconds": round(check_seconds, 1),
             "compiled": options.compile_mode if options.compile else False,
             "compileCacheLoaded": cache_loaded, "compileCacheSaved": progress.compile_cache_saved,
             "framesSeen": progress.frames_seen, "scenesRendered": rendered, "finalLoss": progress.last_loss,
@@ -694,6 +712,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
     parser.add_argument("--attention", default=defaults.attention,
                         help="how training runs the two ops: gather (eager reference), flex (CUDA), tiled, fused "
                              "(compiled, CUDA), auto")
+    parser.add_argument("--tile-products", choices=TILE_PRODUCTS, default=defaults.tile_products,
+                        help="the tiled attention's products: fused (one attention kernel, CUDA), explicit (fp32 "
+                             "products, the logits in memory), auto (fused where available)")
     parser.add_argument("--compile", action="store_true",
                         help="torch.compile each encoder block and the decoder (PyTorch >= 2.2)")
     parser.add_argument("--compile-mode", choices=regions.MODES, default=defaults.compile_mode,

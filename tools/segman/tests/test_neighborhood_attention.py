@@ -86,3 +86,34 @@ def test_tables_made_before_compilation_are_the_ones_the_attention_uses() -> Non
     q, k, v = (torch.randn(1, 1, 24, 40, 4) for _ in range(3))
     tiled_na.tiled_neighborhood_attention_2d(q, k, v, 11)
     assert all(tiled_na._DEVICE_TABLES[key] is made[key] for key in made), "nothing is rebuilt"
+
+
+def sdpa_math(q, k, v, attn_mask=None, scale=None):
+    """scaled_dot_product_attention's documented math, for PyTorch builds without it."""
+    logits = torch.matmul(q, k.transpose(-1, -2)) * (q.shape[-1] ** -0.5 if scale is None else scale)
+    return torch.matmul(torch.softmax(logits + attn_mask, dim=-1), v)
+
+
+def test_fused_tile_products_lay_out_heads_tiles_and_padding_as_the_kernel_expects(monkeypatch) -> None:
+    # The fused path hands one (batch, heads x tiles, rows, padded dim) problem to scaled_dot_product_attention;
+    # with its math standing in, the result must still be the gather reference's (dims 4 and 36 are padded).
+    from segman.ops import tiled_na
+    monkeypatch.setattr(torch.nn.functional, "scaled_dot_product_attention", sdpa_math, raising=False)
+    for shape in [(2, 2, 16, 24, 36, 5, 1), (1, 1, 13, 17, 4, 3, 2)]:
+        out_error, grad_error = tiled_na.check(*shape, device=torch.device("cpu"), seed=shape[4], fused=True)
+        assert out_error < 1e-5 and grad_error < 1e-5
+
+
+def test_chosen_products_apply_to_calls_that_do_not_say(monkeypatch) -> None:
+    from segman.ops import tiled_na
+    used = []
+    monkeypatch.setattr(tiled_na, "_fused_products", lambda *a: used.append("fused") or tiled_na._explicit_products(*a))
+    q, k, v = (torch.randn(1, 1, 16, 16, 8) for _ in range(3))
+    try:
+        tiled_na.choose_products(True)
+        tiled_na.tiled_neighborhood_attention_2d(q, k, v, 5)
+        tiled_na.choose_products(None)
+        tiled_na.tiled_neighborhood_attention_2d(q, k, v, 5)     # the CPU has no fused kernel: explicit
+    finally:
+        tiled_na.choose_products(None)
+    assert used == ["fused"]

@@ -15,7 +15,7 @@ from segman.manifest import MEAN
 import segman.train as train_module
 from segman.train import (CHECKPOINT, REPORT, SceneStream, TrainOptions, attention_backend, attention_maps, augment,
                           class_weights, crop_size, inference_size, learning_rate, parameter_groups, parse_args, run,
-                          scale_crop_flip, training_seconds)
+                          scale_crop_flip, tile_products, training_seconds)
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
@@ -153,6 +153,19 @@ def test_compiled_blocks_go_with_the_plain_torch_ops_only() -> None:
         == "reduce-overhead"
     with pytest.raises(SystemExit):
         parse_args(["--out", "x", "--minutes", "1", "--compile-mode", "fastest"])
+
+
+def test_tile_products_are_fused_only_where_the_fused_kernel_runs() -> None:
+    options = parse_args(["--out", "x", "--minutes", "1"])
+    assert options.tile_products == "auto"
+    assert tile_products(options, torch.device("cpu")) is False, "auto on the CPU: the explicit products"
+    options.tile_products = "explicit"
+    assert tile_products(options, torch.device("cpu")) is False
+    options.tile_products = "fused"
+    with pytest.raises(SystemExit, match="--tile-products explicit"):
+        tile_products(options, torch.device("cpu"))
+    with pytest.raises(SystemExit):
+        parse_args(["--out", "x", "--minutes", "1", "--tile-products", "dense"])
 
 
 def test_cudnn_benchmark_is_off_unless_asked_for() -> None:

@@ -8,8 +8,8 @@
   training: the same math without materialising every window (`flex_na.py`).
 * ``fused``: both ops written for torch.compile and compiled (PyTorch >= 2; eager on 1.x), for training
   (`fused.py`).
-* ``tiled``: neighborhood attention as masked dense attention over query tiles (`tiled_na.py`, plain
-  batched products) and the compiled scan of ``fused``, for training.
+* ``tiled``: neighborhood attention as masked dense attention over query tiles (`tiled_na.py`: one fused
+  attention kernel on CUDA, plain batched products elsewhere) and the compiled scan of ``fused``, for training.
 """
 
 from __future__ import annotations

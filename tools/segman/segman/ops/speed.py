@@ -1,14 +1,16 @@
 """Forward plus backward time of each training-time form of the two ops on the demo model's stage shapes, side by
-side in one run: `python -m segman.ops.speed [--batch 32] [--repeats 20]` (CUDA).
+side in one run: `python -m segman.ops.speed [--batch 32] [--repeats 20] [--forms gather,tiled] [--no-scan]` (CUDA).
 
-Attention: the window gather (reference), the compiled indexed reductions (`fused`) and the tiled dense form
-(`tiled`). Scan: the chunked reference eager and compiled. Inputs are bf16 as under the training autocast; the
-table prints milliseconds per call (median of the repeats) and each form's speed relative to the reference.
+Attention: the window gather (reference), the compiled indexed reductions (`fused`) and the tiled dense form, its
+products explicit (`tiled`) or in one fused attention kernel (`tiled-fused`). Scan: the chunked reference eager and
+compiled. Inputs are bf16 as under the training autocast; the table prints milliseconds per call (median of the
+repeats) and each form's speed relative to the reference.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -53,9 +55,17 @@ def forward_backward(function: Callable[..., torch.Tensor], inputs: Sequence[tor
     return run
 
 
-def attention_rows(batch: int, repeats: int, device: torch.device) -> List[Tuple[str, Dict[str, float]]]:
+def attention_rows(batch: int, repeats: int, device: torch.device,
+                   only: Optional[Sequence[str]] = None) -> List[Tuple[str, Dict[str, float]]]:
+    """One row per stage shape; `only` picks forms (the first is the reference of the speed-ups)."""
     forms = {"gather": neighborhood_attention_2d, "fused": fused_neighborhood_attention_2d,
-             "tiled": tiled_neighborhood_attention_2d}
+             "tiled": functools.partial(tiled_neighborhood_attention_2d, fused=False),
+             "tiled-fused": functools.partial(tiled_neighborhood_attention_2d, fused=True)}
+    if only:
+        unknown = [name for name in only if name not in forms]
+        if unknown:
+            raise SystemExit(f"--forms: unknown {', '.join(unknown)} (known: {', '.join(forms)})")
+        forms = {name: forms[name] for name in only}
     rows = []
     for heads, height, width, dim, kernel in ATTENTION_SHAPES:
         q, k, v = (torch.randn(batch, heads, height, width, dim, device=device, dtype=torch.bfloat16,
@@ -98,6 +108,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m segman.ops.speed", description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--forms", help="attention forms to time, comma-separated (default: all)")
+    parser.add_argument("--no-scan", action="store_true", help="time the attention only")
     args = parser.parse_args(argv)
     if not torch.cuda.is_available():
         print("segman.ops.speed needs a CUDA device", file=sys.stderr)
@@ -105,8 +117,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     device = torch.device("cuda")
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
     print(f"{torch.cuda.get_device_name(device)}, torch {torch.__version__}, forward + backward per call", flush=True)
-    print(table(attention_rows(args.batch, args.repeats, device)), flush=True)
-    print(table(scan_rows(args.batch, args.repeats, device)), flush=True)
+    forms = args.forms.split(",") if args.forms else None
+    print(table(attention_rows(args.batch, args.repeats, device, forms)), flush=True)
+    if not args.no_scan:
+        print(table(scan_rows(args.batch, args.repeats, device)), flush=True)
     return 0
 
 
