@@ -38,6 +38,7 @@ import torch
 import torch.nn.functional as F
 
 from . import compile_cache, regions
+from .ema import WeightAverage
 from .evaluate import IGNORE, NUM_CLASSES, Scores, drive_frames, evaluate, format_scores, torch_predictor
 from .losses import hard_pixel_cross_entropy
 from .manifest import MEAN, STD
@@ -82,6 +83,7 @@ class TrainOptions:
     max_steps: Optional[int] = None
     device: str = "auto"
     attention: str = "auto"         # gather, flex, fused, tiled, auto (tiled on CUDA, else gather)
+    ema: Tuple[float, ...] = ()     # decays of weight averages kept beside training, each scored at the end
     tile_products: str = "auto"     # the tiled attention's products: fused (one kernel), explicit, auto
     compile: bool = False           # torch.compile the encoder blocks and the decoder (`regions`)
     compile_mode: str = "default"   # inductor mode of --compile: default, reduce-overhead (CUDA graphs), ...
@@ -460,6 +462,7 @@ class Trainer:
         self.criterion = torch.nn.CrossEntropyLoss(weight=weights.to(device), ignore_index=IGNORE)
         self.rng = np.random.default_rng(options.seed)
         self.generator = torch.Generator().manual_seed(options.seed)
+        self.averages = [WeightAverage(model, decay) for decay in options.ema]
 
     def _synchronize(self) -> None:
         if self.device.type == "cuda":
@@ -503,6 +506,8 @@ class Trainer:
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
         self.optimizer.step()
+        for average in self.averages:
+            average.update()
         return loss
 
     def profile(self, steps: int) -> str:
@@ -570,6 +575,9 @@ def summary_table(report: Dict[str, object]) -> str:
         if key in report:
             scores = report[key]
             rows.append((f"{key} mIoU ({scores['frames']} frames)", f"{100 * scores['mIoU']:.2f}"))
+    for average in report.get("averages", []):
+        if "val" in average:
+            rows.append((f"val mIoU, ema{average['decay']:g}", f"{100 * average['val']['mIoU']:.2f}"))
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"| {name:<{width}} | {value} |" for name, value in rows)
 
@@ -623,7 +631,8 @@ def run(options: TrainOptions) -> Dict[str, object]:
         if backend == "tiled":
             # A compiled block must find them made: building them while tracing would trace numpy.
             tiled_na.prepare_tables(attention_maps(spec, train_height, train_width), device)
-        progress = Trainer(model, stream, options, device, weights, backend).train()
+        trainer = Trainer(model, stream, options, device, weights, backend)
+        progress = trainer.train()
         if options.compile:
             regions.run_eagerly()
         # Evaluation in plain fp32 (no TF32), without autotuning its new batch shapes.
@@ -655,9 +664,10 @@ def run(options: TrainOptions) -> Dict[str, object]:
             "options": {k: (v.name if isinstance(v, Path) else v) for k, v in asdict(options).items() if k != "out"},
         }
         torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, options.out / CHECKPOINT)
-        if options.val > 0:
+        val_scenes = stream.render_val(options.val) if options.val > 0 else []
+        if val_scenes:
             started = time.monotonic()
-            val = evaluate(predict, stream.render_val(options.val), infer_height, infer_width)
+            val = evaluate(predict, val_scenes, infer_height, infer_width)
             print(format_scores(f"val (seeds 0..{options.val - 1})", val), flush=True)
             report["val"], report["valSeconds"] = val.as_dict(), round(time.monotonic() - started, 1)
         if options.drive is not None:
@@ -666,11 +676,34 @@ def run(options: TrainOptions) -> Dict[str, object]:
                                      infer_width)
             print(format_scores("sample drive", drive), flush=True)
             report["drive"], report["driveSeconds"] = drive.as_dict(), round(time.monotonic() - started, 1)
+        # Last, as they replace the model's weights: each average saved and scored on the same val scenes.
+        report["averages"] = []
+        for average in trainer.averages:
+            model.load_state_dict(average.state)
+            torch.save({k: v.detach().cpu() for k, v in average.state.items()},
+                       options.out / f"model-{average.name()}.pth")
+            entry: Dict[str, object] = {"decay": average.decay, "checkpoint": f"model-{average.name()}.pth"}
+            if val_scenes:
+                scores = evaluate(predict, val_scenes, infer_height, infer_width)
+                print(format_scores(f"val, {average.name()}", scores), flush=True)
+                entry["val"] = scores.as_dict()
+            report["averages"].append(entry)
     finally:
         stream.close()
     (options.out / REPORT).write_text(json.dumps(report, indent=2) + "\n")
     print(summary_table(report), flush=True)
     return report
+
+
+def decays(text: str) -> Tuple[float, ...]:
+    """`0.99,0.998` -> (0.99, 0.998), each in (0, 1)."""
+    try:
+        values = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected decays like 0.99,0.998, got '{text}'") from None
+    if any(not 0.0 < value < 1.0 for value in values):
+        raise argparse.ArgumentTypeError(f"each decay must lie in (0, 1): '{text}'")
+    return values
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
@@ -712,6 +745,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
     parser.add_argument("--attention", default=defaults.attention,
                         help="how training runs the two ops: gather (eager reference), flex (CUDA), tiled, fused "
                              "(compiled, CUDA), auto")
+    parser.add_argument("--ema", type=decays, default=defaults.ema,
+                        help="decays of weight averages kept beside training, comma-separated (e.g. 0.99,0.998): "
+                             "each is saved as model-ema<decay>.pth and scored on the val scenes after the weights")
     parser.add_argument("--tile-products", choices=TILE_PRODUCTS, default=defaults.tile_products,
                         help="the tiled attention's products: fused (one attention kernel, CUDA), explicit (fp32 "
                              "products, the logits in memory), auto (fused where available)")

@@ -232,3 +232,24 @@ def test_steady_throughput_leaves_out_the_first_steps() -> None:
     progress = train_module.Progress(steps=30, frames_seen=30 * 64, seconds=12.0, settled_at=(10 * 64, 4.0))
     assert progress.steady_frames_per_second() == pytest.approx(20 * 64 / 8.0)
     assert train_module.Progress(steps=5, frames_seen=320, seconds=2.0).steady_frames_per_second() is None
+
+
+def test_weight_averages_ride_along_and_are_saved_and_scored_after_the_weights(tmp_path: Path) -> None:
+    options = parse_args(["--out", str(tmp_path), "--minutes", "1", "--variant", "nano", "--height", "128",
+                          "--width", "128", "--workers", "0", "--batch", "2", "--pool", "4", "--val", "1",
+                          "--max-steps", "3", "--device", "cpu", "--ema", "0.5,0.9"])
+    assert options.ema == (0.5, 0.9)
+    report = run(options)
+    raw = torch.load(tmp_path / CHECKPOINT)
+    assert [a["decay"] for a in report["averages"]] == [0.5, 0.9]
+    for average in report["averages"]:
+        assert average["val"]["frames"] == 1 and 0.0 <= average["val"]["mIoU"] <= 1.0
+        state = torch.load(tmp_path / average["checkpoint"])
+        assert state.keys() == raw.keys()
+        assert any(not torch.equal(state[k], raw[k]) for k in raw if raw[k].is_floating_point()), \
+            "an average of three steps is not the last weights"
+        assert load_checkpoint(build_segman("nano"), str(tmp_path / average["checkpoint"])).ok
+    assert "val mIoU, ema0.9" in train_module.summary_table(report)
+    with pytest.raises(SystemExit):
+        parse_args(["--out", "x", "--minutes", "1", "--ema", "1.5"])
+    assert parse_args(["--out", "x", "--minutes", "1"]).ema == ()
