@@ -22,7 +22,8 @@ cd "$repo/tools/segman"
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 python3 -c 'import torch; print("torch", torch.__version__)'
 cache="${COMPILE_CACHE:+$(cd "$repo" && realpath "$COMPILE_CACHE")}"
-declare -A options=([eager]="" [explicit-products]="--tile-products explicit" [compiled]="--compile" [compiled-from-cache]="--compile"
+declare -A options=([eager]="" [explicit-products]="--tile-products explicit"
+                    [compiled]="--compile" [compiled-from-cache]="--compile"
                     [cuda-graphs]="--compile --compile-mode reduce-overhead"
                     [cuda-graphs-from-cache]="--compile --compile-mode reduce-overhead")
 read -r -a runs <<< "${RUNS:-eager explicit-products}"

@@ -16,10 +16,9 @@ gather reference, forward and gradients, on the demo model's stage shapes.
 
 from __future__ import annotations
 
-import functools
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Dict, Iterable, Optional, Tuple
 
 import numpy as np
@@ -152,9 +151,9 @@ def tiled_neighborhood_attention_2d(q: torch.Tensor, k: torch.Tensor, v: torch.T
                                     fused: Optional[bool] = None) -> torch.Tensor:
     """OPS.md NeighborhoodAttention2D: q (pre-scaled), k, v (B, heads, H, W, d) -> (B, heads, H, W, d).
 
-    `fused` (default: as `choose_products` said, else where available) runs each tile's products as one fused attention kernel in q's dtype;
-    otherwise they run in fp32 (TF32 where the caller allows it), outside any autocast, with fp32 logits and
-    softmax in memory. The result has q's dtype."""
+    `fused` (default: as `choose_products` said, else where available) runs each tile's products as one fused
+    attention kernel in q's dtype; otherwise they run in fp32 (TF32 where the caller allows it), outside any
+    autocast, with fp32 logits and softmax in memory. The result has q's dtype."""
     batch, heads, height, width, dim = dims(q)
     rows, region_h, bias_h = _device_tables(height, kernel_size, dilation, q.device)
     cols, region_w, bias_w = _device_tables(width, kernel_size, dilation, q.device)
@@ -191,7 +190,7 @@ def main(argv: Optional[list] = None) -> int:
     print("|---|---|---|")
     worst = 0.0
     for fused in ((False, True) if fused_products_available(device) else (False,)):
-        worst = max(worst, print_attention_checks(functools.partial(check, fused=fused), device,
+        worst = max(worst, print_attention_checks(partial(check, fused=fused), device,
                                                   "fused " if fused else "explicit "))
     ok = worst <= args.tolerance
     print(f"tiled attention vs the gather reference: worst {worst:.1e} ({'within' if ok else 'ABOVE'} "
