@@ -136,7 +136,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument("--pixels", type=int, default=25000, help="label pixels sampled per frame")
     args = parser.parse_args(argv)
 
-    from .checkpoint import build_from_checkpoint
+    from .checkpoint import build_from_checkpoint, save_checkpoint
     from .scenes.dataset import SceneSet
     from .evaluate import VAL_SIZE
     report = args.report or args.checkpoint.parent / "train.json"
@@ -153,7 +153,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     result = choose_tau(logits, labels, weights)
     fold_into_classifier(model, torch.tensor(result.bias))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, args.out)
+    save_checkpoint(model.state_dict(), args.out)
     summary = {"logitAdjustment": {**result.as_dict(), "frames": args.frames,
                                    "classWeights": [round(float(w), 3) for w in weights],
                                    "input": [args.height, args.width], "seed": args.seed}}

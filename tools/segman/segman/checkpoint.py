@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 import torch
@@ -222,6 +223,12 @@ def convert_official(state: Mapping[str, torch.Tensor]) -> Tuple[StateDict, Dict
             continue
         converted[ours], origin[ours] = value, key
     return converted, origin, unmapped, ignored
+
+
+def save_checkpoint(state: Mapping[str, torch.Tensor], path: str | Path) -> None:
+    """Write a state dict as our checkpoints are written: plain tensors on the CPU (loadable anywhere, with
+    `load_checkpoint`)."""
+    torch.save({k: v.detach().cpu() for k, v in state.items()}, path)
 
 
 def load_checkpoint(model: SegMAN, source: str | Mapping[str, object], strict: bool = True) -> LoadReport:

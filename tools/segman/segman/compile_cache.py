@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import lzma
 from pathlib import Path
-from typing import Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import torch
 
@@ -63,14 +63,16 @@ def save(path: Path) -> Optional[str]:
     return f"{_describe(info, len(data))}, {path.stat().st_size / 2**20:.1f} MiB compressed"
 
 
-def _keys(info: object) -> Set[Tuple[str, str]]:
+def _artifacts(info: object) -> Dict[str, List[object]]:
+    """The artifact keys of a saved or loaded cache by kind; empty where PyTorch reports none."""
     artifacts = getattr(info, "artifacts", None)
-    if not isinstance(artifacts, dict):
-        return set()
-    return {(kind, str(key)) for kind, keys in artifacts.items() for key in keys}
+    return artifacts if isinstance(artifacts, dict) else {}
+
+
+def _keys(info: object) -> Set[Tuple[str, str]]:
+    return {(kind, str(key)) for kind, keys in _artifacts(info).items() for key in keys}
 
 
 def _describe(info: object, size: int) -> str:
-    artifacts = getattr(info, "artifacts", None)
-    counts = ", ".join(f"{len(v)} {k}" for k, v in artifacts.items() if v) if isinstance(artifacts, dict) else ""
+    counts = ", ".join(f"{len(v)} {k}" for k, v in _artifacts(info).items() if v)
     return f"{size / 2**20:.1f} MiB of compiled artifacts" + (f" ({counts})" if counts else "")

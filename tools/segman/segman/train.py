@@ -38,6 +38,7 @@ import torch
 import torch.nn.functional as F
 
 from . import compile_cache, regions
+from .checkpoint import save_checkpoint
 from .ema import WeightAverage
 from .evaluate import IGNORE, NUM_CLASSES, Scores, drive_frames, evaluate, format_scores, torch_predictor
 from .losses import hard_pixel_cross_entropy
@@ -663,7 +664,7 @@ def run(options: TrainOptions) -> Dict[str, object]:
             # Folder names only: the report may be published, the machine's paths are of no use there.
             "options": {k: (v.name if isinstance(v, Path) else v) for k, v in asdict(options).items() if k != "out"},
         }
-        torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, options.out / CHECKPOINT)
+        save_checkpoint(model.state_dict(), options.out / CHECKPOINT)
         val_scenes = stream.render_val(options.val) if options.val > 0 else []
         if val_scenes:
             started = time.monotonic()
@@ -680,9 +681,9 @@ def run(options: TrainOptions) -> Dict[str, object]:
         report["averages"] = []
         for average in trainer.averages:
             model.load_state_dict(average.state)
-            torch.save({k: v.detach().cpu() for k, v in average.state.items()},
-                       options.out / f"model-{average.name()}.pth")
-            entry: Dict[str, object] = {"decay": average.decay, "checkpoint": f"model-{average.name()}.pth"}
+            checkpoint = f"model-{average.name()}.pth"
+            save_checkpoint(average.state, options.out / checkpoint)
+            entry: Dict[str, object] = {"decay": average.decay, "checkpoint": checkpoint}
             if val_scenes:
                 scores = evaluate(predict, val_scenes, infer_height, infer_width)
                 print(format_scores(f"val, {average.name()}", scores), flush=True)
