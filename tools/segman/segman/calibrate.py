@@ -110,17 +110,19 @@ def fold_into_classifier(model: torch.nn.Module, bias: torch.Tensor) -> None:
 
 
 def read_class_weights(report: Path) -> torch.Tensor:
-    """The class weights a training run used, from its report (train.json, `classWeights`)."""
+    """How a training run tilted each class, from its report (train.json): `classTilt` (the loss weights times
+    what rare-class sampling added) where the run wrote it, else its loss weights, `classWeights`."""
     if not report.is_file():
         raise FileNotFoundError(f"{report} not found: pass --report with the train.json that segman.train wrote "
                                 f"beside the checkpoint (it holds the class weights of the loss)")
     data = json.loads(report.read_text())
-    weights = data.get("classWeights")
+    key = "classTilt" if data.get("classTilt") else "classWeights"
+    weights = data.get(key)
     if not weights:
         raise ValueError(f"{report} has no classWeights: pass the train.json that segman.train wrote with the checkpoint")
     result = torch.tensor(weights, dtype=torch.float32)
     if (result <= 0).any():
-        raise ValueError(f"{report}: class weights must be positive")
+        raise ValueError(f"{report}: {key} must be positive")
     return result
 
 

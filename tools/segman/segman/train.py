@@ -9,7 +9,8 @@ input (--crop-height/--crop-width, default the scene size), horizontal flip, zoo
 is labelled ignore), brightness, contrast, saturation and per-channel gain. AdamW, linear warm-up then
 polynomial decay over the wall-clock budget (the schedule follows the elapsed fraction of the budget, not a
 step count), bf16 autocast on CUDA, cross-entropy with ignore 255 on logits upsampled to the label size, mildly
-class-balanced (with --hard-pixels, over the hard pixels only). When the budget is spent, the model is scored
+class-balanced (with --hard-pixels, over the hard pixels only); --rare-class-sampling draws frames by the classes
+they hold instead of uniformly. When the budget is spent, the model is scored
 on the rendered validation split and on the sample drive (`segman.evaluate` protocol, at the input the model
 will be exported for: --infer-height/--infer-width, default the training size), and DIR receives model.pth
 (the state dict) and train.json (options, throughput, scores). On CUDA it also receives what torch.compile built
@@ -44,6 +45,7 @@ from .evaluate import IGNORE, NUM_CLASSES, Scores, drive_frames, evaluate, forma
 from .losses import hard_pixel_cross_entropy
 from .manifest import MEAN, STD
 from .network import SegMAN, build_segman
+from .rare_classes import RareClassSampler, class_pixel_counts
 from .ops import flex_na, fused, tiled_na
 from .ops.backend import use_backend
 from .scenes.dataset import scene_seed
@@ -76,6 +78,8 @@ class TrainOptions:
     class_weight_max: float = 3.0   # upper clip of those weights (and the weight of classes not seen yet)
     hard_pixels: float = 0.0        # OHEM: pixels whose true-class probability is above this leave the loss (0: off)
     hard_pixels_min: float = 0.0625  # ... but at least this fraction of the pixels, the hardest, stays in
+    rare_class_sampling: float = 0.0    # temperature of rare-class sampling (0: frames drawn uniformly)
+    rare_class_pixels: int = 32         # pixels of a class that make a frame one that holds it
     pool: int = 6144                # frames in the ring buffer
     seed: int = 0
     val: int = 200
@@ -113,14 +117,15 @@ def _start_worker(images: np.ndarray, labels: np.ndarray, base: int) -> None:
     _attach(images, labels, base)
 
 
-def _render_into(job: Tuple[int, int]) -> int:
-    """Render training scene `index` straight into ring-buffer slot `slot` (shared memory); return the slot."""
+def _render_into(job: Tuple[int, int]) -> Tuple[int, np.ndarray]:
+    """Render training scene `index` straight into ring-buffer slot `slot` (shared memory); return the slot and
+    the scene's pixels per class."""
     slot, index = job
     images, labels = _shared["images"], _shared["labels"]
     assert isinstance(images, np.ndarray) and isinstance(labels, np.ndarray)
     height, width = labels.shape[1:]
     images[slot], labels[slot] = render_scene(scene_seed("train", int(_shared["base"]), index), height, width)
-    return slot
+    return slot, class_pixel_counts(labels[slot], NUM_CLASSES, IGNORE)
 
 
 def _render_val(job: Tuple[int, int, int]) -> Tuple[np.ndarray, np.ndarray]:
@@ -130,19 +135,25 @@ def _render_val(job: Tuple[int, int, int]) -> Tuple[np.ndarray, np.ndarray]:
 
 class SceneStream:
     """Training scenes rendered without pause (worker processes, or a thread when workers is 0) into a
-    ring buffer of `capacity` frames in shared memory; `sample` draws random frames among the finished ones.
+    ring buffer of `capacity` frames in shared memory; `sample` draws random frames among the finished ones,
+    uniformly or, given a `RareClassSampler`, by the classes they hold.
 
     Workers write frames in place and send back only the slot number, so this process does almost no
     Python work for the renderer and the training loop keeps the interpreter lock to itself.
     """
 
-    def __init__(self, height: int, width: int, workers: int, capacity: int, seed: int, hold: bool = False) -> None:
+    def __init__(self, height: int, width: int, workers: int, capacity: int, seed: int, hold: bool = False,
+                 sampler: Optional[RareClassSampler] = None) -> None:
         self.height, self.width = height, width
         pixels = capacity * height * width
         self._memory = mmap.mmap(-1, 4 * pixels)        # anonymous and shared: forked workers write into it
         self.images = np.frombuffer(self._memory, np.uint8, 3 * pixels).reshape(capacity, height, width, 3)
         self.labels = np.frombuffer(self._memory, np.uint8, pixels, 3 * pixels).reshape(capacity, height, width)
         self._ready = np.zeros(capacity, bool)
+        self._counts = np.zeros((capacity, NUM_CLASSES), np.int64)     # pixels per class of each slot's frame
+        self.rendered_pixels = np.zeros(NUM_CLASSES, np.int64)          # of every frame rendered
+        self.drawn_pixels = np.zeros(NUM_CLASSES, np.int64)             # of every frame drawn (uncropped)
+        self.sampler = sampler
         self.produced = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -160,8 +171,11 @@ class SceneStream:
         with self._lock:
             self._ready[slot] = False
 
-    def _finish(self, slot: int) -> None:
+    def _finish(self, done: Tuple[int, np.ndarray]) -> None:
+        slot, counts = done
         with self._lock:
+            self._counts[slot] = counts
+            self.rendered_pixels += counts
             self._ready[slot] = True
             self.produced += 1
 
@@ -207,8 +221,18 @@ class SceneStream:
     def sample(self, count: int, rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
         """`count` random finished frames (copies), drawn with replacement."""
         with self._lock:
-            picks = rng.choice(np.flatnonzero(self._ready), count)
+            if self.sampler is None:
+                picks = rng.choice(np.flatnonzero(self._ready), count)
+            else:
+                picks = self.sampler.picks(self._counts, self._ready, count, rng)
+            self.drawn_pixels += self._counts[picks].sum(axis=0)
             return self.images[picks], self.labels[picks]
+
+    def drawn_share(self) -> Tuple[np.ndarray, np.ndarray]:
+        """Each class's share of the pixels drawn so far and of the pixels rendered so far."""
+        with self._lock:
+            drawn, rendered = self.drawn_pixels.astype(np.float64), self.rendered_pixels.astype(np.float64)
+        return drawn / max(drawn.sum(), 1.0), rendered / max(rendered.sum(), 1.0)
 
     def render_val(self, count: int) -> List[Tuple[np.ndarray, np.ndarray]]:
         """The first `count` validation scenes, rendered by the same workers."""
@@ -238,6 +262,17 @@ def class_weights(labels: np.ndarray, exponent: float, highest: float = 3.0) -> 
 
 
 # ---------------------------------------------------------------------------------------------- augmentation
+
+def class_tilt(weights: torch.Tensor, drawn_share: np.ndarray, rendered_share: np.ndarray,
+               sampler: Optional[RareClassSampler]) -> np.ndarray:
+    """How much training tilts each class's posterior: its loss weight times, when frames are drawn by class, how
+    much more often its pixels were drawn than rendered. What logit adjustment (`segman.calibrate`) takes back out."""
+    tilt = weights.double().numpy().copy()
+    if sampler is not None:
+        seen = (drawn_share > 0) & (rendered_share > 0)
+        tilt[seen] *= drawn_share[seen] / rendered_share[seen]
+    return tilt
+
 
 def crop_size(options: TrainOptions, scene_height: int, scene_width: int) -> Tuple[int, int]:
     """The network's input in training: --crop-height/--crop-width, else the scene size."""
@@ -600,7 +635,10 @@ def run(options: TrainOptions) -> Dict[str, object]:
     torch.manual_seed(options.seed)
     # Start the renderer before CUDA is touched: its workers are forked from this process.
     # Held (a full buffer, then idle) until the warm-up pass is done.
-    stream = SceneStream(options.height, options.width, options.workers, options.pool, options.seed, hold=True)
+    sampler = (RareClassSampler(options.rare_class_sampling, options.rare_class_pixels)
+               if options.rare_class_sampling > 0 else None)
+    stream = SceneStream(options.height, options.width, options.workers, options.pool, options.seed, hold=True,
+                         sampler=sampler)
     try:
         device = resolve_device(options.device)
         if device.type == "cuda":
@@ -641,6 +679,7 @@ def run(options: TrainOptions) -> Dict[str, object]:
         torch.backends.cuda.matmul.allow_tf32 = False
         stream.stop()
         rendered = stream.produced
+        drawn_share, rendered_share = stream.drawn_share()
         steady = progress.steady_frames_per_second()
         predict = torch_predictor(model, device)
         report: Dict[str, object] = {
@@ -661,6 +700,9 @@ def run(options: TrainOptions) -> Dict[str, object]:
             "peakGpuMemoryGiB": (round(torch.cuda.max_memory_allocated(device) / 2**30, 2)
                                  if device.type == "cuda" else None),
             "classWeights": [round(float(w), 3) for w in weights],
+            "drawnShare": [round(float(v), 6) for v in drawn_share],
+            "renderedShare": [round(float(v), 6) for v in rendered_share],
+            "classTilt": [round(float(v), 4) for v in class_tilt(weights, drawn_share, rendered_share, sampler)],
             # Folder names only: the report may be published, the machine's paths are of no use there.
             "options": {k: (v.name if isinstance(v, Path) else v) for k, v in asdict(options).items() if k != "out"},
         }
@@ -736,6 +778,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
                              "from the loss (0: off; 0.7 as mmsegmentation)")
     parser.add_argument("--hard-pixels-min", type=float, default=defaults.hard_pixels_min,
                         help="fraction of the pixels (the hardest) that always stay in the loss")
+    parser.add_argument("--rare-class-sampling", type=float, default=defaults.rare_class_sampling,
+                        help="draw each frame by a class first, with probability ~ exp((1 - its pixel share) / T) "
+                             "at this temperature T (0.01 as DAFormer; 0: uniform draws)")
+    parser.add_argument("--rare-class-pixels", type=int, default=defaults.rare_class_pixels,
+                        help="pixels of a class a frame must hold to be drawn for it")
     parser.add_argument("--pool", type=int, default=defaults.pool, help="frames kept in the ring buffer")
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--val", type=int, default=defaults.val, help="validation scenes scored at the end")

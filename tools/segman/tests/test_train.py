@@ -253,3 +253,36 @@ def test_weight_averages_ride_along_and_are_saved_and_scored_after_the_weights(t
     with pytest.raises(SystemExit):
         parse_args(["--out", "x", "--minutes", "1", "--ema", "1.5"])
     assert parse_args(["--out", "x", "--minutes", "1"]).ema == ()
+
+
+def test_rare_class_sampling_draws_by_class_and_reports_the_tilt(tmp_path: Path) -> None:
+    options = parse_args(["--out", str(tmp_path), "--minutes", "1", "--variant", "nano", "--height", "128",
+                          "--width", "128", "--workers", "0", "--batch", "2", "--pool", "6", "--val", "1",
+                          "--max-steps", "2", "--device", "cpu", "--rare-class-sampling", "0.01"])
+    assert (options.rare_class_sampling, options.rare_class_pixels) == (0.01, 32)
+    report = run(options)
+    weights, tilt = np.array(report["classWeights"]), np.array(report["classTilt"])
+    drawn, rendered = np.array(report["drawnShare"]), np.array(report["renderedShare"])
+    assert drawn.sum() == pytest.approx(1.0, abs=1e-4) and rendered.sum() == pytest.approx(1.0, abs=1e-4)
+    seen = (drawn > 0) & (rendered > 0)
+    assert np.allclose(tilt[seen], weights[seen] * drawn[seen] / rendered[seen], rtol=2e-3, atol=2e-3)
+    assert parse_args(["--out", "x", "--minutes", "1"]).rare_class_sampling == 0, "off unless asked"
+
+
+def test_uniform_draws_tilt_by_the_loss_weights_alone(tmp_path: Path) -> None:
+    stream = SceneStream(64, 128, workers=0, capacity=4, seed=0)
+    try:
+        stream.wait_for(4, timeout=60)
+        labels = stream.sample(3, np.random.default_rng(0))[1]
+        drawn, rendered = stream.drawn_share()
+        expected = np.bincount(labels[labels != IGNORE].ravel(), minlength=19)[:19]
+        assert np.allclose(drawn, expected / expected.sum())
+        assert rendered.sum() == pytest.approx(1.0)
+    finally:
+        stream.close()
+    weights = torch.tensor([0.5, 2.0, 3.0])
+    assert train_module.class_tilt(weights, np.array([0.2, 0.3, 0.5]), np.array([0.5, 0.3, 0.2]), None).tolist() \
+        == pytest.approx([0.5, 2.0, 3.0])
+    sampler = train_module.RareClassSampler(0.1)
+    assert train_module.class_tilt(weights, np.array([0.2, 0.3, 0.5]), np.array([0.5, 0.3, 0.2]), sampler).tolist() \
+        == pytest.approx([0.2, 2.0, 7.5])
