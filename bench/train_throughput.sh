@@ -3,6 +3,7 @@
 # steps of batch 64, no scoring; the tiled attention and the compiled scan in all of them) with
 #   eager                   the blocks eager, the tiled attention's products as `auto` picks them (fused on CUDA)
 #   explicit-products       the same with the products explicit (`--tile-products explicit`: fp32, logits in memory)
+#   channels-last           eager, weights and inputs in NHWC memory order (`--channels-last`)
 #   compiled                the blocks compiled (`--compile`)
 #   compiled-from-cache     the same again, from the cache the run before saved (the warm-up a training call has)
 #   cuda-graphs             compiled with CUDA graphs (`--compile-mode reduce-overhead`)
@@ -22,7 +23,7 @@ cd "$repo/tools/segman"
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 python3 -c 'import torch; print("torch", torch.__version__)'
 cache="${COMPILE_CACHE:+$(cd "$repo" && realpath "$COMPILE_CACHE")}"
-declare -A options=([eager]="" [explicit-products]="--tile-products explicit"
+declare -A options=([eager]="" [explicit-products]="--tile-products explicit" [channels-last]="--channels-last"
                     [compiled]="--compile" [compiled-from-cache]="--compile"
                     [cuda-graphs]="--compile --compile-mode reduce-overhead"
                     [cuda-graphs-from-cache]="--compile --compile-mode reduce-overhead")

@@ -90,6 +90,8 @@ class TrainOptions:
     attention: str = "auto"         # gather, flex, fused, tiled, auto (tiled on CUDA, else gather)
     ema: Tuple[float, ...] = ()     # decays of weight averages kept beside training, each scored at the end
     tile_products: str = "auto"     # the tiled attention's products: fused (one kernel), explicit, auto
+    channels_last: bool = False     # the model's weights and inputs in NHWC memory order (convolutions without
+                                    # layout changes on tensor cores)
     compile: bool = False           # torch.compile the encoder blocks and the decoder (`regions`)
     compile_mode: str = "default"   # inductor mode of --compile: default, reduce-overhead (CUDA graphs), ...
     profile: int = 0                # steps to profile after the warm-up (table printed, trace written)
@@ -509,6 +511,8 @@ class Trainer:
         inputs, targets = augment(torch.from_numpy(images).to(self.device, non_blocking=True),
                                   torch.from_numpy(labels).to(self.device, non_blocking=True),
                                   self.options, self.generator)
+        if self.options.channels_last:
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"):
             logits = self.model(inputs)
         logits = F.interpolate(logits.float(), size=targets.shape[-2:], mode="bilinear", align_corners=False)
@@ -646,6 +650,8 @@ def run(options: TrainOptions) -> Dict[str, object]:
             torch.backends.cuda.matmul.allow_tf32 = True
             torch.backends.cudnn.allow_tf32 = True
         model = build_segman(spec).to(device)
+        if options.channels_last:
+            model = model.to(memory_format=torch.channels_last)
         warm_frames = min(options.pool, max(2 * options.batch, 16 * options.workers, 1))
         waited = time.monotonic()
         stream.wait_for(warm_frames)
@@ -799,6 +805,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
     parser.add_argument("--tile-products", choices=TILE_PRODUCTS, default=defaults.tile_products,
                         help="the tiled attention's products: fused (one attention kernel, CUDA), explicit (fp32 "
                              "products, the logits in memory), auto (fused where available)")
+    parser.add_argument("--channels-last", action="store_true",
+                        help="keep the weights and inputs in NHWC memory order (channels_last)")
     parser.add_argument("--compile", action="store_true",
                         help="torch.compile each encoder block and the decoder (PyTorch >= 2.2)")
     parser.add_argument("--compile-mode", choices=regions.MODES, default=defaults.compile_mode,

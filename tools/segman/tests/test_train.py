@@ -286,3 +286,24 @@ def test_uniform_draws_tilt_by_the_loss_weights_alone(tmp_path: Path) -> None:
     sampler = train_module.RareClassSampler(0.1)
     assert train_module.class_tilt(weights, np.array([0.2, 0.3, 0.5]), np.array([0.5, 0.3, 0.2]), sampler).tolist() \
         == pytest.approx([0.2, 2.0, 7.5])
+
+
+def test_channels_last_trains_and_saves_weights_an_nchw_model_loads(tmp_path: Path, monkeypatch) -> None:
+    layouts = []
+    real_build = train_module.build_segman
+
+    def build(*args, **kwargs):
+        model = real_build(*args, **kwargs)
+        model.register_forward_pre_hook(
+            lambda module, inputs: layouts.append(inputs[0].is_contiguous(memory_format=torch.channels_last)))
+        return model
+
+    monkeypatch.setattr(train_module, "build_segman", build)
+    options = parse_args(["--out", str(tmp_path), "--minutes", "1", "--variant", "nano", "--height", "128",
+                          "--width", "128", "--workers", "0", "--batch", "2", "--pool", "4", "--val", "1",
+                          "--max-steps", "2", "--device", "cpu", "--channels-last"])
+    report = run(options)
+    assert report["options"]["channels_last"] is True and np.isfinite(report["finalLoss"])
+    assert layouts[:3] == [True, True, True], "the warm-up and both steps feed NHWC inputs"
+    assert load_checkpoint(build_segman("nano"), str(tmp_path / CHECKPOINT)).ok
+    assert parse_args(["--out", "x", "--minutes", "1"]).channels_last is False
