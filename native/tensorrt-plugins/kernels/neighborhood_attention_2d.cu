@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "cuda_support.cuh"
+#include "device_limits.h"
 #include "neighborhood_attention_2d_cuda.h"
 #include "neighborhood_attention_2d_mma.h"
 
@@ -269,19 +270,22 @@ __global__ void __launch_bounds__(kBlockW * kBlockH)
   }
 }
 
-// Whether fp16 `shape` runs on the current device's tensor cores; *device is set to that device, *error where the
-// device cannot be queried.
-bool tensor_cores_apply(const NeighborhoodAttention2DShape& shape, int* device, cudaError_t* error) {
+// Whether fp16 `shape` runs on the current device's tensor cores; *device and *limits are set to that device and its
+// limits, *error where the device cannot be queried.
+bool tensor_cores_apply(const NeighborhoodAttention2DShape& shape, int* device, DeviceLimits* limits,
+                        cudaError_t* error) {
   if ((*error = cudaGetDevice(device)) != cudaSuccess) return false;
-  return neighborhood_attention_2d_mma_applies(shape, *device, error);
+  if ((*error = device_limits(*device, limits)) != cudaSuccess) return false;
+  return neighborhood_attention_2d_mma_applies(shape, *limits);
 }
 
 }  // namespace
 
 bool neighborhood_attention_2d_cuda_uses_tensor_cores(const NeighborhoodAttention2DShape& shape) {
   int device = 0;
+  DeviceLimits limits;
   cudaError_t error = cudaSuccess;
-  return tensor_cores_apply(shape, &device, &error);
+  return tensor_cores_apply(shape, &device, &limits, &error);
 }
 
 template <typename T>
@@ -293,12 +297,13 @@ cudaError_t neighborhood_attention_2d_cuda(const NeighborhoodAttention2DShape& s
   if constexpr (std::is_same_v<T, Half>) {
     if (kernels != AttentionKernels::kCudaCores) {
       int device = 0;
+      DeviceLimits limits;
       cudaError_t error = cudaSuccess;
-      if (tensor_cores_apply(shape, &device, &error)) {
+      if (tensor_cores_apply(shape, &device, &limits, &error)) {
         const KeySplit split = kernels == AttentionKernels::kTensorCoresWhole   ? KeySplit::kNever
                                : kernels == AttentionKernels::kTensorCoresSplit ? KeySplit::kAlways
                                                                                  : KeySplit::kAuto;
-        return neighborhood_attention_2d_mma(shape, in, out, stream, device, split);
+        return neighborhood_attention_2d_mma(shape, in, out, stream, device, limits, split);
       }
       if (error != cudaSuccess) return error;
     }

@@ -460,11 +460,10 @@ cudaError_t whole_key_blocks_per_sm(int device, size_t bytes, int* blocks) {
 // unsplit blocks; either way only where the split block's shared memory fits. (Measured on the H100: splitting a
 // grid of 0.97 waves, 640 blocks at 5 an SM, was 0.87x; grids of at most half a wave gained 1.13-1.63x.)
 template <int DP, bool kBias>
-cudaError_t choose_split(const Geometry& g, long long blocks, KeySplit split, int device, bool* result) {
+cudaError_t choose_split(const Geometry& g, long long blocks, KeySplit split, int device, const DeviceLimits& limits,
+                         bool* result) {
   *result = false;
   if (split == KeySplit::kNever) return cudaSuccess;
-  DeviceLimits limits;
-  if (const cudaError_t e = device_limits(device, &limits); e != cudaSuccess) return e;
   if (Staging(DP, g.kernel, g.height, g.width, 2).bytes() > static_cast<size_t>(limits.shared_memory_optin)) {
     return cudaSuccess;
   }
@@ -495,14 +494,14 @@ cudaError_t launch(const Geometry& g, const dim3& grid, const NeighborhoodAttent
 
 template <int DP, bool kBias>
 cudaError_t launch(const NeighborhoodAttention2DShape& shape, const NeighborhoodAttention2DInputs<Half>& in, Half* out,
-                   cudaStream_t stream, int device, KeySplit split) {
+                   cudaStream_t stream, int device, const DeviceLimits& limits, KeySplit split) {
   const Geometry g{static_cast<int>(shape.heads), static_cast<int>(shape.height), static_cast<int>(shape.width),
                    static_cast<int>(shape.dim), static_cast<int>(shape.kernel_size)};
   const dim3 grid((g.width + kTile - 1) / kTile, (g.height + kTile - 1) / kTile,
                   static_cast<unsigned>(shape.batch * shape.heads));
   bool split_keys = false;
   if (const cudaError_t e =
-          choose_split<DP, kBias>(g, 1LL * grid.x * grid.y * grid.z, split, device, &split_keys);
+          choose_split<DP, kBias>(g, 1LL * grid.x * grid.y * grid.z, split, device, limits, &split_keys);
       e != cudaSuccess) {
     return e;
   }
@@ -514,22 +513,19 @@ int padded_dim(int64_t dim) { return static_cast<int>((dim + 15) / 16 * 16); }
 
 template <bool kBias>
 cudaError_t launch_for_dim(const NeighborhoodAttention2DShape& shape, const NeighborhoodAttention2DInputs<Half>& in,
-                           Half* out, cudaStream_t stream, int device, KeySplit split) {
+                           Half* out, cudaStream_t stream, int device, const DeviceLimits& limits, KeySplit split) {
   switch (padded_dim(shape.dim)) {
-    case 16: return launch<16, kBias>(shape, in, out, stream, device, split);
-    case 32: return launch<32, kBias>(shape, in, out, stream, device, split);
-    case 48: return launch<48, kBias>(shape, in, out, stream, device, split);
-    default: return launch<64, kBias>(shape, in, out, stream, device, split);
+    case 16: return launch<16, kBias>(shape, in, out, stream, device, limits, split);
+    case 32: return launch<32, kBias>(shape, in, out, stream, device, limits, split);
+    case 48: return launch<48, kBias>(shape, in, out, stream, device, limits, split);
+    default: return launch<64, kBias>(shape, in, out, stream, device, limits, split);
   }
 }
 
 }  // namespace
 
-bool neighborhood_attention_2d_mma_applies(const NeighborhoodAttention2DShape& shape, int device, cudaError_t* error) {
-  *error = cudaSuccess;
+bool neighborhood_attention_2d_mma_applies(const NeighborhoodAttention2DShape& shape, const DeviceLimits& limits) {
   if (shape.dilation != 1 || shape.dim > kMaxDim || shape.height > kMaxSide || shape.width > kMaxSide) return false;
-  DeviceLimits limits;
-  if ((*error = device_limits(device, &limits)) != cudaSuccess) return false;
   const Staging staging(padded_dim(shape.dim), static_cast<int>(shape.kernel_size), static_cast<int>(shape.height),
                         static_cast<int>(shape.width), 1);
   return limits.major >= 8 && staging.bytes() <= static_cast<size_t>(limits.shared_memory_optin);
@@ -537,9 +533,9 @@ bool neighborhood_attention_2d_mma_applies(const NeighborhoodAttention2DShape& s
 
 cudaError_t neighborhood_attention_2d_mma(const NeighborhoodAttention2DShape& shape,
                                           const NeighborhoodAttention2DInputs<Half>& in, Half* out,
-                                          cudaStream_t stream, int device, KeySplit split) {
-  return in.rpb ? launch_for_dim<true>(shape, in, out, stream, device, split)
-                : launch_for_dim<false>(shape, in, out, stream, device, split);
+                                          cudaStream_t stream, int device, const DeviceLimits& limits, KeySplit split) {
+  return in.rpb ? launch_for_dim<true>(shape, in, out, stream, device, limits, split)
+                : launch_for_dim<false>(shape, in, out, stream, device, limits, split);
 }
 
 }  // namespace segman
