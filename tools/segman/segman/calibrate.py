@@ -1,7 +1,8 @@
 """Logit adjustment of a trained checkpoint: `python -m segman.calibrate --checkpoint model.pth --out adjusted.pth`.
 
 Training weights the cross-entropy per class (`segman.train.class_weights`: rare classes up to 3x, common ones
-0.5x), so the network learns the posterior tilted by those weights and predicts rare classes too often: poles,
+0.5x), and with --rare-class-sampling also draws rare classes' frames more often (the report's `classTilt` is both
+together), so the network learns the posterior tilted by those weights and predicts rare classes too often: poles,
 signs, riders and bicycles bleed into their surroundings, which costs IoU as much as missing them. Logit
 adjustment takes the tilt back out: logit_c - tau * log(w_c), where tau = 1 gives the unweighted posterior (the
 best per-pixel accuracy) and a smaller tau keeps some of the recall the weights bought. tau is chosen to maximise
@@ -157,7 +158,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     save_checkpoint(model.state_dict(), args.out)
     summary = {"logitAdjustment": {**result.as_dict(), "frames": args.frames,
-                                   "classWeights": [round(float(w), 3) for w in weights],
+                                   "classTilt": [round(float(w), 4) for w in weights],
                                    "input": [args.height, args.width], "seed": args.seed}}
     args.out.with_suffix(".calibration.json").write_text(json.dumps(summary, indent=2) + "\n")
     print("tau  mIoU (training scenes)")

@@ -95,3 +95,12 @@ def test_class_weights_come_from_the_training_report(tmp_path: Path) -> None:
         read_class_weights(report)
     with pytest.raises(FileNotFoundError, match="pass --report"):
         read_class_weights(tmp_path / "missing.json")
+
+
+def test_the_class_tilt_of_a_sampled_run_is_what_gets_taken_out(tmp_path: Path) -> None:
+    report = tmp_path / "train.json"
+    report.write_text(json.dumps({"classWeights": [0.5, 3.0], "classTilt": [0.4, 4.5]}))
+    assert read_class_weights(report).tolist() == pytest.approx([0.4, 4.5])
+    report.write_text(json.dumps({"classWeights": [0.5, 3.0], "classTilt": [0.4, 0.0]}))
+    with pytest.raises(ValueError, match="classTilt must be positive"):
+        read_class_weights(report)
