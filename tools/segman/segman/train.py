@@ -45,9 +45,9 @@ from .evaluate import IGNORE, NUM_CLASSES, Scores, drive_frames, evaluate, forma
 from .losses import hard_pixel_cross_entropy
 from .manifest import MEAN, STD
 from .network import SegMAN, build_segman
-from .rare_classes import RareClassSampler, class_pixel_counts
 from .ops import flex_na, fused, tiled_na
 from .ops.backend import use_backend
+from .rare_classes import RareClassSampler, class_pixel_counts
 from .scenes.dataset import scene_seed
 from .scenes.render import render_scene
 from .variants import STRIDES, Variant, get_variant, validate_input_size
@@ -140,8 +140,9 @@ class SceneStream:
     ring buffer of `capacity` frames in shared memory; `sample` draws random frames among the finished ones,
     uniformly or, given a `RareClassSampler`, by the classes they hold.
 
-    Workers write frames in place and send back only the slot number, so this process does almost no
-    Python work for the renderer and the training loop keeps the interpreter lock to itself.
+    Workers write frames in place and send back only the slot number and the frame's pixels per class (the
+    table rare-class sampling draws from), so this process does almost no Python work for the renderer and the
+    training loop keeps the interpreter lock to itself.
     """
 
     def __init__(self, height: int, width: int, workers: int, capacity: int, seed: int, hold: bool = False,
@@ -263,8 +264,6 @@ def class_weights(labels: np.ndarray, exponent: float, highest: float = 3.0) -> 
     return torch.tensor(np.clip(weights, 0.5, highest), dtype=torch.float32)
 
 
-# ---------------------------------------------------------------------------------------------- augmentation
-
 def class_tilt(weights: torch.Tensor, drawn_share: np.ndarray, rendered_share: np.ndarray,
                sampler: Optional[RareClassSampler]) -> np.ndarray:
     """How much training tilts each class's posterior: its loss weight times, when frames are drawn by class, how
@@ -275,6 +274,8 @@ def class_tilt(weights: torch.Tensor, drawn_share: np.ndarray, rendered_share: n
         tilt[seen] *= drawn_share[seen] / rendered_share[seen]
     return tilt
 
+
+# ---------------------------------------------------------------------------------------------- augmentation
 
 def crop_size(options: TrainOptions, scene_height: int, scene_width: int) -> Tuple[int, int]:
     """The network's input in training: --crop-height/--crop-width, else the scene size."""

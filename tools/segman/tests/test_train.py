@@ -264,7 +264,9 @@ def test_rare_class_sampling_draws_by_class_and_reports_the_tilt(tmp_path: Path)
     weights, tilt = np.array(report["classWeights"]), np.array(report["classTilt"])
     drawn, rendered = np.array(report["drawnShare"]), np.array(report["renderedShare"])
     assert drawn.sum() == pytest.approx(1.0, abs=1e-4) and rendered.sum() == pytest.approx(1.0, abs=1e-4)
-    seen = (drawn > 0) & (rendered > 0)
+    # The report rounds shares to 6 decimals: compare where that rounding is small against the share itself.
+    seen = (drawn > 1e-3) & (rendered > 1e-3)
+    assert seen.sum() >= 3
     assert np.allclose(tilt[seen], weights[seen] * drawn[seen] / rendered[seen], rtol=2e-3, atol=2e-3)
     assert parse_args(["--out", "x", "--minutes", "1"]).rare_class_sampling == 0, "off unless asked"
 
