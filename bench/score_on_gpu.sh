@@ -2,8 +2,8 @@
 # Logit adjustment and scoring of training runs on a CUDA machine: for each folder holding a run's model.pth and
 # train.json, `segman.calibrate` (tau chosen on rendered training scenes) then `segman.evaluate` of the adjusted
 # checkpoint on the first VAL (default 200) held-out scenes at INFER (default 320x640), fp32 with TF32 off. The CPU
-# machine takes about 15 minutes to calibrate and 25 to score one run; the GPU seconds. Writes
-# $OUT/<folder name>/{adjusted.pth,adjusted.calibration.json,calibrate.log,val.json}; the table comes last.
+# machine takes about 15 minutes to calibrate and 25 to score one run; an H100 about a minute for both. Writes
+# $OUT/<folder name>/{adjusted.pth,adjusted.calibration.json,calibrate.log,evaluate.log,val.json}; the table last.
 #   OUT=$OUT bash bench/score_on_gpu.sh runs/a runs/b
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
