@@ -30,13 +30,12 @@ class RareClassSampler:
     def class_probabilities(self, counts: np.ndarray, ready: np.ndarray) -> np.ndarray:
         """P(c) over the classes that some ready frame holds at least `min_pixels` of (zero for the others)."""
         held = counts[ready]
-        total = held.sum()
-        frequency = held.sum(axis=0) / max(float(total), 1.0)
         present = (held >= self.min_pixels).any(axis=0)
-        # Shifted by the largest exponent so that a small temperature cannot overflow.
-        exponent = np.where(present, (1.0 - frequency) / self.temperature, -np.inf)
         if not present.any():
             return np.zeros(counts.shape[1])
+        frequency = held.sum(axis=0) / max(float(held.sum()), 1.0)
+        # Shifted by the largest exponent so that a small temperature cannot overflow.
+        exponent = np.where(present, (1.0 - frequency) / self.temperature, -np.inf)
         weights = np.exp(exponent - exponent[present].max())
         return weights / weights.sum()
 

@@ -257,7 +257,7 @@ class SceneStream:
 
 def class_weights(labels: np.ndarray, exponent: float, highest: float = 3.0) -> torch.Tensor:
     """(median frequency / frequency) ** exponent per class, clipped to [0.5, highest]; absent classes get highest."""
-    counts = np.bincount(labels[labels != IGNORE].ravel(), minlength=NUM_CLASSES)[:NUM_CLASSES].astype(np.float64)
+    counts = class_pixel_counts(labels, NUM_CLASSES, IGNORE).astype(np.float64)
     frequency = counts / max(counts.sum(), 1.0)
     median = np.median(frequency[frequency > 0]) if (frequency > 0).any() else 1.0
     weights = np.where(frequency > 0, (median / np.maximum(frequency, 1e-12)) ** exponent, highest)

@@ -178,10 +178,8 @@ def tiled_neighborhood_attention_2d(q: torch.Tensor, k: torch.Tensor, v: torch.T
 def check(batch: int, heads: int, height: int, width: int, dim: int, kernel: int, dilation: int,
           device: torch.device, seed: int = 0, fused: Optional[bool] = None) -> Tuple[float, float]:
     """Output and worst gradient error against the gather reference (the products as `fused` picks them)."""
-    def candidate(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, kernel_size: int, dilation: int = 1,
-                  rpb: Optional[torch.Tensor] = None) -> torch.Tensor:
-        return tiled_neighborhood_attention_2d(q, k, v, kernel_size, dilation, rpb, fused)
-    return attention_agreement(candidate, batch, heads, height, width, dim, kernel, dilation, device, seed)
+    return attention_agreement(partial(tiled_neighborhood_attention_2d, fused=fused), batch, heads, height, width,
+                               dim, kernel, dilation, device, seed)
 
 
 def main(argv: Optional[list] = None) -> int:
