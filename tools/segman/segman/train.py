@@ -9,8 +9,9 @@ input (--crop-height/--crop-width, default the scene size), horizontal flip, zoo
 is labelled ignore), brightness, contrast, saturation and per-channel gain. AdamW, linear warm-up then
 polynomial decay over the wall-clock budget (the schedule follows the elapsed fraction of the budget, not a
 step count), bf16 autocast on CUDA, cross-entropy with ignore 255 on logits upsampled to the label size, mildly
-class-balanced (with --hard-pixels, over the hard pixels only); --rare-class-sampling draws frames by the classes
-they hold instead of uniformly. When the budget is spent, the model is scored
+class-balanced (with --hard-pixels, over the hard pixels only; --lovasz adds the Lovász-softmax loss);
+--rare-class-sampling draws frames by the classes they hold instead of uniformly. When the budget is spent, the
+model is scored
 on the rendered validation split and on the sample drive (`segman.evaluate` protocol, at the input the model
 will be exported for: --infer-height/--infer-width, default the training size), and DIR receives model.pth
 (the state dict) and train.json (options, throughput, scores). On CUDA it also receives what torch.compile built
@@ -42,7 +43,7 @@ from . import compile_cache, regions
 from .checkpoint import save_checkpoint
 from .ema import WeightAverage
 from .evaluate import IGNORE, NUM_CLASSES, Scores, drive_frames, evaluate, format_scores, torch_predictor
-from .losses import hard_pixel_cross_entropy
+from .losses import hard_pixel_cross_entropy, lovasz_softmax
 from .manifest import MEAN, STD
 from .network import SegMAN, build_segman
 from .ops import flex_na, fused, tiled_na
@@ -78,6 +79,8 @@ class TrainOptions:
     class_weight_max: float = 3.0   # upper clip of those weights (and the weight of classes not seen yet)
     hard_pixels: float = 0.0        # OHEM: pixels whose true-class probability is above this leave the loss (0: off)
     hard_pixels_min: float = 0.0625  # ... but at least this fraction of the pixels, the hardest, stays in
+    lovasz: float = 0.0             # weight of the Lovász-softmax loss added to the cross-entropy (0: off)
+    lovasz_stride: int = 2          # ... over every n-th row and column of the label-size logits
     rare_class_sampling: float = 0.0    # temperature of rare-class sampling (0: frames drawn uniformly)
     rare_class_pixels: int = 32         # pixels of a class that make a frame one that holds it
     pool: int = 6144                # frames in the ring buffer
@@ -518,9 +521,13 @@ class Trainer:
             logits = self.model(inputs)
         logits = F.interpolate(logits.float(), size=targets.shape[-2:], mode="bilinear", align_corners=False)
         if self.options.hard_pixels > 0:
-            return hard_pixel_cross_entropy(logits, targets, self.criterion.weight, IGNORE, self.options.hard_pixels,
+            loss = hard_pixel_cross_entropy(logits, targets, self.criterion.weight, IGNORE, self.options.hard_pixels,
                                             self.options.hard_pixels_min)
-        return self.criterion(logits, targets)
+        else:
+            loss = self.criterion(logits, targets)
+        if self.options.lovasz > 0:
+            loss = loss + self.options.lovasz * lovasz_softmax(logits, targets, IGNORE, self.options.lovasz_stride)
+        return loss
 
     def warm_up(self) -> float:
         """One forward and backward pass without an update, outside the budget: on CUDA the first pass
@@ -785,6 +792,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
                              "from the loss (0: off; 0.7 as mmsegmentation)")
     parser.add_argument("--hard-pixels-min", type=float, default=defaults.hard_pixels_min,
                         help="fraction of the pixels (the hardest) that always stay in the loss")
+    parser.add_argument("--lovasz", type=float, default=defaults.lovasz,
+                        help="weight of the Lovász-softmax loss (a surrogate of each class's IoU) added to the "
+                             "cross-entropy (0: off)")
+    parser.add_argument("--lovasz-stride", type=int, default=defaults.lovasz_stride,
+                        help="the Lovász loss takes every n-th row and column of the label-size logits")
     parser.add_argument("--rare-class-sampling", type=float, default=defaults.rare_class_sampling,
                         help="draw each frame by a class first, with probability ~ exp((1 - its pixel share) / T) "
                              "at this temperature T (0.01 as DAFormer; 0: uniform draws)")

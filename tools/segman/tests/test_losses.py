@@ -3,7 +3,7 @@ import torch
 import torch.nn.functional as F
 
 from segman.evaluate import IGNORE
-from segman.losses import hard_pixel_cross_entropy
+from segman.losses import hard_pixel_cross_entropy, lovasz_softmax
 
 
 def _batch(seed: int = 0, classes: int = 5):
@@ -74,3 +74,66 @@ def test_min_kept_must_be_a_fraction() -> None:
     logits, targets, weight = _batch()
     with pytest.raises(ValueError, match="fraction"):
         hard_pixel_cross_entropy(logits, targets, weight, IGNORE, threshold=0.7, min_kept=0)
+
+
+def _lovasz_by_class(probabilities: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Berman et al.'s algorithm written out one class at a time over a flat list of labelled pixels."""
+    losses = []
+    for c in range(probabilities.shape[1]):
+        foreground = (targets == c).double()
+        if foreground.sum() == 0:
+            continue
+        errors = (foreground - probabilities[:, c]).abs()
+        order = errors.argsort(descending=True)
+        total = float(foreground.sum())
+        loss, previous = 0.0, 0.0
+        for rank, index in enumerate(order.tolist(), start=1):
+            taken = foreground[order[:rank]]
+            jaccard = 1 - (total - float(taken.sum())) / (total + float((1 - taken).sum()))
+            loss = loss + errors[index] * (jaccard - previous)
+            previous = jaccard
+        losses.append(loss)
+    return torch.stack(losses).mean()
+
+
+def test_lovasz_matches_the_per_class_algorithm_over_labelled_pixels_only() -> None:
+    logits, targets, _ = _batch(4)
+    logits = logits.double()
+    labelled = targets != IGNORE
+    flat_probabilities = F.softmax(logits, 1).permute(0, 2, 3, 1)[labelled]
+    expected = _lovasz_by_class(flat_probabilities, targets[labelled])
+    assert torch.allclose(lovasz_softmax(logits, targets, IGNORE), expected, rtol=1e-9)
+
+
+def test_lovasz_of_certain_predictions_is_the_mean_jaccard_loss_of_the_present_classes() -> None:
+    logits, targets, _ = _batch(5)
+    predicted = logits.argmax(1)
+    certain = 60.0 * F.one_hot(predicted, 5).permute(0, 3, 1, 2).double()
+    labelled = targets != IGNORE
+    jaccard_losses = []
+    for c in range(5):
+        truth, guess = (targets == c) & labelled, (predicted == c) & labelled
+        if truth.any():
+            jaccard_losses.append(1 - float((truth & guess).sum()) / float((truth | guess).sum()))
+    expected = sum(jaccard_losses) / len(jaccard_losses)
+    assert float(lovasz_softmax(certain, targets, IGNORE)) == pytest.approx(expected, abs=1e-9)
+    perfect = 60.0 * F.one_hot(targets.clamp(max=4), 5).permute(0, 3, 1, 2).double()
+    assert float(lovasz_softmax(perfect, targets, IGNORE)) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_lovasz_gives_ignored_pixels_no_gradient_and_its_gradient_is_the_derivative() -> None:
+    logits, targets, _ = _batch(6)
+    logits = logits.double().requires_grad_(True)
+    lovasz_softmax(logits, targets, IGNORE).backward()
+    assert float(logits.grad[0, :, 0, :3].abs().sum()) == 0.0
+    assert float(logits.grad.abs().sum()) > 0
+    small = logits.detach()[:1, :, :3, :3].clone().requires_grad_(True)
+    assert torch.autograd.gradcheck(lambda x: lovasz_softmax(x, targets[:1, :3, :3], IGNORE), (small,))
+
+
+def test_lovasz_stride_scores_every_nth_row_and_column() -> None:
+    logits, targets, _ = _batch(7)
+    expected = lovasz_softmax(logits[..., ::2, ::2], targets[..., ::2, ::2], IGNORE)
+    assert torch.equal(lovasz_softmax(logits, targets, IGNORE, stride=2), expected)
+    with pytest.raises(ValueError, match="stride"):
+        lovasz_softmax(logits, targets, IGNORE, stride=0)

@@ -228,6 +228,26 @@ def test_hard_pixel_mining_trains_when_asked(tmp_path: Path, monkeypatch) -> Non
     assert parse_args(["--out", "x", "--minutes", "1"]).hard_pixels == 0, "off unless asked"
 
 
+def test_lovasz_loss_is_added_when_asked(tmp_path: Path, monkeypatch) -> None:
+    calls = []
+    real_loss = train_module.lovasz_softmax
+
+    def spy(*args, **kwargs):
+        value = real_loss(*args, **kwargs)
+        calls.append((args[2:], float(value)))
+        return value
+
+    monkeypatch.setattr(train_module, "lovasz_softmax", spy)
+    options = parse_args(["--out", str(tmp_path), "--minutes", "1", "--variant", "nano", "--height", "128",
+                          "--width", "128", "--workers", "0", "--batch", "2", "--pool", "4", "--val", "1",
+                          "--max-steps", "2", "--device", "cpu", "--lovasz", "0.5", "--lovasz-stride", "3"])
+    report = run(options)
+    assert len(calls) >= 2 and all(call == (IGNORE, 3) and 0 < value <= 1 for call, value in calls)
+    assert np.isfinite(report["finalLoss"])
+    assert report["options"]["lovasz"] == 0.5 and report["options"]["lovasz_stride"] == 3
+    assert parse_args(["--out", "x", "--minutes", "1"]).lovasz == 0, "off unless asked"
+
+
 def test_steady_throughput_leaves_out_the_first_steps() -> None:
     progress = train_module.Progress(steps=30, frames_seen=30 * 64, seconds=12.0, settled_at=(10 * 64, 4.0))
     assert progress.steady_frames_per_second() == pytest.approx(20 * 64 / 8.0)
