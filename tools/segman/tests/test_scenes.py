@@ -70,6 +70,16 @@ def test_validation_seeds_never_meet_training_seeds():
         scene_seed("test", 0, 0)
 
 
+def test_scenes_rendered_by_workers_come_in_order_and_equal_the_serial_ones():
+    scenes = SceneSet("val", 3, 6, 64, 128)
+    serial = list(scenes)
+    for workers in (1, 3):
+        parallel = list(scenes.rendered(workers))
+        assert len(parallel) == len(serial)
+        for (image, labels), (expected_image, expected_labels) in zip(parallel, serial):
+            assert np.array_equal(image, expected_image) and np.array_equal(labels, expected_labels)
+
+
 def test_dataset_cli_writes_shards_that_read_back(tmp_path):
     out = tmp_path / "set"
     dataset_main(["--out", str(out), "--count", "5", "--seed", "40", "--height", "64", "--width", "128",

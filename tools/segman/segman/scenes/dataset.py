@@ -69,6 +69,14 @@ class SceneSet:
         for i in range(self.count):
             yield self[i]
 
+    def rendered(self, workers: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The scenes in order, rendered by `workers` processes (one scene takes about 80 ms on one core)."""
+        if workers <= 1 or self.count <= 1:
+            yield from self
+            return
+        with ProcessPoolExecutor(min(workers, self.count)) as pool:
+            yield from pool.map(self.__getitem__, range(self.count), chunksize=4)
+
 
 def colorize(labels: np.ndarray) -> np.ndarray:
     """BGR picture of a label map in the Cityscapes palette (ignore = black)."""
