@@ -11,9 +11,8 @@ polynomial decay over the wall-clock budget (the schedule follows the elapsed fr
 step count), bf16 autocast on CUDA, cross-entropy with ignore 255 on logits upsampled to the label size, mildly
 class-balanced (with --hard-pixels, over the hard pixels only; --lovasz adds the Lovász-softmax loss);
 --rare-class-sampling draws frames by the classes they hold instead of uniformly. When the budget is spent, the
-model is scored
-on the rendered validation split and on the sample drive (`segman.evaluate` protocol, at the input the model
-will be exported for: --infer-height/--infer-width, default the training size), and DIR receives model.pth
+model is scored on the rendered validation split and on the sample drive (`segman.evaluate` protocol, at the input
+the model will be exported for: --infer-height/--infer-width, default the training size), and DIR receives model.pth
 (the state dict) and train.json (options, throughput, scores). On CUDA it also receives what torch.compile built
 (`compile_cache.FILE_NAME`): --compile-cache gives that file to a later run, which then loads the kernels instead
 of compiling them.
@@ -80,7 +79,7 @@ class TrainOptions:
     hard_pixels: float = 0.0        # OHEM: pixels whose true-class probability is above this leave the loss (0: off)
     hard_pixels_min: float = 0.0625  # ... but at least this fraction of the pixels, the hardest, stays in
     lovasz: float = 0.0             # weight of the Lovász-softmax loss added to the cross-entropy (0: off)
-    lovasz_stride: int = 2          # ... over every n-th row and column of the label-size logits
+    lovasz_stride: int = 4          # ... over every n-th row and column of the label-size logits
     rare_class_sampling: float = 0.0    # temperature of rare-class sampling (0: frames drawn uniformly)
     rare_class_pixels: int = 32         # pixels of a class that make a frame one that holds it
     pool: int = 6144                # frames in the ring buffer
