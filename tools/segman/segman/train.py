@@ -48,7 +48,7 @@ from .network import SegMAN, build_segman
 from .ops import flex_na, fused, tiled_na
 from .ops.backend import use_backend
 from .rare_classes import RareClassSampler, class_pixel_counts
-from .scenes.dataset import scene_seed
+from .scenes.dataset import SceneSet, scene_seed
 from .scenes.render import render_scene
 from .variants import STRIDES, Variant, get_variant, validate_input_size
 
@@ -130,11 +130,6 @@ def _render_into(job: Tuple[int, int]) -> Tuple[int, np.ndarray]:
     height, width = labels.shape[1:]
     images[slot], labels[slot] = render_scene(scene_seed("train", int(_shared["base"]), index), height, width)
     return slot, class_pixel_counts(labels[slot], NUM_CLASSES, IGNORE)
-
-
-def _render_val(job: Tuple[int, int, int]) -> Tuple[np.ndarray, np.ndarray]:
-    index, height, width = job
-    return render_scene(scene_seed("val", 0, index), height, width)
 
 
 class SceneStream:
@@ -241,10 +236,10 @@ class SceneStream:
 
     def render_val(self, count: int) -> List[Tuple[np.ndarray, np.ndarray]]:
         """The first `count` validation scenes, rendered by the same workers."""
-        jobs = [(index, self.height, self.width) for index in range(count)]
+        scenes = SceneSet("val", 0, count, self.height, self.width)
         if self._pool is None:
-            return [_render_val(job) for job in jobs]
-        return self._pool.map(_render_val, jobs, chunksize=4)
+            return list(scenes)
+        return self._pool.map(scenes.__getitem__, range(count), chunksize=4)
 
     def stop(self) -> None:
         self._stop.set()

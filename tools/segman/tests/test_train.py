@@ -10,6 +10,7 @@ import torch
 from segman.checkpoint import load_checkpoint
 from segman.evaluate import IGNORE
 from segman.network import build_segman
+from segman.scenes.dataset import SceneSet
 from segman.variants import get_variant
 from segman.manifest import MEAN
 import segman.train as train_module
@@ -207,6 +208,19 @@ def test_held_stream_fills_its_buffer_then_waits_for_release() -> None:
         stream.wait_for(5, timeout=60)
     finally:
         stream.close()
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_stream_renders_the_val_scenes_of_the_held_out_set(workers: int) -> None:
+    stream = SceneStream(64, 128, workers=workers, capacity=3, seed=0, hold=True)
+    try:
+        scenes = stream.render_val(3)
+    finally:
+        stream.close()
+    expected = list(SceneSet("val", 0, 3, 64, 128))
+    assert len(scenes) == 3
+    for (image, labels), (expected_image, expected_labels) in zip(scenes, expected):
+        assert np.array_equal(image, expected_image) and np.array_equal(labels, expected_labels)
 
 
 def test_hard_pixel_mining_trains_when_asked(tmp_path: Path, monkeypatch) -> None:
