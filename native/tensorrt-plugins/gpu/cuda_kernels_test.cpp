@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "device_buffer.h"
@@ -129,6 +130,38 @@ TEST(CudaSelectiveScan2D, IsDeterministic) {
   const Scan c({1, 12, 77, 95, 1}, rng);
   const auto first = c.run_cuda<float>(), second = c.run_cuda<float>();
   EXPECT_EQ(0, std::memcmp(first.data(), second.data(), first.size() * sizeof(float)));
+}
+
+// Calls queued back to back on one stream and one workspace, without a wait between them, as a model's ops run:
+// each call's summaries overwrite the workspace whose carries the call before still reads, so no launch of a call
+// may overlap the call before (what any overlap of the launches, such as programmatic dependent launch, must keep).
+TEST(CudaSelectiveScan2D, BackToBackCallsSharingAWorkspaceMatchTheirReferences) {
+  Random rng;
+  SCOPED_TRACE(rng.trace());
+  const SelectiveScan2DShape shape{1, 18, 64, 128, 1};  // the three-launch path
+  std::vector<Scan> scans;
+  for (int i = 0; i < 6; ++i) scans.emplace_back(shape, rng);
+  DeviceBuffer<unsigned char> workspace(selective_scan_2d_cuda_workspace_size(shape));
+  DeviceBuffer<float> dA(scans[0].A), dD(scans[0].D), dbias(scans[0].bias);
+  std::vector<std::unique_ptr<DeviceBuffer<float>>> inputs, outputs;
+  for (Scan& scan : scans) {
+    scan.A = scans[0].A, scan.D = scans[0].D, scan.bias = scans[0].bias;  // the op's weights, shared
+    for (const auto* x : {&scan.u, &scan.delta, &scan.B, &scan.C}) {
+      inputs.push_back(std::make_unique<DeviceBuffer<float>>(*x));
+    }
+    outputs.push_back(std::make_unique<DeviceBuffer<float>>(scan.size()));
+  }
+  for (size_t i = 0; i < scans.size(); ++i) {
+    const SelectiveScan2DInputs<float> in{inputs[4 * i]->get(), inputs[4 * i + 1]->get(), inputs[4 * i + 2]->get(),
+                                          inputs[4 * i + 3]->get(), dA.get(), dD.get(), dbias.get(), true};
+    check(selective_scan_2d_cuda<float>(shape, in, outputs[i]->get(), workspace.get(), nullptr),
+          "selective_scan_2d_cuda");
+  }
+  check(cudaDeviceSynchronize(), "selective_scan_2d_cuda (execution)");
+  for (size_t i = 0; i < scans.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_TRUE(close_to(outputs[i]->download(), scans[i].reference(), 1e-4));
+  }
 }
 
 struct Attention {
