@@ -244,7 +244,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     model.add_argument("--checkpoint", help="state dict written by segman.train")
     model.add_argument("--onnx", type=Path, nargs="+", help="ONNX graphs (onnxruntime, CPU)")
     model.add_argument("--ceiling", action="store_true",
-                       help="no model: score the best possible 1/8 prediction (majority label of each cell)")
+                       help="no model: score the best possible 1/stride prediction (majority label of each cell)")
+    parser.add_argument("--ceiling-stride", type=int, default=8,
+                        help="output stride of --ceiling, at the --height x --width input")
     parser.add_argument("--ops-library", help="libsegman_ops.so, for graphs with custom nodes")
     parser.add_argument("--variant", help="refuse a checkpoint of another variant (default: the one it holds)")
     parser.add_argument("--height", type=int, default=256)
@@ -278,7 +280,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     results: Dict[str, Dict[str, object]] = {}
     if args.ceiling:
         for source_name, frames in _sources(args, args.height, args.width).items():
-            result = ceiling(frames(), args.height, args.width)
+            result = ceiling(frames(), args.height, args.width, args.ceiling_stride)
             print(format_scores(f"ceiling of the protocol on {source_name}", result), flush=True)
             results.setdefault("ceiling", {})[source_name] = result.as_dict()
     for model_name, predict in predictors.items():

@@ -1,3 +1,4 @@
+import json
 import math
 from typing import List, Tuple
 
@@ -74,6 +75,18 @@ def test_ceiling_is_one_for_blocky_labels_and_below_one_for_thin_ones() -> None:
     result = ceiling([(np.zeros((32, 64, 3), np.uint8), thin)], 32, 64)
     assert result.iou[5] == 0.0 and result.miou == pytest.approx((1 - 64 / 2048) / 2)
     assert cell_majority(thin, 8).shape == (4, 8)
+
+
+def test_ceiling_command_scores_the_rendered_val_scenes_at_the_stride_asked(tmp_path) -> None:
+    from segman.evaluate import main
+    from segman.scenes.dataset import SceneSet
+
+    main(["--ceiling", "--ceiling-stride", "4", "--val", "2", "--json", str(tmp_path / "ceiling.json")])
+    written = json.loads((tmp_path / "ceiling.json").read_text())["ceiling"]
+    (scored,) = written.values()
+    frames = [SceneSet("val", 0, 2, 256, 512)[i] for i in range(2)]
+    assert scored["mIoU"] == pytest.approx(ceiling(frames, 256, 512, 4).miou, abs=1e-5)
+    assert scored["mIoU"] > ceiling(frames, 256, 512, 8).miou    # finer cells fit thin classes better
 
 
 def _bilinear_reference(logits: np.ndarray, height: int, width: int) -> np.ndarray:
