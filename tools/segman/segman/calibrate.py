@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -152,7 +151,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     model, _ = build_from_checkpoint(str(args.checkpoint))
     model.to(device)
-    frames = SceneSet("train", args.seed, args.frames, *VAL_SIZE).rendered(os.cpu_count() or 1)
+    frames = SceneSet("train", args.seed, args.frames, *VAL_SIZE).rendered()
     logits, labels = sample_logits(model, frames, args.height, args.width, args.pixels, seed=args.seed)
     result = choose_tau(logits, labels, weights)
     fold_into_classifier(model, torch.tensor(result.bias))

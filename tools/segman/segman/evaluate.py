@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
@@ -216,7 +215,7 @@ def drive_frames(directory: Path, step: int = 1) -> Iterator[Frame]:
 def val_frames(count: int, height: int, width: int, seed: int = 0) -> Iterator[Frame]:
     """The first `count` scenes of the rendered validation split, at this size (VAL_SIZE: the held-out set)."""
     from .scenes.dataset import SceneSet
-    return SceneSet("val", seed, count, height, width).rendered(os.cpu_count() or 1)
+    return SceneSet("val", seed, count, height, width).rendered()
 
 
 def format_scores(title: str, result: Scores) -> str:

@@ -84,7 +84,7 @@ def test_ceiling_command_scores_the_rendered_val_scenes_at_the_stride_asked(tmp_
     main(["--ceiling", "--ceiling-stride", "4", "--val", "2", "--json", str(tmp_path / "ceiling.json")])
     written = json.loads((tmp_path / "ceiling.json").read_text())["ceiling"]
     (scored,) = written.values()
-    frames = [SceneSet("val", 0, 2, 256, 512)[i] for i in range(2)]
+    frames = list(SceneSet("val", 0, 2, 256, 512))
     assert scored["mIoU"] == pytest.approx(ceiling(frames, 256, 512, 4).miou, abs=1e-5)
     assert scored["mIoU"] > ceiling(frames, 256, 512, 8).miou    # finer cells fit thin classes better
 

@@ -69,8 +69,10 @@ class SceneSet:
         for i in range(self.count):
             yield self[i]
 
-    def rendered(self, workers: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """The scenes in order, rendered by `workers` processes (one scene takes about 80 ms on one core)."""
+    def rendered(self, workers: int | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The scenes in order, rendered by `workers` processes (default: one per core; one scene takes about
+        80 ms on one core)."""
+        workers = workers or os.cpu_count() or 1
         if workers <= 1 or self.count <= 1:
             yield from self
             return
