@@ -268,8 +268,8 @@ def infer_variant(state: Mapping[str, torch.Tensor]) -> Variant:
     depths = tuple(len({k.split(".")[4] for k in state if k.startswith(f"encoder.stages.{s}.blocks.")})
                    for s in range(4))
     candidates = [v for v in VARIANTS.values() if v.dims == dims and v.depths == depths]
-    # Variants that share an encoder (T, T-slim, T-slim4, T-slim2) differ in the decoder's feature projection and
-    # refinement heads.
+    # Variants that share an encoder (T, T-slim, T-slim4, T-slim2, T-mid4) differ in the decoder's feature projection
+    # and refinement heads.
     projection = state.get("decoder.embed_c2.weight")
     detail, fine = state.get("decoder.detail.conv.weight"), state.get("decoder.fine.conv.weight")
     detail_channels = 0 if detail is None else int(detail.shape[0])

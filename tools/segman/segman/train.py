@@ -38,7 +38,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import compile_cache, regions
+from . import compile_cache, profiling, regions
 from .checkpoint import save_checkpoint
 from .ema import WeightAverage
 from .evaluate import IGNORE, NUM_CLASSES, Scores, drive_frames, evaluate, format_scores, torch_predictor
@@ -557,13 +557,16 @@ class Trainer:
         device and host time; the trace goes to the output folder for a closer look."""
         from torch.profiler import ProfilerActivity, profile
         activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if self.device.type == "cuda" else [])
-        with profile(activities=activities) as profiler:
+        with profile(activities=activities, record_shapes=True, with_stack=True,
+                     experimental_config=profiling.stack_config()) as profiler:
             for _ in range(steps):
                 self.step(0.5)
             self._synchronize()
         profiler.export_chrome_trace(str(self.options.out / "profile.json"))
         key = "self_cuda_time_total" if self.device.type == "cuda" else "self_cpu_time_total"
-        return profiler.key_averages().table(sort_by=key, row_limit=30, max_name_column_width=60)
+        table = profiler.key_averages().table(sort_by=key, row_limit=30, max_name_column_width=60)
+        copies = profiling.copy_sites(profiler.events())
+        return table + "\n" + profiling.format_copy_sites(copies, steps)
 
     def _train(self) -> Progress:
         options = self.options

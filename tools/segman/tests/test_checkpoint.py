@@ -93,7 +93,7 @@ def test_wrong_variant_is_refused():
         build_from_checkpoint({"state_dict": to_official_state_dict(build_segman("nano"))}, variant="T")
 
 
-@pytest.mark.parametrize("name", ["T-slim", "T-slim4", "T-slim2"])
+@pytest.mark.parametrize("name", ["T-slim", "T-slim4", "T-slim2", "T-mid4"])
 def test_variants_sharing_the_encoder_are_told_apart_by_their_decoder(name):
     source = build_segman(name)
     model, _ = build_from_checkpoint(source.state_dict())

@@ -104,6 +104,26 @@ def test_fused_tile_products_lay_out_heads_tiles_and_padding_as_the_kernel_expec
         assert out_error < 1e-5 and grad_error < 1e-5
 
 
+def test_fused_products_under_autocast_gather_the_regions_in_its_dtype(monkeypatch) -> None:
+    # Under autocast the fused kernel runs in the autocast dtype: q, k and v are cast before the key regions are
+    # gathered (not the regions after), and the result comes back in q's dtype.
+    from segman.ops import tiled_na
+    monkeypatch.setattr(torch.nn.functional, "scaled_dot_product_attention", sdpa_math, raising=False)
+    monkeypatch.setattr(tiled_na, "_autocast_dtype", lambda device_type: torch.bfloat16)
+    gathered = []
+    regions = tiled_na.regions
+    monkeypatch.setattr(tiled_na, "regions", lambda x, *a: gathered.append(x.dtype) or regions(x, *a))
+    generator = torch.Generator().manual_seed(3)
+    q, k, v = (torch.randn(1, 2, 16, 16, 8, generator=generator) for _ in range(3))
+    rpb = torch.randn(2, 9, 9, generator=generator)
+
+    out = tiled_na.tiled_neighborhood_attention_2d(q * 8 ** -0.5, k, v, 5, rpb=rpb, fused=True)
+
+    assert gathered == [torch.bfloat16, torch.bfloat16] and out.dtype == torch.float32
+    expected = neighborhood_attention_2d(q * 8 ** -0.5, k, v, 5, rpb=rpb)
+    assert (out - expected).abs().max().item() < 0.05 * expected.abs().max().item()
+
+
 def test_chosen_products_apply_to_calls_that_do_not_say(monkeypatch) -> None:
     from segman.ops import tiled_na
     used = []

@@ -146,6 +146,13 @@ def _fused_products(q_tiles: torch.Tensor, k_regions: torch.Tensor, v_regions: t
     return out[..., :dim].reshape(batch, heads, tiles, queries, dim)
 
 
+def _autocast_dtype(device_type: str) -> Optional[torch.dtype]:
+    """The dtype autocast runs products in on this device type; None outside autocast."""
+    if hasattr(torch, "get_autocast_dtype"):  # PyTorch 2.4 and later
+        return torch.get_autocast_dtype(device_type) if torch.is_autocast_enabled(device_type) else None
+    return torch.get_autocast_gpu_dtype() if device_type == "cuda" and torch.is_autocast_enabled() else None
+
+
 def tiled_neighborhood_attention_2d(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, kernel_size: int,
                                     dilation: int = 1, rpb: Optional[torch.Tensor] = None,
                                     fused: Optional[bool] = None) -> torch.Tensor:
@@ -164,15 +171,21 @@ def tiled_neighborhood_attention_2d(q: torch.Tensor, k: torch.Tensor, v: torch.T
     table = torch.nn.functional.pad(table.float(), (0, 1, 0, 1), value=float("-inf"))
     bias = select(select(table, 1, bias_h), 4, bias_w)                  # (heads, th, Th, Rh, tw, Tw, Rw)
     bias = bias.permute(0, 1, 4, 2, 5, 3, 6).reshape(heads, tiles_h * tiles_w, queries, keys)
+    if fused is None:
+        fused = fused_products_available(q.device) if _fused_products_chosen is None else _fused_products_chosen
+    out_dtype, autocast_dtype = q.dtype, _autocast_dtype(q.device.type)
+    if fused and autocast_dtype is not None:
+        # The fused kernel runs in the autocast dtype whatever comes in (under the training's bf16 autocast q and k
+        # arrive in fp32 from the rotary embedding, v in bf16); cast before the regions are gathered, so the
+        # regions, five times the keys, are made once in that dtype instead of cast to q's and back.
+        q, k, v = (x.to(autocast_dtype) for x in (q, k, v))
     q_tiles = q.reshape(batch, heads, tiles_h, rows.tile, tiles_w, cols.tile, dim)
     q_tiles = q_tiles.permute(0, 1, 2, 4, 3, 5, 6).reshape(batch, heads, tiles_h * tiles_w, queries, dim)
     k_regions, v_regions = (regions(x, region_h, region_w) for x in (k, v))
-    if fused is None:
-        fused = fused_products_available(q.device) if _fused_products_chosen is None else _fused_products_chosen
     products = _fused_products if fused else _explicit_products
     out = products(q_tiles, k_regions, v_regions, bias)
     out = out.reshape(batch, heads, tiles_h, tiles_w, rows.tile, cols.tile, dim).permute(0, 1, 2, 4, 3, 5, 6)
-    return out.reshape(batch, heads, height, width, dim).to(q.dtype)
+    return out.reshape(batch, heads, height, width, dim).to(out_dtype)
 
 
 def check(batch: int, heads: int, height: int, width: int, dim: int, kernel: int, dilation: int,
