@@ -104,23 +104,36 @@ def test_fused_tile_products_lay_out_heads_tiles_and_padding_as_the_kernel_expec
         assert out_error < 1e-5 and grad_error < 1e-5
 
 
-def test_fused_products_under_autocast_gather_the_regions_in_its_dtype(monkeypatch) -> None:
-    # Under autocast the fused kernel runs in the autocast dtype: q, k and v are cast before the key regions are
-    # gathered (not the regions after), and the result comes back in q's dtype.
+def test_fused_products_under_autocast_run_in_its_dtype_without_round_trips(monkeypatch) -> None:
+    # Under autocast the fused kernel gets every input in the autocast dtype, cast once: the regions are gathered in
+    # the inputs' own dtypes (fp32 q and k as the rotary embedding leaves them, bf16 v), v is not taken up to q's
+    # fp32 on the way, and the result comes back in q's dtype.
     from segman.ops import tiled_na
-    monkeypatch.setattr(torch.nn.functional, "scaled_dot_product_attention", sdpa_math, raising=False)
+    kernel_dtypes, casts = [], []
+
+    def recording_sdpa(q, k, v, attn_mask=None, scale=None):
+        kernel_dtypes.extend([q.dtype, k.dtype, v.dtype, attn_mask.dtype])
+        casts.append("kernel")
+        return sdpa_math(q, k, v, attn_mask, scale)
+    monkeypatch.setattr(torch.nn.functional, "scaled_dot_product_attention", recording_sdpa, raising=False)
     monkeypatch.setattr(tiled_na, "_autocast_dtype", lambda device_type: torch.bfloat16)
     gathered = []
     regions = tiled_na.regions
     monkeypatch.setattr(tiled_na, "regions", lambda x, *a: gathered.append(x.dtype) or regions(x, *a))
+    to = torch.Tensor.to
+    monkeypatch.setattr(torch.Tensor, "to", lambda x, *a, **k: casts.append((x.dtype, *a)) or to(x, *a, **k))
     generator = torch.Generator().manual_seed(3)
-    q, k, v = (torch.randn(1, 2, 16, 16, 8, generator=generator) for _ in range(3))
+    q, k = (torch.randn(1, 2, 16, 16, 8, generator=generator) for _ in range(2))
+    v = torch.randn(1, 2, 16, 16, 8, generator=generator).bfloat16()
     rpb = torch.randn(2, 9, 9, generator=generator)
 
     out = tiled_na.tiled_neighborhood_attention_2d(q * 8 ** -0.5, k, v, 5, rpb=rpb, fused=True)
 
-    assert gathered == [torch.bfloat16, torch.bfloat16] and out.dtype == torch.float32
-    expected = neighborhood_attention_2d(q * 8 ** -0.5, k, v, 5, rpb=rpb)
+    assert gathered == [torch.float32, torch.bfloat16] and out.dtype == torch.float32
+    assert kernel_dtypes == [torch.bfloat16] * 4
+    before_kernel = casts[:casts.index("kernel")]
+    assert (torch.bfloat16, torch.float32) not in before_kernel  # nothing of bf16 went up to fp32 on the way in
+    expected = neighborhood_attention_2d(q * 8 ** -0.5, k, v.float(), 5, rpb=rpb)
     assert (out - expected).abs().max().item() < 0.05 * expected.abs().max().item()
 
 

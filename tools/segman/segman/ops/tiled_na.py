@@ -139,9 +139,12 @@ def _fused_products(q_tiles: torch.Tensor, k_regions: torch.Tensor, v_regions: t
     def flat(x: torch.Tensor, rows: int) -> torch.Tensor:
         x = x.reshape(batch, heads * tiles, rows, dim)
         return torch.nn.functional.pad(x, (0, padded - dim)) if padded != dim else x
-    dtype = q_tiles.dtype
+    # Under autocast the kernel runs in the autocast dtype, so each input is cast to it once: cast to q's dtype (fp32
+    # after the rotary embedding), a bf16 v went up and the autocast took it back down, both ways again in the
+    # backward. The key regions are cast after their gather, so their gradients still sum in the keys' dtype.
+    dtype = _autocast_dtype(q_tiles.device.type) or q_tiles.dtype
     out = torch.nn.functional.scaled_dot_product_attention(
-        flat(q_tiles, queries), flat(k_regions.to(dtype), keys), flat(v_regions.to(dtype), keys),
+        flat(q_tiles.to(dtype), queries), flat(k_regions.to(dtype), keys), flat(v_regions.to(dtype), keys),
         attn_mask=bias.reshape(1, heads * tiles, queries, keys).to(dtype), scale=1.0)
     return out[..., :dim].reshape(batch, heads, tiles, queries, dim)
 
@@ -171,21 +174,15 @@ def tiled_neighborhood_attention_2d(q: torch.Tensor, k: torch.Tensor, v: torch.T
     table = torch.nn.functional.pad(table.float(), (0, 1, 0, 1), value=float("-inf"))
     bias = select(select(table, 1, bias_h), 4, bias_w)                  # (heads, th, Th, Rh, tw, Tw, Rw)
     bias = bias.permute(0, 1, 4, 2, 5, 3, 6).reshape(heads, tiles_h * tiles_w, queries, keys)
-    if fused is None:
-        fused = fused_products_available(q.device) if _fused_products_chosen is None else _fused_products_chosen
-    out_dtype, autocast_dtype = q.dtype, _autocast_dtype(q.device.type)
-    if fused and autocast_dtype is not None:
-        # The fused kernel runs in the autocast dtype whatever comes in (under the training's bf16 autocast q and k
-        # arrive in fp32 from the rotary embedding, v in bf16); cast before the regions are gathered, so the
-        # regions, five times the keys, are made once in that dtype instead of cast to q's and back.
-        q, k, v = (x.to(autocast_dtype) for x in (q, k, v))
     q_tiles = q.reshape(batch, heads, tiles_h, rows.tile, tiles_w, cols.tile, dim)
     q_tiles = q_tiles.permute(0, 1, 2, 4, 3, 5, 6).reshape(batch, heads, tiles_h * tiles_w, queries, dim)
     k_regions, v_regions = (regions(x, region_h, region_w) for x in (k, v))
+    if fused is None:
+        fused = fused_products_available(q.device) if _fused_products_chosen is None else _fused_products_chosen
     products = _fused_products if fused else _explicit_products
     out = products(q_tiles, k_regions, v_regions, bias)
     out = out.reshape(batch, heads, tiles_h, tiles_w, rows.tile, cols.tile, dim).permute(0, 1, 2, 4, 3, 5, 6)
-    return out.reshape(batch, heads, height, width, dim).to(out_dtype)
+    return out.reshape(batch, heads, height, width, dim).to(q.dtype)
 
 
 def check(batch: int, heads: int, height: int, width: int, dim: int, kernel: int, dilation: int,
