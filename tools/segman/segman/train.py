@@ -554,7 +554,8 @@ class Trainer:
 
     def profile(self, steps: int) -> str:
         """`steps` training steps under torch.profiler (outside the budget): the ops that took the most
-        device and host time; the trace goes to the output folder for a closer look."""
+        device and host time, then the copies by shapes and call site (`segman.profiling`); the trace goes to the
+        output folder for a closer look."""
         from torch.profiler import ProfilerActivity, profile
         activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if self.device.type == "cuda" else [])
         with profile(activities=activities, record_shapes=True, with_stack=True,

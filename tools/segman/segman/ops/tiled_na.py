@@ -129,9 +129,10 @@ def _explicit_products(q_tiles: torch.Tensor, k_regions: torch.Tensor, v_regions
 
 def _fused_products(q_tiles: torch.Tensor, k_regions: torch.Tensor, v_regions: torch.Tensor,
                     bias: torch.Tensor) -> torch.Tensor:
-    """The same in one fused kernel, in the inputs' dtype with fp32 accumulation and softmax inside it. Heads and
-    tiles become the kernel's heads; the bias is shared by the batch. The head dim is padded with zeros to a
-    multiple of 8 (zero channels add nothing to a logit), as the memory-efficient kernel asks."""
+    """The same in one fused kernel, in q's dtype (the autocast dtype under autocast) with fp32 accumulation and
+    softmax inside it. Heads and tiles become the kernel's heads; the bias is shared by the batch. The head dim is
+    padded with zeros to a multiple of 8 (zero channels add nothing to a logit), as the memory-efficient kernel
+    asks."""
     batch, heads, tiles, queries, dim = dims(q_tiles)
     keys = k_regions.shape[-2]
     padded = -(-dim // 8) * 8
@@ -162,8 +163,8 @@ def tiled_neighborhood_attention_2d(q: torch.Tensor, k: torch.Tensor, v: torch.T
     """OPS.md NeighborhoodAttention2D: q (pre-scaled), k, v (B, heads, H, W, d) -> (B, heads, H, W, d).
 
     `fused` (default: as `choose_products` said, else where available) runs each tile's products as one fused
-    attention kernel in q's dtype; otherwise they run in fp32 (TF32 where the caller allows it), outside any
-    autocast, with fp32 logits and softmax in memory. The result has q's dtype."""
+    attention kernel in q's dtype (under autocast, the autocast dtype); otherwise they run in fp32 (TF32 where the
+    caller allows it), outside any autocast, with fp32 logits and softmax in memory. The result has q's dtype."""
     batch, heads, height, width, dim = dims(q)
     rows, region_h, bias_h = _device_tables(height, kernel_size, dilation, q.device)
     cols, region_w, bias_w = _device_tables(width, kernel_size, dilation, q.device)
