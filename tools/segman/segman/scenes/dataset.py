@@ -70,9 +70,10 @@ class SceneSet:
             yield self[i]
 
     def rendered(self, workers: int | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """The scenes in order, rendered by `workers` processes (default: one per core; one scene takes about
-        80 ms on one core)."""
-        workers = workers or os.cpu_count() or 1
+        """The scenes in order, rendered by `workers` processes (default: one per core; 0 or 1: in this process;
+        one scene takes about 80 ms on one core)."""
+        if workers is None:
+            workers = os.cpu_count() or 1
         if workers <= 1 or self.count <= 1:
             yield from self
             return
