@@ -6,7 +6,10 @@ model: the blocks of a stage run the same code on the same shapes, and the graph
 (`ops/fused.py`) splits a block, not the model. Modules are compiled in place (`nn.Module.compile`), so parameter
 names and checkpoints stay as they are. Measured (bench/RESULTS.md, "Compiled blocks"): 1.17-1.27x the frames/s of
 eager blocks, but 53-84 s more warm-up even from the compile cache, so within one 9-minute call it gains nothing
-and stays off by default."""
+and stays off by default. A third or more of that warm-up was later found to be the C compiler building a CPU kernel of
+the loaded graphs: the tiled attention's tables, looked up under another device key than the one they were made
+under, were made again from numpy while tracing (`ops/devices.py`); the warm-up without it is not measured yet.
+Compiled, the tiled attention runs its products explicit (`train.tile_products`)."""
 
 from __future__ import annotations
 
@@ -33,14 +36,19 @@ def regions(model: SegMAN) -> List[nn.Module]:
     return [*(block for stage in model.encoder.stages for block in stage.blocks), model.decoder]
 
 
-def compile_regions(model: SegMAN, mode: str = "default") -> int:
-    """Compile every region in place (compilation itself happens on the first forward); returns how many."""
+def compile_regions(model: SegMAN, mode: str = "default", one_config: bool = False) -> int:
+    """Compile every region in place (compilation itself happens on the first forward); returns how many.
+    `one_config`: pointwise and reduction kernels take inductor's first launch config instead of timing several on
+    their first run, which a run that loads its kernels from a compile cache still does."""
     if mode not in MODES:
         raise SystemExit(f"--compile-mode must be one of {', '.join(MODES)}, not '{mode}'")
     if not supported():
         raise SystemExit(f"--compile needs PyTorch >= 2.2 (nn.Module.compile); this is {torch.__version__}: "
                          "leave --compile out")
     _raise_recompile_limit()
+    if one_config:
+        from torch._inductor import config as inductor_config
+        inductor_config.triton.autotune_pointwise = False
     compiled = regions(model)
     for region in compiled:
         region.compile(mode=None if mode == "default" else mode, dynamic=False)

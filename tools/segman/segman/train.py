@@ -38,7 +38,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import compile_cache, profiling, regions
+from . import compile_cache, profiling, regions, stack_sampler
 from .checkpoint import save_checkpoint
 from .ema import WeightAverage
 from .evaluate import IGNORE, NUM_CLASSES, Scores, drive_frames, evaluate, format_scores, torch_predictor
@@ -96,11 +96,13 @@ class TrainOptions:
                                     # layout changes on tensor cores)
     compile: bool = False           # torch.compile the encoder blocks and the decoder (`regions`)
     compile_mode: str = "default"   # inductor mode of --compile: default, reduce-overhead (CUDA graphs), ...
+    compile_one_config: bool = False    # compiled kernels take inductor's first launch config, none timed
     profile: int = 0                # steps to profile after the warm-up (table printed, trace written)
     cudnn_benchmark: bool = False   # autotune every convolution in the warm-up (CUDA): ~45 s, no faster steps
     finish_by: Optional[float] = None   # epoch seconds the whole run should end by: shortens the training budget
     reserve: float = 20.0           # seconds kept after training for scoring the val scenes and saving
     compile_cache: Optional[Path] = None  # compiled kernels saved by an earlier run (`compile_cache.FILE_NAME`)
+    sample_stacks: Optional[Path] = None  # where the run's sampled Python stacks go (`segman.stack_sampler`)
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -408,15 +410,23 @@ def attention_backend(options: TrainOptions, device: torch.device) -> str:
 
 
 def tile_products(options: TrainOptions, device: torch.device) -> bool:
-    """Whether the tiled attention runs its products fused (`--tile-products`; auto: where available)."""
+    """Whether the tiled attention runs its products fused (`--tile-products`; auto: where available, and not in
+    compiled blocks)."""
     if options.tile_products not in TILE_PRODUCTS:
         raise SystemExit(f"--tile-products must be {', '.join(TILE_PRODUCTS)}, not '{options.tile_products}'")
     available = tiled_na.fused_products_available(device)
     if options.tile_products == "fused" and not available:
         raise SystemExit("--tile-products fused needs CUDA and PyTorch >= 2 (scaled_dot_product_attention); "
                          "use --tile-products explicit")
+    # Inductor (PyTorch 2.11) lays out the fused kernel's padded bias with the tiles innermost, and the kernel's
+    # backward then fails ("(*bias): last dimension must be contiguous"); compiled, the explicit products fuse anyway.
+    if options.compile and options.tile_products == "fused":
+        raise SystemExit("--tile-products fused does not run in compiled blocks (--compile): leave --tile-products "
+                         "out or give explicit")
     chosen = TILE_PRODUCTS[options.tile_products]
-    return available if chosen is None else chosen
+    if chosen is None:
+        return available and not options.compile
+    return chosen
 
 
 def attention_maps(spec: Variant, height: int, width: int) -> List[Tuple[int, int, int, int]]:
@@ -491,7 +501,8 @@ class Trainer:
                  weights: torch.Tensor, backend: str = "reference") -> None:
         self.model, self.stream, self.options, self.device = model, stream, options, device
         self.backend = backend
-        self.compiled_regions = regions.compile_regions(model, options.compile_mode) if options.compile else 0
+        self.compiled_regions = regions.compile_regions(model, options.compile_mode,
+                                                         options.compile_one_config) if options.compile else 0
         fusable = device.type == "cuda" and "fused" in inspect.signature(torch.optim.AdamW).parameters
         self.optimizer = torch.optim.AdamW(parameter_groups(model, options.weight_decay), lr=options.lr,
                                            **({"fused": True} if fusable else {}))
@@ -822,6 +833,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
                         help="torch.compile each encoder block and the decoder (PyTorch >= 2.2)")
     parser.add_argument("--compile-mode", choices=regions.MODES, default=defaults.compile_mode,
                         help="inductor mode of --compile (reduce-overhead: CUDA graphs)")
+    parser.add_argument("--compile-one-config", action="store_true",
+                        help="compiled pointwise and reduction kernels take inductor's first launch config instead "
+                             "of timing several on their first run")
     parser.add_argument("--profile", type=int, default=defaults.profile,
                         help="profile this many steps after the warm-up (prints the costliest ops)")
     parser.add_argument("--cudnn-benchmark", action="store_true",
@@ -835,12 +849,20 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
     parser.add_argument("--compile-cache", type=Path,
                         help=f"load the compiled kernels an earlier run saved ({compile_cache.FILE_NAME} beside its "
                              "checkpoint) instead of compiling them; same PyTorch and GPU, else it only misses")
+    parser.add_argument("--sample-stacks", type=Path,
+                        help="sample the main thread's Python stack every 5 ms and write where the run's time "
+                             "went to this file (segman.stack_sampler)")
     args = parser.parse_args(argv)
     return TrainOptions(**{k.replace("-", "_"): v for k, v in vars(args).items()})
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
-    run(parse_args(argv))
+    options = parse_args(argv)
+    if options.sample_stacks is None:
+        run(options)
+        return
+    with stack_sampler.sampled(options.sample_stacks):
+        run(options)
 
 
 if __name__ == "__main__":

@@ -88,6 +88,17 @@ def test_tables_made_before_compilation_are_the_ones_the_attention_uses() -> Non
     assert all(tiled_na._DEVICE_TABLES[key] is made[key] for key in made), "nothing is rebuilt"
 
 
+def test_tables_are_keyed_by_the_indexed_device(monkeypatch) -> None:
+    # The training loop says `cuda`, a GPU tensor says `cuda:0`: one key, or the compiled blocks make the tables
+    # again from numpy while tracing.
+    from segman.ops.devices import indexed_device
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
+    assert indexed_device(torch.device("cuda")) == torch.device("cuda", 0)
+    assert indexed_device(torch.device("cuda", 1)) == torch.device("cuda", 1)
+    assert indexed_device(torch.device("cpu")) == torch.device("cpu")
+    assert torch.device("cuda") != torch.device("cuda", 0), "why the index is added"
+
+
 def sdpa_math(q, k, v, attn_mask=None, scale=None):
     """scaled_dot_product_attention's documented math, for PyTorch builds without it."""
     logits = torch.matmul(q, k.transpose(-1, -2)) * (q.shape[-1] ** -0.5 if scale is None else scale)

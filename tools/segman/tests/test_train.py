@@ -11,6 +11,7 @@ from segman.checkpoint import load_checkpoint
 from segman.evaluate import IGNORE
 from segman.network import build_segman
 from segman.scenes.dataset import SceneSet
+from segman.ops import tiled_na
 from segman.variants import get_variant
 from segman.manifest import MEAN
 import segman.train as train_module
@@ -167,6 +168,19 @@ def test_tile_products_are_fused_only_where_the_fused_kernel_runs() -> None:
         tile_products(options, torch.device("cpu"))
     with pytest.raises(SystemExit):
         parse_args(["--out", "x", "--minutes", "1", "--tile-products", "dense"])
+
+
+def test_compiled_blocks_run_the_explicit_tile_products(monkeypatch) -> None:
+    # Compiled, the fused kernel's backward fails on the bias layout inductor gives it: auto takes the explicit
+    # products there, and an explicit request for the fused ones is refused before anything compiles.
+    monkeypatch.setattr(tiled_na, "fused_products_available", lambda device: True)
+    options = parse_args(["--out", "x", "--minutes", "1"])
+    assert tile_products(options, torch.device("cuda")) is True
+    options.compile = True
+    assert tile_products(options, torch.device("cuda")) is False
+    options.tile_products = "fused"
+    with pytest.raises(SystemExit, match="--compile"):
+        tile_products(options, torch.device("cuda"))
 
 
 def test_cudnn_benchmark_is_off_unless_asked_for() -> None:

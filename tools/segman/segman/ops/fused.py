@@ -20,6 +20,7 @@ from typing import Callable, Dict, Optional, Tuple
 import torch
 
 from .agreement import attention_agreement, parse_check_arguments, print_attention_checks, scan_agreement
+from .devices import indexed_device
 from .neighborhood_attention import window_tables
 from .selective_scan import selective_scan_2d
 from .shapes import dims
@@ -29,7 +30,7 @@ _TABLES: Dict[Tuple[int, int, int, torch.device], Tuple[torch.Tensor, torch.Tens
 
 def _tables(length: int, kernel: int, dilation: int, device: torch.device) -> Tuple[torch.Tensor, torch.Tensor]:
     """Key positions and RPB rows (length, kernel) on the device, made once per map size."""
-    key = (length, kernel, dilation, device)
+    key = (length, kernel, dilation, indexed_device(device))
     if key not in _TABLES:
         keys, rows = window_tables(length, kernel, dilation)
         _TABLES[key] = (torch.from_numpy(keys).to(device), torch.from_numpy(rows).to(device))

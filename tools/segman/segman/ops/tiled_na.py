@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from .agreement import attention_agreement, parse_check_arguments, print_attention_checks
+from .devices import indexed_device
 from .neighborhood_attention import window_tables
 from .shapes import dims
 
@@ -69,7 +70,7 @@ _DEVICE_TABLES: Dict[Tuple[int, int, int, torch.device], Tuple[AxisTiles, torch.
 def _device_tables(length: int, kernel: int, dilation: int,
                    device: torch.device) -> Tuple[AxisTiles, torch.Tensor, torch.Tensor]:
     """The axis's tiles with its region key positions (tiles, region) and bias rows on the device."""
-    key = (length, kernel, dilation, device)
+    key = (length, kernel, dilation, indexed_device(device))
     if key not in _DEVICE_TABLES:
         axis = axis_tiles(length, kernel, dilation)
         positions = axis.starts[:, None] + np.arange(axis.region)[None, :]
