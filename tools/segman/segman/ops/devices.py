@@ -1,4 +1,4 @@
-"""Devices as keys of the ops' table caches."""
+"""Devices as keys of the ops' table and mask caches."""
 
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from .agreement import attention_agreement, print_attention_checks
+from .devices import indexed_device
 from .neighborhood_attention import window_tables
 from .shapes import dims
 
@@ -61,7 +62,7 @@ def block_mask(height: int, width: int, kernel: int, dilation: int, device: torc
 
     Kept in a plain dict so that a model compiled after `prebuild_masks` finds it as a constant.
     """
-    key = (height, width, kernel, dilation, device)
+    key = (height, width, kernel, dilation, indexed_device(device))
     mask = _MASKS.get(key)
     if mask is None:
         mask = _MASKS[key] = _build_block_mask(height, width, kernel, dilation, device)
