@@ -130,6 +130,7 @@ public sealed partial class CameraPipeline : IDisposable
     {
         var attempt = 0;
         var open = false;
+        var streaming = false;
         long sequence = 0;
         try
         {
@@ -140,6 +141,7 @@ public sealed partial class CameraPipeline : IDisposable
                 {
                     open = await TryOpenAsync(attempt, cancellationToken).ConfigureAwait(false);
                     attempt = open ? 0 : attempt + 1;
+                    streaming = false;
                     continue;
                 }
 
@@ -171,6 +173,15 @@ public sealed partial class CameraPipeline : IDisposable
                 }
 
                 frame.Timings.Capture = Stopwatch.GetElapsedTime(started);
+
+                // Streaming once frames flow, not when the source opens: a damaged file or a dead stream can open
+                // and then deliver nothing.
+                if (!streaming)
+                {
+                    streaming = true;
+                    await _publisher.ReportSourceStateAsync(CameraId, SourceState.Streaming, _source.Name, cancellationToken).ConfigureAwait(false);
+                }
+
                 frame.Sequence = sequence++;
                 frame.CapturedAt = _time.GetUtcNow();
                 frame.DroppedFrames = Counters.FramesDropped;
@@ -195,7 +206,6 @@ public sealed partial class CameraPipeline : IDisposable
         {
             await _source.OpenAsync(cancellationToken).ConfigureAwait(false);
             LogSourceOpened(CameraId, _source.Name, _source.IsLive);
-            await _publisher.ReportSourceStateAsync(CameraId, SourceState.Streaming, _source.Name, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -71,6 +71,21 @@ public sealed class CameraPipelineTests
     }
 
     [Fact]
+    public async Task A_source_that_opens_but_delivers_no_frame_is_never_reported_streaming()
+    {
+        // A damaged file or a dead stream can open and then fail on its first read: streaming means frames flow.
+        var source = new ScriptedFrameSource(isLive: true, Step.Fail, Step.Fail, Step.Frame, Step.End);
+        using var pipeline = CreatePipeline(source);
+
+        await pipeline.RunAsync(CancellationToken.None).WaitAsync(Timeout);
+
+        Assert.Equal(3, source.Opens);
+        Assert.Equal(
+            [SourceState.Starting, SourceState.Reconnecting, SourceState.Reconnecting, SourceState.Streaming, SourceState.Ended],
+            _publisher.States);
+    }
+
+    [Fact]
     public async Task A_frame_that_fails_in_a_stage_is_counted_and_the_rest_go_on()
     {
         var source = new ScriptedFrameSource(isLive: false, ScriptedFrameSource.Frames(10));
