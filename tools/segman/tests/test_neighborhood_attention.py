@@ -97,6 +97,15 @@ def test_tables_are_keyed_by_the_indexed_device(monkeypatch) -> None:
     assert indexed_device(torch.device("cuda", 1)) == torch.device("cuda", 1)
     assert indexed_device(torch.device("cpu")) == torch.device("cpu")
     assert torch.device("cuda") != torch.device("cuda", 0), "why the index is added"
+    # Each cache looks up what was made for `cuda:0` when asked for `cuda` (a sentinel: nothing is built).
+    from segman.ops import flex_na, fused, tiled_na
+    made = object()
+    monkeypatch.setitem(tiled_na._DEVICE_TABLES, (32, 9, 1, torch.device("cuda", 0)), made)
+    monkeypatch.setitem(fused._TABLES, (32, 9, 1, torch.device("cuda", 0)), made)
+    monkeypatch.setitem(flex_na._MASKS, (16, 32, 9, 1, torch.device("cuda", 0)), made)
+    assert tiled_na._device_tables(32, 9, 1, torch.device("cuda")) is made
+    assert fused._tables(32, 9, 1, torch.device("cuda")) is made
+    assert flex_na.block_mask(16, 32, 9, 1, torch.device("cuda")) is made
 
 
 def sdpa_math(q, k, v, attn_mask=None, scale=None):
