@@ -34,21 +34,30 @@ public sealed record TensorRtExecutionOptions
 
     /// <summary>
     /// The provider option dictionary for <c>SessionOptions.AppendExecutionProvider("TensorRT", …)</c> or
-    /// <c>OrtTensorRTProviderOptions.UpdateOptions</c>. <paramref name="pluginLibraryPath"/> is the resolved plugin path.
+    /// <c>OrtTensorRTProviderOptions.UpdateOptions</c>. <paramref name="pluginLibraryPath"/> is the resolved plugin path,
+    /// or null for a model without our custom ops.
     /// </summary>
-    public Dictionary<string, string> ToProviderOptions(string pluginLibraryPath)
+    public Dictionary<string, string> ToProviderOptions(string? pluginLibraryPath)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(pluginLibraryPath);
+        if (pluginLibraryPath is not null)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(pluginLibraryPath);
+        }
+
         Validate();
         var options = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["device_id"] = DeviceId.ToString(CultureInfo.InvariantCulture),
-            ["trt_extra_plugin_lib_paths"] = pluginLibraryPath,
             ["trt_fp16_enable"] = Flag(Fp16),
             ["trt_int8_enable"] = Flag(Int8),
             ["trt_engine_cache_enable"] = Flag(EngineCacheDirectory is not null),
             ["trt_timing_cache_enable"] = Flag(TimingCacheDirectory is not null),
         };
+        if (pluginLibraryPath is not null)
+        {
+            options["trt_extra_plugin_lib_paths"] = pluginLibraryPath;
+        }
+
         if (EngineCacheDirectory is not null)
         {
             options["trt_engine_cache_path"] = EngineCacheDirectory;

@@ -20,23 +20,55 @@ public static class TensorRtExecutionProvider
     public static string? LocatePlugins(string? configuredPath = null) =>
         NativeLibraryLocator.Locate(PluginFileName, PluginPathVariable, configuredPath);
 
-    /// <summary>The provider options for <paramref name="settings"/>, with the plugin library resolved.</summary>
-    public static Dictionary<string, string> ProviderOptions(TensorRtExecutionOptions settings)
+    /// <summary>
+    /// The plugin library for <paramref name="settings"/>: the configured path, which must exist (a path someone set
+    /// and got wrong is an error, not a fallback), else the first one the search finds, else null.
+    /// </summary>
+    public static string? ResolvePlugins(TensorRtExecutionOptions settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var plugins = LocatePlugins(settings.PluginLibraryPath) ?? throw new CustomOpLibraryException(
-            $"TensorRT needs the plugin library {PluginFileName}, but it was not found. Looked in: " +
-            string.Join(", ", NativeLibraryLocator.Candidates(PluginFileName, PluginPathVariable, settings.PluginLibraryPath)) +
-            $". Build it with native/tensorrt-plugins/build.sh and TENSORRT_INCLUDE_DIR set, or set {PluginPathVariable}.");
-        return settings.ToProviderOptions(plugins);
+        var found = LocatePlugins(settings.PluginLibraryPath);
+        if (found is null && !string.IsNullOrWhiteSpace(settings.PluginLibraryPath))
+        {
+            throw new CustomOpLibraryException(
+                $"TensorRT's plugin library {PluginFileName} was configured as '{settings.PluginLibraryPath}', which does " +
+                "not exist. Build it with native/tensorrt-plugins/build.sh and TENSORRT_INCLUDE_DIR set, and point " +
+                $"SegMan:Model:TensorRt:PluginLibrary (or {PluginPathVariable}) at it, or remove the setting.");
+        }
+
+        return found;
+    }
+
+    /// <summary>Every place the plugin library is looked for when none is configured (for messages).</summary>
+    public static IEnumerable<string> PluginCandidates() =>
+        NativeLibraryLocator.Candidates(PluginFileName, PluginPathVariable, configuredPath: null);
+
+    /// <summary>
+    /// The provider options for <paramref name="settings"/> with <paramref name="pluginLibraryPath"/> (null: none), and
+    /// the cache folders created, so that the first build can save its engine.
+    /// </summary>
+    public static Dictionary<string, string> ProviderOptions(TensorRtExecutionOptions settings, string? pluginLibraryPath)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        foreach (var folder in new[] { settings.EngineCacheDirectory, settings.TimingCacheDirectory })
+        {
+            if (folder is not null)
+            {
+                Directory.CreateDirectory(folder);
+            }
+        }
+
+        return settings.ToProviderOptions(pluginLibraryPath);
     }
 
     /// <summary>Appends the TensorRT execution provider to <paramref name="options"/>.</summary>
-    public static void Append(SessionOptions options, TensorRtExecutionOptions settings)
+    public static void Append(SessionOptions options, TensorRtExecutionOptions settings, string? pluginLibraryPath)
     {
         ArgumentNullException.ThrowIfNull(options);
-        using var providerOptions = new OrtTensorRTProviderOptions();
-        providerOptions.UpdateOptions(ProviderOptions(settings));
-        options.AppendExecutionProvider_Tensorrt(providerOptions);
+        var providerOptions = ProviderOptions(settings, pluginLibraryPath);
+        using var tensorRt = new OrtTensorRTProviderOptions();
+        tensorRt.UpdateOptions(providerOptions);
+        options.AppendExecutionProvider_Tensorrt(tensorRt);
     }
 }

@@ -35,6 +35,13 @@ public sealed class TensorRtExecutionOptionsTests
         Assert.False(options.ContainsKey("trt_engine_cache_path"));
     }
 
+    [Fact]
+    public void ModelsWithoutCustomOpsGetNoPluginLibrary()
+    {
+        var options = TensorRtExecutionProvider.ProviderOptions(new TensorRtExecutionOptions(), pluginLibraryPath: null);
+        Assert.False(options.ContainsKey("trt_extra_plugin_lib_paths"));
+    }
+
     [Theory]
     [InlineData(-1, false, null, null, "DeviceId")]
     [InlineData(0, false, "calib.flatbuffers", "/cache", "Int8 is off")]
@@ -53,8 +60,9 @@ public sealed class TensorRtExecutionOptionsTests
     public void MissingPluginLibraryIsReportedWithTheFix()
     {
         var settings = new TensorRtExecutionOptions { PluginLibraryPath = "/nonexistent/libsegman_trt_plugins.so" };
-        var error = Assert.Throws<CustomOpLibraryException>(() => TensorRtExecutionProvider.ProviderOptions(settings));
+        var error = Assert.Throws<CustomOpLibraryException>(() => TensorRtExecutionProvider.ResolvePlugins(settings));
         Assert.Contains("/nonexistent/libsegman_trt_plugins.so", error.Message);
         Assert.Contains("TENSORRT_INCLUDE_DIR", error.Message);
+        Assert.Contains("SegMan:Model:TensorRt:PluginLibrary", error.Message);
     }
 }

@@ -45,11 +45,36 @@ public sealed class InferenceOptionsValidator : IValidateOptions<InferenceOption
         {
             failures.Add($"{Section}:TensorRt must be an object (or left out for the defaults).");
         }
-        else if (options.TensorRt.PluginLibrary is { } plugins && string.IsNullOrWhiteSpace(plugins))
+        else
+        {
+            ValidateTensorRt(options.TensorRt, failures);
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateTensorRt(TensorRtOptions tensorRt, List<string> failures)
+    {
+        if (tensorRt.PluginLibrary is { } plugins && string.IsNullOrWhiteSpace(plugins))
         {
             failures.Add($"{Section}:TensorRt:PluginLibrary is blank: remove it or set the path of libsegman_trt_plugins.so.");
         }
 
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        if (string.IsNullOrWhiteSpace(tensorRt.Int8CalibrationTable))
+        {
+            return;
+        }
+
+        if (!tensorRt.Int8)
+        {
+            failures.Add($"{Section}:TensorRt:Int8CalibrationTable is set but Int8 is off: set Int8 to true, or remove the table.");
+        }
+
+        if (string.IsNullOrWhiteSpace(tensorRt.EngineCacheDir))
+        {
+            failures.Add(
+                $"{Section}:TensorRt:Int8CalibrationTable is read from the engine cache folder, but EngineCacheDir is empty: " +
+                "set EngineCacheDir to the folder that holds the table.");
+        }
     }
 }

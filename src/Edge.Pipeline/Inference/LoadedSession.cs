@@ -6,7 +6,8 @@ namespace SegMan.Edge.Pipeline.Inference;
 /// An ONNX Runtime session with the options it was made from (kept alive with it: they hold the registered
 /// custom-op library) and the provider that runs it.
 /// </summary>
-internal sealed class LoadedSession(InferenceSession session, SessionOptions options, ExecutionProviderKind provider, string? fallbackReason)
+internal sealed class LoadedSession(
+    InferenceSession session, SessionOptions options, ExecutionProviderKind provider, string? fallbackReason, string? limitation = null)
     : IDisposable
 {
     public InferenceSession Session { get; } = session;
@@ -15,6 +16,9 @@ internal sealed class LoadedSession(InferenceSession session, SessionOptions opt
 
     /// <summary>Why faster providers were passed over; null when the requested one runs.</summary>
     public string? FallbackReason { get; } = fallbackReason;
+
+    /// <summary>What the provider that runs does less well than it could, and the fix; null when nothing.</summary>
+    public string? Limitation { get; } = limitation;
 
     public void Dispose()
     {

@@ -66,6 +66,11 @@ public sealed partial class OnnxSegmenter : ISegmenter
         {
             LogFallback(logger ?? NullLogger<OnnxSegmenter>.Instance, options.ExecutionProvider.Trim().ToLowerInvariant(), ExecutionProvider, reason);
         }
+
+        if (_loaded.Limitation is { } limitation)
+        {
+            LogLimitation(logger ?? NullLogger<OnnxSegmenter>.Instance, ExecutionProvider, limitation);
+        }
     }
 
     public ModelManifest Manifest { get; }
@@ -133,4 +138,7 @@ public sealed partial class OnnxSegmenter : ISegmenter
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Execution provider {Requested} was asked for; running on {Actual} instead: {Reason}")]
     private static partial void LogFallback(ILogger logger, string requested, string actual, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Execution provider {Provider} runs, not at its best: {Limitation}")]
+    private static partial void LogLimitation(ILogger logger, string provider, string limitation);
 }

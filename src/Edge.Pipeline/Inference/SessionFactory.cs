@@ -39,12 +39,14 @@ internal static class SessionFactory
             var sessionOptions = CreateSessionOptions(modelPath, manifest, options);
             try
             {
-                AppendProviders(sessionOptions, provider, manifest, options);
+                var limitations = new List<string>();
+                AppendProviders(sessionOptions, provider, modelPath, manifest, options, limitations);
                 var session = new InferenceSession(modelPath, sessionOptions);
                 var reason = passedOver.Count == 0 ? null : string.Join("; ", passedOver);
-                return new LoadedSession(session, sessionOptions, provider, reason);
+                var limitation = limitations.Count == 0 ? null : string.Join("; ", limitations);
+                return new LoadedSession(session, sessionOptions, provider, reason, limitation);
             }
-            catch (Exception ex) when (provider != ExecutionProviderKind.Cpu && ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+            catch (Exception ex) when (provider != ExecutionProviderKind.Cpu && IsProviderFailure(ex))
             {
                 sessionOptions.Dispose();
                 passedOver.Add($"{ExecutionProviderNames.NameOf(provider)} failed: {ex.Message}");
@@ -63,6 +65,22 @@ internal static class SessionFactory
 
         throw new ModelLoadException($"No execution provider could load {modelPath}: {string.Join("; ", passedOver)}");
     }
+
+    private static string? ResolvePlugins(TensorRtExecutionOptions settings, string modelPath)
+    {
+        try
+        {
+            return TensorRtExecutionProvider.ResolvePlugins(settings);
+        }
+        catch (CustomOpLibraryException ex)
+        {
+            throw new ModelLoadException($"Model {modelPath} is to run on TensorRT: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>A provider that cannot take the model here: ONNX Runtime refused it, or its native library is missing.</summary>
+    private static bool IsProviderFailure(Exception ex) =>
+        ex is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException;
 
     private static SessionOptions CreateSessionOptions(string modelPath, ModelManifest manifest, InferenceOptions options)
     {
@@ -98,13 +116,28 @@ internal static class SessionFactory
         }
     }
 
-    private static void AppendProviders(SessionOptions sessionOptions, ExecutionProviderKind provider, ModelManifest manifest, InferenceOptions options)
+    private static void AppendProviders(
+        SessionOptions sessionOptions,
+        ExecutionProviderKind provider,
+        string modelPath,
+        ModelManifest manifest,
+        InferenceOptions options,
+        List<string> limitations)
     {
         if (provider == ExecutionProviderKind.TensorRt)
         {
-            using var tensorRt = new OrtTensorRTProviderOptions();
-            tensorRt.UpdateOptions(TensorRtProviderSettings.Build(options, manifest));
-            sessionOptions.AppendExecutionProvider_Tensorrt(tensorRt);
+            var settings = TensorRtProviderSettings.For(options, manifest, modelPath);
+            var plugins = manifest.CustomOps.Ops.Count > 0 ? ResolvePlugins(settings, modelPath) : null;
+            if (manifest.CustomOps.Ops.Count > 0 && plugins is null)
+            {
+                limitations.Add(
+                    $"{TensorRtExecutionProvider.PluginFileName} was not found (looked in: " +
+                    $"{string.Join(", ", TensorRtExecutionProvider.PluginCandidates())}), so TensorRT builds engines around " +
+                    $"the custom-op nodes and CUDA runs those; set {InferenceOptions.SectionName}:TensorRt:PluginLibrary to " +
+                    "its path to have TensorRT run them");
+            }
+
+            TensorRtExecutionProvider.Append(sessionOptions, settings, plugins);
         }
 
         if (provider is ExecutionProviderKind.TensorRt or ExecutionProviderKind.Cuda)

@@ -13,6 +13,12 @@ public sealed record TensorRtOptions
 
     public bool Int8 { get; set; }
 
+    /// <summary>
+    /// TensorRT INT8 calibration table, a file name inside <see cref="EngineCacheDir"/>: needed with <see cref="Int8"/>
+    /// for a model without quantisation scales (the int8 QDQ export carries its own).
+    /// </summary>
+    public string? Int8CalibrationTable { get; set; }
+
     /// <summary>Path of <c>libsegman_trt_plugins.so</c>, the TensorRT plugins for our custom ops.</summary>
     public string? PluginLibrary { get; set; }
 }

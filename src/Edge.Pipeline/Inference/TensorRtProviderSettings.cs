@@ -1,42 +1,45 @@
-using System.Globalization;
+using SegMan.Edge.Kernels;
 using SegMan.Edge.Pipeline.Models;
 
 namespace SegMan.Edge.Pipeline.Inference;
 
-/// <summary>The ONNX Runtime TensorRT provider options (<c>trt_*</c> keys) for <see cref="TensorRtOptions"/>.</summary>
+/// <summary>Maps <see cref="TensorRtOptions"/> onto the TensorRT provider settings that Edge.Kernels turns into <c>trt_*</c> keys.</summary>
 internal static class TensorRtProviderSettings
 {
-    public static Dictionary<string, string> Build(InferenceOptions options, ModelManifest manifest)
+    public static TensorRtExecutionOptions For(InferenceOptions options, ModelManifest manifest, string modelPath)
     {
         var tensorRt = options.TensorRt;
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
+        var calibrationTable = Blank(tensorRt.Int8CalibrationTable);
+        if (tensorRt.Int8 && calibrationTable is null && manifest.Precision != "int8")
         {
-            ["device_id"] = options.DeviceId.ToString(CultureInfo.InvariantCulture),
-            ["trt_fp16_enable"] = Flag(tensorRt.Fp16),
-            ["trt_int8_enable"] = Flag(tensorRt.Int8),
+            // TensorRT needs a scale for every tensor it runs in INT8: a QDQ model carries them, an fp32 one does not.
+            throw new ModelLoadException(
+                $"{InferenceOptions.SectionName}:TensorRt:Int8 is on, but {modelPath} is a {manifest.Precision} model without " +
+                "quantisation scales and no Int8CalibrationTable is set. Use the int8 (QDQ) export of the model, set " +
+                $"{InferenceOptions.SectionName}:TensorRt:Int8CalibrationTable, or turn Int8 off (Fp16 needs no scales).");
+        }
+
+        if (calibrationTable is not null && manifest.Precision == "int8")
+        {
+            // TensorRT refuses a calibration table for a graph with Q/DQ nodes: their scales are the calibration.
+            throw new ModelLoadException(
+                $"{InferenceOptions.SectionName}:TensorRt:Int8CalibrationTable is set, but {modelPath} is an int8 (QDQ) " +
+                "model that carries its own scales, and TensorRT refuses a table for it: remove Int8CalibrationTable.");
+        }
+
+        return new TensorRtExecutionOptions
+        {
+            DeviceId = options.DeviceId,
+            PluginLibraryPath = Blank(tensorRt.PluginLibrary),
+            EngineCacheDirectory = FullPath(tensorRt.EngineCacheDir),
+            TimingCacheDirectory = FullPath(tensorRt.TimingCacheDir),
+            Fp16 = tensorRt.Fp16,
+            Int8 = tensorRt.Int8,
+            Int8CalibrationTable = calibrationTable,
         };
-
-        if (!string.IsNullOrWhiteSpace(tensorRt.EngineCacheDir))
-        {
-            Directory.CreateDirectory(tensorRt.EngineCacheDir);
-            settings["trt_engine_cache_enable"] = "1";
-            settings["trt_engine_cache_path"] = Path.GetFullPath(tensorRt.EngineCacheDir);
-        }
-
-        if (!string.IsNullOrWhiteSpace(tensorRt.TimingCacheDir))
-        {
-            Directory.CreateDirectory(tensorRt.TimingCacheDir);
-            settings["trt_timing_cache_enable"] = "1";
-            settings["trt_timing_cache_path"] = Path.GetFullPath(tensorRt.TimingCacheDir);
-        }
-
-        if (manifest.CustomOps.Ops.Count > 0 && !string.IsNullOrWhiteSpace(tensorRt.PluginLibrary))
-        {
-            settings["trt_extra_plugin_lib_paths"] = Path.GetFullPath(tensorRt.PluginLibrary);
-        }
-
-        return settings;
     }
 
-    private static string Flag(bool value) => value ? "1" : "0";
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static string? FullPath(string? folder) => Blank(folder) is { } path ? Path.GetFullPath(path) : null;
 }

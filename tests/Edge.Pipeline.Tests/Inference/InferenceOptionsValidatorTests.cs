@@ -57,4 +57,23 @@ public sealed class InferenceOptionsValidatorTests
         Assert.Contains(failures, f => f.StartsWith("SegMan:Model:TensorRt:PluginLibrary is blank", StringComparison.Ordinal));
         Assert.Equal(6, failures.Count);
     }
+
+    [Fact]
+    public void A_calibration_table_needs_int8_on_and_the_engine_cache_folder_it_is_read_from()
+    {
+        var options = new InferenceOptions
+        {
+            Path = "m.onnx",
+            TensorRt = new TensorRtOptions { Int8CalibrationTable = "calibration.flatbuffers", EngineCacheDir = "" },
+        };
+
+        var failures = _validator.Validate(null, options).Failures!.ToList();
+
+        Assert.Equal(2, failures.Count);
+        Assert.Contains(failures, f => f.StartsWith("SegMan:Model:TensorRt:Int8CalibrationTable is set but Int8 is off", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("EngineCacheDir is empty", StringComparison.Ordinal));
+        options.TensorRt.Int8 = true;
+        options.TensorRt.EngineCacheDir = "artifacts/tensorrt/engines";
+        Assert.True(_validator.Validate(null, options).Succeeded);
+    }
 }
