@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SegMan.Edge.Pipeline.Inference;
@@ -8,9 +9,30 @@ namespace SegMan.Edge.Agent.Hosting;
 /// Owns the one ONNX Runtime session every camera shares (sessions are thread-safe for Run, and one copy of the
 /// weights is all an edge box can afford).
 /// </summary>
-internal sealed class ModelRuntime(IOptions<InferenceOptions> options, ILoggerFactory loggerFactory) : IDisposable
+/// <remarks>
+/// Loading logs when it starts, every <see cref="DefaultProgressInterval"/> while it lasts, and when it ends: a TensorRT
+/// engine build on a first start takes minutes, and peers' users report builds of up to ten minutes with no output.
+/// </remarks>
+internal sealed partial class ModelRuntime : IDisposable
 {
-    private readonly Lazy<ISegmenter> _segmenter = new(() => OnnxSegmenter.Create(options.Value, loggerFactory));
+    public static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromSeconds(15);
+
+    private readonly Lazy<ISegmenter> _segmenter;
+
+    public ModelRuntime(IOptions<InferenceOptions> options, ILoggerFactory loggerFactory)
+        : this(options, loggerFactory, OnnxSegmenter.Create, DefaultProgressInterval)
+    {
+    }
+
+    internal ModelRuntime(
+        IOptions<InferenceOptions> options,
+        ILoggerFactory loggerFactory,
+        Func<InferenceOptions, ILoggerFactory, ISegmenter> load,
+        TimeSpan progressInterval)
+    {
+        var logger = loggerFactory.CreateLogger<ModelRuntime>();
+        _segmenter = new(() => Load(options.Value, () => load(options.Value, loggerFactory), progressInterval, logger));
+    }
 
     public ISegmenter Segmenter => _segmenter.Value;
 
@@ -23,4 +45,35 @@ internal sealed class ModelRuntime(IOptions<InferenceOptions> options, ILoggerFa
             _segmenter.Value.Dispose();
         }
     }
+
+    private static ISegmenter Load(InferenceOptions options, Func<ISegmenter> load, TimeSpan progressInterval, ILogger logger)
+    {
+        var provider = options.ExecutionProvider.Trim().ToLowerInvariant();
+        LogLoading(logger, options.Path, provider);
+        if (provider == "tensorrt")
+        {
+            LogEngineBuild(logger, string.IsNullOrWhiteSpace(options.TensorRt.EngineCacheDir) ? "nowhere (EngineCacheDir is empty)" : options.TensorRt.EngineCacheDir);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        using (new Timer(_ => LogStillLoading(logger, options.Path, Stopwatch.GetElapsedTime(started).TotalSeconds), null, progressInterval, progressInterval))
+        {
+            var segmenter = load();
+            LogLoaded(logger, options.Path, segmenter.ExecutionProvider, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            return segmenter;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loading model {Path} (execution provider {Provider} asked for)")]
+    private static partial void LogLoading(ILogger logger, string path, string provider);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "TensorRT builds an engine on the first start with a model, precision or TensorRT version: minutes on a Jetson. Engines are cached in {EngineCacheDir}")]
+    private static partial void LogEngineBuild(ILogger logger, string engineCacheDir);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Still loading model {Path}: {Seconds:F0} s so far")]
+    private static partial void LogStillLoading(ILogger logger, string path, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Path} loaded on {Provider} in {Seconds:F1} s")]
+    private static partial void LogLoaded(ILogger logger, string path, string provider, double seconds);
 }
