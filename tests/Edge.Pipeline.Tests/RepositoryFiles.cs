@@ -10,6 +10,12 @@ internal static class RepositoryFiles
     /// <summary>SegMAN T-slim4, fp32, 320×640, with its scans and attentions run by libsegman_ops.</summary>
     public static string DemoModel => Path.Combine(Root.Value, "models", "segman-demo-fp32.onnx");
 
+    /// <summary>The same model quantised (int8 QDQ; the custom ops stay in floating point).</summary>
+    public static string DemoModelInt8 => Path.Combine(Root.Value, "models", "segman-demo-int8.onnx");
+
+    /// <summary>36 held-out rendered scenes with their labels (<c>python -m segman.evalset</c>).</summary>
+    public static string HeldOutSet => Path.Combine(Root.Value, "bench", "data", "val");
+
     /// <summary>The small standard-ops colour model kept for tests (512×1024, logits at 1/8).</summary>
     public static string BaselineModel => Path.Combine(Root.Value, "models", "baseline-palette.onnx");
 
