@@ -11,7 +11,8 @@ public sealed class AgentStartupErrorTests
     [Fact(Timeout = 60_000)]
     public async Task Wrong_config_values_name_their_keys()
     {
-        using var host = AgentRun.Build("--SegMan:Mqtt:Port=70000", "--SegMan:Pipeline:ChannelCapacity=0", "--SegMan:Masks:Format=gif");
+        using var host = AgentRun.Build(
+            "--SegMan:Mqtt:Port=70000", "--SegMan:Pipeline:ChannelCapacity=0", "--SegMan:Masks:Format=gif", "--SegMan:Http:JpegQuality=0");
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => AgentHost.StartAsync(host));
 
@@ -19,6 +20,7 @@ public sealed class AgentStartupErrorTests
         Assert.Contains("SegMan:Mqtt:Port", text, StringComparison.Ordinal);
         Assert.Contains("SegMan:Pipeline:ChannelCapacity", text, StringComparison.Ordinal);
         Assert.Contains("SegMan:Masks:Format", text, StringComparison.Ordinal);
+        Assert.Contains("SegMan:Http:JpegQuality", text, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 60_000)]

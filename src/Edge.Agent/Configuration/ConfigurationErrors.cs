@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using SegMan.Edge.Agent.Http;
 using SegMan.Edge.Pipeline.Inference;
 using SegMan.Edge.Pipeline.Postprocessing;
 using SegMan.Edge.Pipeline.Publishing.Mqtt;
@@ -20,6 +21,7 @@ internal static class ConfigurationErrors
         Check<InferenceOptions>(services, failures);
         Check<MaskOptions>(services, failures);
         Check<MqttOptions>(services, failures);
+        Check<HttpOptions>(services, failures);
         if (failures.Count > 0)
         {
             throw new OptionsValidationException(AgentOptions.SectionName, typeof(AgentOptions), failures);

@@ -128,8 +128,8 @@ public sealed class CameraOptionsValidator : IValidateOptions<CameraOptions>
                 break;
             case CameraKind.File when !File.Exists(source):
                 failures.Add(
-                    $"{key}:Source: the video file '{source}' was not found (looked at '{Path.GetFullPath(source)}'). " +
-                    "Fix the path; relative paths are resolved against the working directory.");
+                    $"{key}:Source: the video file '{source}' was not found. Fix the path: a relative path is looked for " +
+                    $"in the folder that holds config/, then in the working directory (here '{Path.GetFullPath(source)}').");
                 break;
         }
     }

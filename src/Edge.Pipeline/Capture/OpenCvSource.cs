@@ -259,7 +259,8 @@ public sealed class OpenCvSource : IFrameSource
                 {
                     throw new FrameSourceException(
                         $"The video file '{source}' of camera '{_options.Id}' was not found (looked at '{Path.GetFullPath(source)}'). " +
-                        $"Fix {CameraOptions.SectionPrefix}:<n>:Source; relative paths are resolved against the working directory.");
+                        $"Fix {CameraOptions.SectionPrefix}:<n>:Source; a relative path is looked for in the folder that holds " +
+                        "config/, then in the working directory.");
                 }
 
                 // FFmpeg takes the timeouts at open; other backends would refuse the open over unknown parameters.

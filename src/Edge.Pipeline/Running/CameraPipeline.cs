@@ -160,7 +160,8 @@ public sealed partial class CameraPipeline : IDisposable
                     Counters.OnReconnect();
                     LogSourceFailed(CameraId, _source.Name, ex.Message);
                     await _publisher.ReportSourceStateAsync(CameraId, SourceState.Reconnecting, ex.Message, cancellationToken).ConfigureAwait(false);
-                    await DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+
+                    // The reopen waits out the backoff (TryOpenAsync with attempt 1); waiting here too doubled it.
                     continue;
                 }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
@@ -68,6 +69,21 @@ public sealed class CameraPipelineTests
         Assert.Equal(
             [SourceState.Starting, SourceState.Streaming, SourceState.Reconnecting, SourceState.Streaming, SourceState.Ended],
             _publisher.States);
+    }
+
+    [Fact]
+    public async Task A_failed_read_waits_one_backoff_before_the_reopen_not_two()
+    {
+        var source = new ScriptedFrameSource(isLive: true, Step.Frame, Step.Fail, Step.Frame, Step.End);
+        var time = new DelayRecordingTimeProvider();
+        using var pipeline = CreatePipeline(source, time);
+
+        await pipeline.RunAsync(CancellationToken.None).WaitAsync(Timeout);
+
+        Assert.Equal(2, source.Opens);
+        var first = TimeSpan.FromMilliseconds(5);
+        Assert.Single(time.Delays, d => d >= first * 0.8 && d <= first * 1.2);
+        Assert.DoesNotContain(time.Delays, d => d > first * 1.2);
     }
 
     [Fact]
@@ -162,14 +178,29 @@ public sealed class CameraPipelineTests
         Assert.Equal(pipeline.FramePoolSize, contexts.Count);
     }
 
-    private CameraPipeline CreatePipeline(ScriptedFrameSource source) => new(
+    private CameraPipeline CreatePipeline(ScriptedFrameSource source, TimeProvider? time = null) => new(
         new CameraPipelineSettings("cam") { Backoff = new BackoffPolicy(TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(20)) },
         source,
         _preprocessor,
         _segmenter,
         _postprocessor,
         _publisher,
-        NullLogger.Instance);
+        NullLogger.Instance,
+        time);
+
+    /// <summary>The system clock, noting the due time of every timer made from it (each <c>Task.Delay</c> makes one).</summary>
+    private sealed class DelayRecordingTimeProvider : TimeProvider
+    {
+        private readonly ConcurrentQueue<TimeSpan> _delays = new();
+
+        public IReadOnlyCollection<TimeSpan> Delays => _delays;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            _delays.Enqueue(dueTime);
+            return System.CreateTimer(callback, state, dueTime, period);
+        }
+    }
 
     private sealed class RecordingPublisher : IResultPublisher
     {
