@@ -67,10 +67,14 @@ public sealed partial class CameraPipeline : IDisposable
     /// <summary>Runs until the source ends (a non-looping file) or <paramref name="cancellationToken"/> fires.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var captured = CreateChannel(dropOldest: _source.IsLive);
-        var preprocessed = CreateChannel(dropOldest: false);
-        var inferred = CreateChannel(dropOldest: false);
-        var postprocessed = CreateChannel(dropOldest: false);
+        // A live source's frames reach inference through latest-frame slots: each holds only the newest frame, so
+        // inference always starts on a frame at most one capture interval old. Queues of ChannelCapacity frames there
+        // made a frame wait about 2·ChannelCapacity + 1 inference times when inference was the slower stage.
+        var live = _source.IsLive;
+        var captured = live ? CreateLatestFrameSlot() : CreateChannel();
+        var preprocessed = live ? CreateLatestFrameSlot() : CreateChannel();
+        var inferred = CreateChannel();
+        var postprocessed = CreateChannel();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
@@ -111,13 +115,17 @@ public sealed partial class CameraPipeline : IDisposable
         }
     }
 
-    private Channel<FrameContext> CreateChannel(bool dropOldest)
+    private Channel<FrameContext> CreateChannel() => CreateChannel(_settings.ChannelCapacity, BoundedChannelFullMode.Wait);
+
+    private Channel<FrameContext> CreateLatestFrameSlot() => CreateChannel(1, BoundedChannelFullMode.DropOldest);
+
+    private Channel<FrameContext> CreateChannel(int capacity, BoundedChannelFullMode fullMode)
     {
-        var options = new BoundedChannelOptions(_settings.ChannelCapacity)
+        var options = new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             SingleWriter = true,
-            FullMode = dropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
+            FullMode = fullMode,
         };
         return Channel.CreateBounded<FrameContext>(options, dropped =>
         {

@@ -7,11 +7,12 @@ using SegMan.Edge.Pipeline.Postprocessing;
 using SegMan.Edge.Pipeline.Preprocessing;
 using SegMan.Edge.Pipeline.Publishing;
 using SegMan.Edge.Pipeline.Running;
+using Xunit.Abstractions;
 using Step = SegMan.Edge.Pipeline.Tests.CameraPipelines.ScriptedFrameSource.Step;
 
 namespace SegMan.Edge.Pipeline.Tests.CameraPipelines;
 
-public sealed class CameraPipelineTests
+public sealed class CameraPipelineTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
@@ -65,10 +66,39 @@ public sealed class CameraPipelineTests
 
         Assert.Equal(2, source.Opens);
         Assert.Equal(1, pipeline.Counters.Reconnects);
-        Assert.Equal(3, pipeline.Counters.FramesProcessed);
+        Assert.Equal(3, pipeline.Counters.FramesCaptured);
+
+        // A live source's frames reach inference through latest-frame slots, so one of two frames read back to back
+        // may give way to the other.
+        Assert.Equal(3, pipeline.Counters.FramesProcessed + pipeline.Counters.FramesDropped);
         Assert.Equal(
             [SourceState.Starting, SourceState.Streaming, SourceState.Reconnecting, SourceState.Streaming, SourceState.Ended],
             _publisher.States);
+    }
+
+    [Fact]
+    public async Task Inference_on_a_live_source_starts_on_a_recent_frame_not_on_a_queued_one()
+    {
+        // A source far faster than inference (40 ms a frame): how old each frame is when inference starts on it. With
+        // queues of ChannelCapacity (2) between capture and inference a frame waited for the frames queued ahead of
+        // it, over 100 ms; through latest-frame slots it is as old as preprocessing and one capture interval.
+        var inference = TimeSpan.FromMilliseconds(40);
+        var source = new ScriptedFrameSource(isLive: true, ScriptedFrameSource.Frames(1000)) { ReadDelay = TimeSpan.FromMilliseconds(1) };
+        var ages = new List<TimeSpan>();
+        _segmenter.When(s => s.Run(Arg.Any<FrameContext>())).Do(call =>
+        {
+            ages.Add(DateTimeOffset.UtcNow - call.Arg<FrameContext>().CapturedAt);
+            Thread.Sleep(inference);
+        });
+        using var pipeline = CreatePipeline(source);
+
+        await pipeline.RunAsync(CancellationToken.None).WaitAsync(Timeout);
+
+        var shown = string.Join(' ', ages.Select(a => $"{a.TotalMilliseconds:F0}"));
+        output.WriteLine($"ages at inference start (ms): {shown}");
+        Assert.True(ages.Count >= 5, $"only {ages.Count} frames inferred");
+        var median = ages.Order().ElementAt(ages.Count / 2);
+        Assert.True(median < inference, $"the median frame was {median.TotalMilliseconds:F0} ms old when inference started on it: {shown}");
     }
 
     [Fact]
