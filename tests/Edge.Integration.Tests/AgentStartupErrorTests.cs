@@ -24,6 +24,25 @@ public sealed class AgentStartupErrorTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Misspelled_keys_are_refused_naming_the_key_and_the_keys_that_exist_there()
+    {
+        using var host = AgentRun.Build(
+            "--SegMan:Cameras:0:OpenTimeout=5000", "--SegMan:Model:TensorRt:EngineCache=/tmp/engines", "--SegMan:Mqqt:Port=1883",
+            $"--SegMan:Mqtt:Port={TestPorts.Free()}");
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => AgentHost.StartAsync(host));
+
+        var failures = ConfigurationErrors.Collect(error) ?? [error.Message];
+        Assert.Equal(3, failures.Count);
+        Assert.Contains(failures, f => f.StartsWith("SegMan:Cameras:0:OpenTimeout is not a setting", StringComparison.Ordinal) &&
+            f.Contains("OpenTimeoutMs", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("SegMan:Model:TensorRt:EngineCache is not a setting", StringComparison.Ordinal) &&
+            f.Contains("EngineCacheDir", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("SegMan:Mqqt is not a setting", StringComparison.Ordinal) &&
+            f.Contains("Mqtt", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Missing_model_file_is_named_with_the_fix()
     {
         using var directory = new TestDirectory();

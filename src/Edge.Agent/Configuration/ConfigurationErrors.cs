@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SegMan.Edge.Agent.Http;
@@ -10,6 +11,16 @@ namespace SegMan.Edge.Agent.Configuration;
 /// <summary>Collects every options-validation failure from what the host throws at start-up (one per options type, possibly aggregated).</summary>
 internal static class ConfigurationErrors
 {
+    /// <summary>Every configuration section the agent reads, and the options type it binds to.</summary>
+    private static readonly Dictionary<string, Type> Sections = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [AgentOptions.SectionName] = typeof(AgentOptions),
+        [InferenceOptions.SectionName] = typeof(InferenceOptions),
+        [MaskOptions.SectionName] = typeof(MaskOptions),
+        [MqttOptions.SectionName] = typeof(MqttOptions),
+        [HttpOptions.SectionName] = typeof(HttpOptions),
+    };
+
     /// <summary>
     /// Validates every options section and throws one <see cref="OptionsValidationException"/> listing all failures,
     /// so a user fixes the whole file in one go instead of one key per start.
@@ -22,6 +33,7 @@ internal static class ConfigurationErrors
         Check<MaskOptions>(services, failures);
         Check<MqttOptions>(services, failures);
         Check<HttpOptions>(services, failures);
+        failures.AddRange(UnknownSettings.Find(services.GetRequiredService<IConfiguration>(), Sections));
         if (failures.Count > 0)
         {
             throw new OptionsValidationException(AgentOptions.SectionName, typeof(AgentOptions), failures);
