@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using SegMan.Edge.Pipeline.Tests.Publishing.Support;
 using Xunit.Abstractions;
 
@@ -46,7 +45,7 @@ public sealed class BadInputTests(ITestOutputHelper output)
         const string root = "segman/rel-bad";
         using var directory = new TestDirectory();
         var broken = directory.File("broken-clip.mp4");
-        await File.WriteAllBytesAsync(broken, RecordingCutOffBeforeItsIndex(ReliabilityConfig.SampleVideo));
+        await File.WriteAllBytesAsync(broken, BrokenVideos.CutOffBeforeItsIndex(ReliabilityConfig.SampleVideo));
         var port = TestPorts.Free();
         await using var agent = await AgentRun.StartAsync(
             [.. ReliabilityConfig.Agent("rel-bad", port, directory.File("spool")), .. ReliabilityConfig.Camera(1, "bad", broken)]);
@@ -107,37 +106,6 @@ public sealed class BadInputTests(ITestOutputHelper output)
         Assert.StartsWith("Cannot start: ", agent.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", agent.Output, StringComparison.Ordinal);
         return agent.StandardError;
-    }
-
-    /// <summary>
-    /// What a recorder that lost power leaves: the file type box and 256 KiB of encoded frames, but no index (moov),
-    /// which an MP4 writes last. Random bytes were tried first and made the test flaky: FFmpeg now and then probed them
-    /// as some format and decoded frames from them.
-    /// </summary>
-    private static byte[] RecordingCutOffBeforeItsIndex(string video)
-    {
-        var bytes = File.ReadAllBytes(video);
-        var boxes = TopLevelBoxes(bytes).ToList();
-        var type = boxes.Single(b => b.Name == "ftyp");
-        var media = boxes.Single(b => b.Name == "mdat");
-        var payload = Math.Min(256 * 1024, media.Length);
-        return [.. bytes.AsSpan(type.Offset, type.Length), .. bytes.AsSpan(media.Offset, payload)];
-    }
-
-    private static IEnumerable<(string Name, int Offset, int Length)> TopLevelBoxes(byte[] mp4)
-    {
-        for (var offset = 0; offset + 8 <= mp4.Length;)
-        {
-            var length = checked((int)BinaryPrimitives.ReadUInt32BigEndian(mp4.AsSpan(offset)));
-            if (length < 8)
-            {
-                yield break;
-            }
-
-            var name = System.Text.Encoding.ASCII.GetString(mp4, offset + 4, 4);
-            yield return (name, offset, Math.Min(length, mp4.Length - offset));
-            offset += length;
-        }
     }
 
     private static string? State(ReceivedMessage message) => message.Json.GetProperty("state").GetString();
