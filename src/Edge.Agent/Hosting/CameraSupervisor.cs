@@ -117,7 +117,8 @@ internal sealed partial class CameraSupervisor(
                     var processed = counters.FramesProcessed;
                     previous.TryGetValue(pipeline.CameraId, out var before);
                     previous[pipeline.CameraId] = processed;
-                    var fps = (processed - before) / interval.TotalSeconds;
+                    // A restarted pipeline counts from zero again: then every frame it has is new since the last report.
+                    var fps = (processed >= before ? processed - before : processed) / interval.TotalSeconds;
                     LogCameraReport(pipeline.CameraId, fps, counters.LastLatency.TotalMilliseconds, processed, counters.FramesDropped, counters.StageErrors, counters.Reconnects);
                 }
             }
