@@ -50,7 +50,7 @@ public static class TensorRtExecutionProvider
     public static Dictionary<string, string> ProviderOptions(TensorRtExecutionOptions settings, string? pluginLibraryPath)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        settings.Validate();
+        var providerOptions = settings.ToProviderOptions(pluginLibraryPath);
         foreach (var folder in new[] { settings.EngineCacheDirectory, settings.TimingCacheDirectory })
         {
             if (folder is not null)
@@ -59,7 +59,7 @@ public static class TensorRtExecutionProvider
             }
         }
 
-        return settings.ToProviderOptions(pluginLibraryPath);
+        return providerOptions;
     }
 
     /// <summary>Appends the TensorRT execution provider to <paramref name="options"/>.</summary>

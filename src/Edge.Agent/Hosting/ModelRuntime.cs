@@ -48,9 +48,8 @@ internal sealed partial class ModelRuntime : IDisposable
 
     private static ISegmenter Load(InferenceOptions options, Func<ISegmenter> load, TimeSpan progressInterval, ILogger logger)
     {
-        var provider = options.ExecutionProvider.Trim().ToLowerInvariant();
-        LogLoading(logger, options.Path, provider);
-        if (provider == "tensorrt")
+        LogLoading(logger, options.Path, options.ExecutionProvider.Trim().ToLowerInvariant());
+        if (ExecutionProviderNames.TryParse(options.ExecutionProvider, out var provider) && provider == ExecutionProviderKind.TensorRt)
         {
             LogEngineBuild(logger, string.IsNullOrWhiteSpace(options.TensorRt.EngineCacheDir) ? "nowhere (EngineCacheDir is empty)" : options.TensorRt.EngineCacheDir);
         }

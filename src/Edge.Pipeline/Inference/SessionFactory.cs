@@ -39,11 +39,9 @@ internal static class SessionFactory
             var sessionOptions = CreateSessionOptions(modelPath, manifest, options);
             try
             {
-                var limitations = new List<string>();
-                AppendProviders(sessionOptions, provider, modelPath, manifest, options, limitations);
+                var limitation = AppendProviders(sessionOptions, provider, modelPath, manifest, options);
                 var session = new InferenceSession(modelPath, sessionOptions);
                 var reason = passedOver.Count == 0 ? null : string.Join("; ", passedOver);
-                var limitation = limitations.Count == 0 ? null : string.Join("; ", limitations);
                 return new LoadedSession(session, sessionOptions, provider, reason, limitation);
             }
             catch (Exception ex) when (provider != ExecutionProviderKind.Cpu && IsProviderFailure(ex))
@@ -116,25 +114,23 @@ internal static class SessionFactory
         }
     }
 
-    private static void AppendProviders(
-        SessionOptions sessionOptions,
-        ExecutionProviderKind provider,
-        string modelPath,
-        ModelManifest manifest,
-        InferenceOptions options,
-        List<string> limitations)
+    /// <summary>Appends the providers ahead of ONNX Runtime's CPU one; returns what runs less well than it could, or null.</summary>
+    private static string? AppendProviders(
+        SessionOptions sessionOptions, ExecutionProviderKind provider, string modelPath, ModelManifest manifest, InferenceOptions options)
     {
+        string? limitation = null;
         if (provider == ExecutionProviderKind.TensorRt)
         {
             var settings = TensorRtProviderSettings.For(options, manifest, modelPath);
-            var plugins = manifest.CustomOps.Ops.Count > 0 ? ResolvePlugins(settings, modelPath) : null;
-            if (manifest.CustomOps.Ops.Count > 0 && plugins is null)
+            var hasCustomOps = manifest.CustomOps.Ops.Count > 0;
+            var plugins = hasCustomOps ? ResolvePlugins(settings, modelPath) : null;
+            if (hasCustomOps && plugins is null)
             {
-                limitations.Add(
+                limitation =
                     $"{TensorRtExecutionProvider.PluginFileName} was not found (looked in: " +
                     $"{string.Join(", ", TensorRtExecutionProvider.PluginCandidates())}), so TensorRT builds engines around " +
                     $"the custom-op nodes and CUDA runs those; set {InferenceOptions.SectionName}:TensorRt:PluginLibrary to " +
-                    "its path to have TensorRT run them");
+                    "its path to have TensorRT run them";
             }
 
             TensorRtExecutionProvider.Append(sessionOptions, settings, plugins);
@@ -145,5 +141,7 @@ internal static class SessionFactory
             // Behind TensorRT, CUDA takes the nodes TensorRT leaves; ONNX Runtime's CPU provider is always last.
             sessionOptions.AppendExecutionProvider_CUDA(options.DeviceId);
         }
+
+        return limitation;
     }
 }
