@@ -8,6 +8,7 @@ using SegMan.Edge.Agent.Hosting;
 using SegMan.Edge.Kernels;
 using SegMan.Edge.Pipeline.Capture;
 using SegMan.Edge.Pipeline.Inference;
+using SegMan.Edge.Pipeline.Models;
 using SegMan.Edge.Pipeline.Postprocessing;
 using SegMan.Edge.Pipeline.Preprocessing;
 using SegMan.Edge.Pipeline.Publishing.Mqtt;
@@ -39,7 +40,7 @@ internal static class CheckCommand
         var segmenter = services.GetRequiredService<ModelRuntime>().Segmenter;
         var manifest = segmenter.Manifest;
         await output.WriteLineAsync($"model:       {inference.Path}");
-        await output.WriteLineAsync($"             {manifest.Name} ({manifest.Variant}, {manifest.Precision}), input {manifest.Input.Width}x{manifest.Input.Height} {manifest.Input.Dtype}, output {manifest.Output.Kind} at 1/{manifest.Output.Stride}{(manifest.Output.IsBilinear ? " (upsampled bilinearly)" : "")}, {manifest.Classes.Count} classes");
+        await output.WriteLineAsync($"             {manifest.Name} ({manifest.Variant}, {manifest.Precision}), input {manifest.Input.Width}x{manifest.Input.Height} {manifest.Input.Dtype}, output {manifest.Output.Kind} at 1/{manifest.Output.Stride}{(manifest.Output.IsBilinear ? " (upsampled bilinearly)" : "")}, {manifest.Classes.Count} classes{SlideNote(manifest)}");
         await output.WriteLineAsync($"providers:   asked {inference.ExecutionProvider}, running {segmenter.ExecutionProvider} (fallback order tensorrt > cuda > cpu)");
         var opsLibrary = manifest.CustomOps.Ops.Count == 0
             ? "not needed (standard ONNX ops only)"
@@ -106,6 +107,10 @@ internal static class CheckCommand
                $"pre {Ms(started, preprocessed):F1} ms, infer {Ms(preprocessed, inferred):F1} ms, post {Ms(inferred, done):F1} ms; " +
                $"top: {string.Join(", ", top)}";
     }
+
+    private static string SlideNote(ModelManifest manifest) => manifest.Slide is { } slide
+        ? $", windows slid every {slide.ColumnStride}x{slide.RowStride} over frames resized to {slide.Width}x{slide.Height}"
+        : "";
 
     private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 }

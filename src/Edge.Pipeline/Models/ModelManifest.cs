@@ -15,6 +15,17 @@ public sealed record ModelManifest
     public string Precision { get; init; } = "fp32";
     public CustomOpsSpec CustomOps { get; init; } = new();
     public TrainingInfo? Training { get; init; }
+
+    /// <summary>Sliding-window inference over a frame larger than the input; absent: the whole frame is resized to the input.</summary>
+    public SlideSpec? Slide { get; init; }
+
+    /// <summary>The size frames are resized to before inference: the slide's frame size, or the input size.</summary>
+    [JsonIgnore]
+    public int FrameHeight => Slide?.Height ?? Input.Height;
+
+    /// <inheritdoc cref="FrameHeight"/>
+    [JsonIgnore]
+    public int FrameWidth => Slide?.Width ?? Input.Width;
 }
 
 /// <summary>The model input: a fixed-size image tensor, normalised per channel after the colour conversion.</summary>

@@ -22,6 +22,10 @@ internal static class ModelManifestRules
         CheckInput(manifest.Input, problems);
         CheckOutput(manifest.Output, manifest.Input, problems);
         CheckClasses(manifest.Classes, problems);
+        if (manifest.Slide is { } slide)
+        {
+            CheckSlide(slide, manifest.Input, manifest.Output, problems);
+        }
 
         if (!IsKnown(manifest.Precision, "fp32", "fp16", "int8"))
         {
@@ -112,6 +116,34 @@ internal static class ModelManifestRules
         {
             problems.Add($"output.upsample is bilinear but output.kind is '{output.Kind}': labels cannot be blended; " +
                 "use output.kind logits, or set output.upsample to none");
+        }
+    }
+
+    private static void CheckSlide(SlideSpec slide, ModelInputSpec input, ModelOutputSpec output, List<string> problems)
+    {
+        if (!IsKnown(output.Kind, "logits"))
+        {
+            problems.Add($"slide needs output.kind logits (overlapping windows' logits are averaged), not '{output.Kind}'");
+        }
+
+        if (slide.Height < input.Height || slide.Width < input.Width)
+        {
+            problems.Add($"slide frame {slide.Height}x{slide.Width} is smaller than the input {input.Height}x{input.Width}: " +
+                "make it at least the input size, or remove slide to resize frames to the input");
+        }
+
+        if (slide.RowStride <= 0 || slide.RowStride > input.Height || slide.ColumnStride <= 0 || slide.ColumnStride > input.Width)
+        {
+            problems.Add($"slide strides {slide.RowStride}x{slide.ColumnStride} must be positive and at most the input " +
+                $"{input.Height}x{input.Width} (larger strides would leave pixels no window covers)");
+        }
+
+        // Windows are placed on whole output cells, so that their logits add up cell by cell.
+        var stride = output.Stride;
+        if (stride > 0 && (slide.Height % stride != 0 || slide.Width % stride != 0 || slide.RowStride % stride != 0 || slide.ColumnStride % stride != 0))
+        {
+            problems.Add($"slide frame {slide.Height}x{slide.Width} and strides {slide.RowStride}x{slide.ColumnStride} " +
+                $"must be multiples of output.stride {stride}");
         }
     }
 

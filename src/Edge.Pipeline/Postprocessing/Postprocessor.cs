@@ -121,13 +121,13 @@ public sealed partial class Postprocessor : IPostprocessor, IDisposable
         }
     }
 
-    // The label map takes the model's input size: logits resized bilinearly, then the argmax.
+    // The label map takes the model's input size (a sliding model's frame size): logits resized bilinearly, then the argmax.
     private void WriteUpsampledLabels(TensorBuffer logits, LabelMap labels)
     {
         var classes = ClassesIn(logits);
         var height = (int)logits.Shape[2];
         var width = (int)logits.Shape[3];
-        var (outputHeight, outputWidth) = (_manifest.Input.Height, _manifest.Input.Width);
+        var (outputHeight, outputWidth) = (_manifest.FrameHeight, _manifest.FrameWidth);
         labels.Resize(outputWidth, outputHeight);
         if (logits.Kind == TensorElementKind.Float32)
         {

@@ -6,8 +6,9 @@ using SegMan.Edge.Pipeline.Running;
 namespace SegMan.Edge.Pipeline.Preprocessing;
 
 /// <summary>
-/// Turns the captured BGR frame into the model input: resize to the model's H×W (bilinear, stretched: the aspect ratio
-/// is not kept, so a 16:9 camera feeding a 2:1 model is squeezed slightly, as in training on resized frames), channel
+/// Turns the captured BGR frame into the model input: resize to the model's H×W, or to the slide's frame size for a model
+/// that slides windows (bilinear, stretched: the aspect ratio is not kept, so a 16:9 camera feeding a 2:1 model is
+/// squeezed slightly, as in training on resized frames), channel
 /// order per the manifest, <c>(x − mean) / std</c> per channel in 0–255 units, NCHW, float32 or float16.
 /// </summary>
 /// <remarks>
@@ -33,8 +34,8 @@ public sealed class Preprocessor : IPreprocessor, IDisposable
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var input = manifest.Input;
-        _height = input.Height;
-        _width = input.Width;
+        _height = manifest.FrameHeight;
+        _width = manifest.FrameWidth;
         _kind = string.Equals(input.Dtype, "float16", StringComparison.OrdinalIgnoreCase) ? TensorElementKind.Float16 : TensorElementKind.Float32;
         if (_kind == TensorElementKind.Float16)
         {

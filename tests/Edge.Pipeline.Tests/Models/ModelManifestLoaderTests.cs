@@ -186,6 +186,49 @@ public sealed class ModelManifestLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_slide_block_is_read_and_sets_the_frame_size()
+    {
+        var manifest = ModelManifestLoader.Parse(WithSlide("\"height\": 1024, \"width\": 2048, \"rowStride\": 384, \"columnStride\": 768"), "m.json");
+
+        Assert.Equal(new SlideSpec { Height = 1024, Width = 2048, RowStride = 384, ColumnStride = 768 }, manifest.Slide);
+        Assert.Equal((1024, 2048), (manifest.FrameHeight, manifest.FrameWidth));
+        Assert.Equal((512, 1024), (manifest.Input.Height, manifest.Input.Width));
+    }
+
+    [Fact]
+    public void Without_a_slide_block_frames_take_the_input_size()
+    {
+        var manifest = ModelManifestLoader.Parse(Valid, "m.json");
+
+        Assert.Null(manifest.Slide);
+        Assert.Equal((512, 1024), (manifest.FrameHeight, manifest.FrameWidth));
+    }
+
+    [Theory]
+    [InlineData("\"height\": 256, \"width\": 2048, \"rowStride\": 384, \"columnStride\": 768", "smaller than the input 512x1024")]
+    [InlineData("\"height\": 1024, \"width\": 2048, \"rowStride\": 604, \"columnStride\": 768", "multiples of output.stride 8")]
+    [InlineData("\"height\": 1020, \"width\": 2048, \"rowStride\": 384, \"columnStride\": 768", "multiples of output.stride 8")]
+    [InlineData("\"height\": 1024, \"width\": 2048, \"rowStride\": 384, \"columnStride\": 1032", "at most the input 512x1024")]
+    [InlineData("\"height\": 1024, \"width\": 2048, \"rowStride\": 0, \"columnStride\": 768", "must be positive")]
+    public void An_impossible_slide_is_refused_with_the_fix(string slide, string expected)
+    {
+        var ex = Assert.Throws<ModelManifestException>(() => ModelManifestLoader.Parse(WithSlide(slide), "models/x.json"));
+
+        Assert.Contains(expected, ex.Message);
+    }
+
+    [Fact]
+    public void A_labels_model_cannot_slide()
+    {
+        var json = WithSlide("\"height\": 1024, \"width\": 2048, \"rowStride\": 512, \"columnStride\": 768")
+            .Replace("\"kind\": \"logits\"", "\"kind\": \"labels\"", StringComparison.Ordinal);
+
+        var ex = Assert.Throws<ModelManifestException>(() => ModelManifestLoader.Parse(json, "models/x.json"));
+
+        Assert.Contains("slide needs output.kind logits", ex.Message);
+    }
+
+    [Fact]
     public void A_colour_component_above_255_is_refused()
     {
         var json = Valid.Replace("[70, 130, 180]", "[70, 130, 300]", StringComparison.Ordinal);
@@ -206,6 +249,9 @@ public sealed class ModelManifestLoaderTests : IDisposable
     }
 
     public void Dispose() => _folder.Dispose();
+
+    private static string WithSlide(string fields) =>
+        Valid.Replace("\"precision\": \"fp16\",", $"\"precision\": \"fp16\", \"slide\": {{ {fields} }},", StringComparison.Ordinal);
 
     private string Write(string name, string json)
     {

@@ -20,7 +20,9 @@ Frame sources: the rendered validation split (`--val N`: scenes `segman.scenes` 
 256x512 as `bench/data/val`, whatever the model input), a folder written by `segman.evalset` (`--set DIR`),
 and the sample drive (`--drive DIR`, holding drive.mp4 and drive_labels/). Models: a PyTorch checkpoint
 (`--checkpoint`), or ONNX graphs run with onnxruntime (`--onnx`, where the package is installed;
-`--ops-library` registers libsegman_ops.so for graphs with custom nodes).
+`--ops-library` registers libsegman_ops.so for graphs with custom nodes). A model that slides windows (a checkpoint
+with `--slide-window`, a graph whose manifest has a `slide` block) takes frames resized to --height x --width in
+step 1 and gives the windows' averaged logits (`segman.slide`) to step 2, as the agent does.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import torch
 
 from .classes import CITYSCAPES
 from .frames import normalize_bgr
+from .slide import SlidingModel, check_slide, default_stride, parse_size, slide_logits
 
 NUM_CLASSES = len(CITYSCAPES)
 IGNORE = 255
@@ -171,7 +174,8 @@ def torch_predictor(model: torch.nn.Module, device: torch.device, autocast: bool
 
 
 def onnx_predictor(path: Path, ops_library: Optional[str] = None, threads: int = 0) -> Predictor:
-    """Labels of an ONNX graph run by onnxruntime on the CPU: `upsampled_argmax` of its logits, or its own labels."""
+    """Labels of an ONNX graph run by onnxruntime on the CPU: `upsampled_argmax` of its logits, or its own labels.
+    A graph whose manifest (beside it) slides is run over windows of each frame, as the agent runs it."""
     import onnxruntime as ort
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
@@ -179,13 +183,21 @@ def onnx_predictor(path: Path, ops_library: Optional[str] = None, threads: int =
         options.register_custom_ops_library(ops_library)
     session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
+    manifest = json.loads(path.with_suffix(".json").read_text()) if path.with_suffix(".json").exists() else {}
+
+    def run(frames: torch.Tensor) -> torch.Tensor:
+        return torch.cat([torch.from_numpy(session.run(None, {name: frame.numpy()})[0]) for frame in frames.split(1)])
 
     def predict(batch: torch.Tensor) -> np.ndarray:
-        outputs = [session.run(None, {name: frame.numpy()})[0] for frame in batch.split(1)]
-        result = np.concatenate(outputs)
+        if "slide" in manifest:
+            window = (manifest["input"]["height"], manifest["input"]["width"])
+            stride = (manifest["slide"]["rowStride"], manifest["slide"]["columnStride"])
+            result = slide_logits(run, batch, window, stride, manifest["output"]["stride"])
+        else:
+            result = run(batch)
         if result.ndim == 3:
-            return result.astype(np.uint8)
-        return upsampled_argmax(torch.from_numpy(result), *batch.shape[-2:]).numpy()
+            return result.numpy().astype(np.uint8)
+        return upsampled_argmax(result, *batch.shape[-2:]).numpy()
     return predict
 
 
@@ -258,6 +270,10 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                         help="also score the checkpoint with int8 fake quantisation (segman.int8, as the int8 "
                              "export) calibrated on this many training scenes")
     parser.add_argument("--json", type=Path, help="also write the scores here")
+    parser.add_argument("--slide-window", metavar="HxW", help="run the checkpoint over windows of HxW slid over "
+                        "frames of --height x --width, as the agent runs a manifest with a slide block")
+    parser.add_argument("--slide-stride", metavar="RxC", help="rows x columns between windows (default: 3/4 of "
+                                                               "the window)")
     args = parser.parse_args(argv)
     predictors: Dict[str, Predictor] = {}
     if args.checkpoint:
@@ -265,7 +281,13 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
         torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False     # fp32 means fp32
         network, _ = build_from_checkpoint(args.checkpoint, variant=args.variant)
-        predictors[Path(args.checkpoint).name] = torch_predictor(network.to(device), device)
+        runner: torch.nn.Module = network
+        if args.slide_window:
+            window, output_stride = parse_size(args.slide_window), network.variant.output_stride
+            stride = parse_size(args.slide_stride) if args.slide_stride else default_stride(window, output_stride)
+            check_slide((args.height, args.width), window, stride, output_stride)
+            runner = SlidingModel(network, window, stride, output_stride)
+        predictors[Path(args.checkpoint).name] = torch_predictor(runner.to(device), device)
         if args.fake_int8:
             from .fold import fold_batchnorm
             from .frames import sample_frames

@@ -24,6 +24,7 @@ from .onnx_export import check_graph, custom_node_counts, expected_custom_nodes,
 from .random_weights import random_model
 from .onnx_tools import (factor_position_tables, fold_initializer_ops, infer_shapes, set_metadata,
                          share_identical_tensors)
+from .slide import check_slide, default_stride, manifest_block, parse_size
 from .variants import get_variant, validate_input_size
 
 PRECISIONS = ("fp32", "fp16", "int8")
@@ -48,6 +49,8 @@ class ExportOptions:
     evaluation_frames: int = 8
     training_data: Optional[str] = None
     miou: Optional[float] = None
+    slide: Optional[str] = None             # frame size HxW the agent slides input-sized windows over
+    slide_stride: Optional[str] = None      # RxC, default three quarters of the input
 
 
 @dataclass
@@ -73,6 +76,7 @@ def export(options: ExportOptions, model: Optional[SegMAN] = None) -> ExportResu
         raise ValueError(f"precision must be one of {PRECISIONS}, not '{options.precision}'")
     variant = get_variant(options.variant)
     validate_input_size(variant, options.height, options.width)
+    slide = slide_block(options, variant.output_stride)
     model = load_model(options) if model is None else model.eval()
     folded = fold_batchnorm(model)
     int8_report = None
@@ -96,11 +100,24 @@ def export(options: ExportOptions, model: Optional[SegMAN] = None) -> ExportResu
     counts = dict(custom_node_counts(graph))
     manifest = build_manifest(name, variant.name, options.height, options.width, options.output,
                               model.variant.num_classes, options.precision, list(counts),
-                              options.training_data, options.miou, stride=model.variant.output_stride)
+                              options.training_data, options.miou, stride=model.variant.output_stride, slide=slide)
     manifest_path = write_manifest(options.out, manifest)
     if int8_report is not None:
         options.out.with_suffix(".int8.json").write_text(json.dumps(int8_report, indent=2) + "\n")
     return ExportResult(options.out, manifest_path, manifest, counts, int8_report)
+
+
+def slide_block(options: ExportOptions, output_stride: int) -> Optional[Dict[str, int]]:
+    """The manifest's slide block for --slide (checked as the agent checks it), or None."""
+    if options.slide is None:
+        if options.slide_stride is not None:
+            raise ValueError("--slide-stride needs --slide (the frame size the windows slide over)")
+        return None
+    window = (options.height, options.width)
+    frame = parse_size(options.slide)
+    stride = parse_size(options.slide_stride) if options.slide_stride else default_stride(window, output_stride)
+    check_slide(frame, window, stride, output_stride)
+    return manifest_block(frame, stride)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> ExportOptions:
@@ -124,12 +141,18 @@ def parse_args(argv: Optional[List[str]] = None) -> ExportOptions:
                         help="int8: frames, disjoint from calibration, on which int8 is compared with fp32")
     parser.add_argument("--training-data", help="manifest training.data")
     parser.add_argument("--miou", type=float, help="manifest training.mIoU")
+    parser.add_argument("--slide", metavar="HxW",
+                        help="the agent resizes frames to HxW and slides windows of --height x --width over them "
+                             "(SegMAN's Cityscapes models: 1024x2048 with 1024x1024 windows)")
+    parser.add_argument("--slide-stride", metavar="RxC", help="rows x columns between windows (default: 3/4 of the "
+                                                               "window, 768x768 for 1024x1024)")
     args = parser.parse_args(argv)
     return ExportOptions(out=args.out, variant=args.variant, checkpoint=args.checkpoint, height=args.height,
                          width=args.width, precision=args.precision, output=args.output, decompose=args.decompose,
                          keep_classes=args.keep_classes, num_classes=args.num_classes, seed=args.seed,
                          name=args.name, calibration=args.calibration, calibration_frames=args.calibration_frames,
-                         evaluation_frames=args.evaluation_frames, training_data=args.training_data, miou=args.miou)
+                         evaluation_frames=args.evaluation_frames, training_data=args.training_data, miou=args.miou,
+                         slide=args.slide, slide_stride=args.slide_stride)
 
 
 def main(argv: Optional[List[str]] = None) -> None:

@@ -17,8 +17,8 @@ INPUT_NAME = "image"
 def build_manifest(name: str, variant: str, height: int, width: int, output_kind: str, num_classes: int,
                    precision: str, custom_ops: List[str], training_data: Optional[str] = None,
                    miou: Optional[float] = None, domain: str = "com.segman.edge",
-                   stride: int = 8) -> Dict[str, object]:
-    return {
+                   stride: int = 8, slide: Optional[Dict[str, int]] = None) -> Dict[str, object]:
+    manifest: Dict[str, object] = {
         "name": name,
         "variant": variant,
         "input": {"name": INPUT_NAME, "height": height, "width": width, "layout": "NCHW", "dtype": "float32",
@@ -31,6 +31,9 @@ def build_manifest(name: str, variant: str, height: int, width: int, output_kind
         "customOps": {"domain": domain, "ops": sorted(custom_ops)},
         "training": {"data": training_data, "mIoU": miou},
     }
+    if slide is not None:
+        manifest["slide"] = slide      # windows of the input size slid over frames of this size (segman.slide)
+    return manifest
 
 
 def manifest_path(model_path: Path) -> Path:
