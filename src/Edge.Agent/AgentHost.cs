@@ -4,13 +4,17 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SegMan.Edge.Agent.Configuration;
 using SegMan.Edge.Agent.Hosting;
+using SegMan.Edge.Agent.Http;
 
 namespace SegMan.Edge.Agent;
 
 /// <summary>Builds and runs the Generic Host: configuration, logging, systemd integration and the agent's services.</summary>
 internal static class AgentHost
 {
-    public static IHost Build(AgentPaths paths, string[] overrides)
+    public static IHost Build(AgentPaths paths, string[] overrides) => Build(paths, overrides, configureServices: null);
+
+    /// <summary>The agent's host, with <paramref name="configureServices"/> applied after its own registrations (tests).</summary>
+    internal static IHost Build(AgentPaths paths, string[] overrides, Action<IServiceCollection>? configureServices)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -36,18 +40,37 @@ internal static class AgentHost
         builder.Services.AddSystemd();
         builder.Services.AddSingleton(paths);
         builder.Services.AddSegManAgent(builder.Configuration);
+        configureServices?.Invoke(builder.Services);
         return builder.Build();
     }
 
-    /// <summary>Validates every options section (all failures at once), loads the model, then starts the services.</summary>
-    public static Task StartAsync(IHost host, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Validates every options section (all failures at once), starts the web endpoint, loads the model, then starts
+    /// the services.
+    /// </summary>
+    public static async Task StartAsync(IHost host, CancellationToken cancellationToken = default)
     {
         ConfigurationErrors.ThrowIfAnyInvalid(host.Services);
 
+        // The web endpoint first, so that /healthz answers and /readyz says "loading" during a long load (a TensorRT
+        // engine build takes minutes on its first start) instead of refusing connections.
+        var web = host.Services.GetRequiredService<LiveViewServer>();
+        await web.StartAsync(cancellationToken).ConfigureAwait(false);
+
         // Loaded before the host starts: a model that cannot run fails here with its own message, instead of also
         // being logged with a stack trace as "Hosting failed to start".
-        _ = host.Services.GetRequiredService<ModelRuntime>().Segmenter;
-        return host.StartAsync(cancellationToken);
+        var model = host.Services.GetRequiredService<ModelRuntime>();
+        try
+        {
+            await Task.Run(() => model.Segmenter, CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await web.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts the host (validating options and loading the model first) and waits until it stops.</summary>
@@ -57,7 +80,10 @@ internal static class AgentHost
         await host.WaitForShutdownAsync().ConfigureAwait(false);
 
         // A worker that crashed stops the host; exit non-zero so systemd's Restart=on-failure brings the agent back.
-        var crashed = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask?.IsFaulted == true);
+        var crashed = host.Services.GetServices<IHostedService>()
+            .Select(service => service is IResolvedOnStart deferred ? deferred.Service : service)
+            .OfType<BackgroundService>()
+            .Any(s => s.ExecuteTask?.IsFaulted == true);
         return crashed ? 1 : 0;
     }
 }

@@ -32,15 +32,20 @@ internal static class AgentServiceCollectionExtensions
             DescribeDevice(provider),
             provider.GetRequiredService<ILoggerFactory>()));
 
-        // Start order matters: model first (a bad model stops start-up with its own message), then the broker,
-        // then the publisher, then the cameras. The host stops them in reverse.
-        services.AddHostedService<ModelWarmupService>();
-        services.AddHostedService<EmbeddedBrokerService>();
-        services.AddHostedService<PublisherService>();
-        services.AddHostedService<CameraSupervisor>();
-
         // The pipelines' IResultPublisher (metrics and live view in front of MQTT), readiness, and the web endpoint.
         services.AddSegManHttp(configuration);
+
+        // Start order matters: the web endpoint first (it answers /healthz, and /readyz "loading", while the model
+        // loads), then the model (a bad model stops start-up with its own message), then the broker, then the
+        // publisher, then the cameras; the last two are resolved only when reached, as they need the loaded model.
+        // The host stops them in reverse.
+        services.AddHostedService(provider => provider.GetRequiredService<LiveViewServer>());
+        services.AddHostedService<ModelWarmupService>();
+        services.AddHostedService<EmbeddedBrokerService>();
+        services.AddSingleton<PublisherService>();
+        services.AddHostedService<ResolvedOnStart<PublisherService>>();
+        services.AddSingleton<CameraSupervisor>();
+        services.AddHostedService<ResolvedOnStart<CameraSupervisor>>();
         return services;
     }
 

@@ -18,6 +18,7 @@ internal sealed partial class ModelRuntime : IDisposable
     public static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromSeconds(15);
 
     private readonly Lazy<ISegmenter> _segmenter;
+    private long _loadStarted;
 
     public ModelRuntime(IOptions<InferenceOptions> options, ILoggerFactory loggerFactory)
         : this(options, loggerFactory, OnnxSegmenter.Create, DefaultProgressInterval)
@@ -31,12 +32,26 @@ internal sealed partial class ModelRuntime : IDisposable
         TimeSpan progressInterval)
     {
         var logger = loggerFactory.CreateLogger<ModelRuntime>();
-        _segmenter = new(() => Load(options.Value, () => load(options.Value, loggerFactory), progressInterval, logger));
+        _segmenter = new(() =>
+        {
+            Interlocked.Exchange(ref _loadStarted, Stopwatch.GetTimestamp());
+            return Load(options.Value, () => load(options.Value, loggerFactory), progressInterval, logger);
+        });
     }
 
     public ISegmenter Segmenter => _segmenter.Value;
 
     public bool IsLoaded => _segmenter.IsValueCreated;
+
+    /// <summary>How long the model has been loading; null before the load starts and once it has ended.</summary>
+    public TimeSpan? LoadingFor
+    {
+        get
+        {
+            var started = Interlocked.Read(ref _loadStarted);
+            return started == 0 || _segmenter.IsValueCreated ? null : Stopwatch.GetElapsedTime(started);
+        }
+    }
 
     public void Dispose()
     {

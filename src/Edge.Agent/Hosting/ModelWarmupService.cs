@@ -9,11 +9,11 @@ namespace SegMan.Edge.Agent.Hosting;
 /// </summary>
 internal sealed partial class ModelWarmupService(ModelRuntime model, ILogger<ModelWarmupService> logger) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var segmenter = model.Segmenter;
+        // Off the host's thread, so that a stop asked for during a long load (an engine build) is not held up by it.
+        var segmenter = await Task.Run(() => model.Segmenter, CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
         LogModelReady(segmenter.Manifest.Name, segmenter.Manifest.Variant, segmenter.Manifest.Precision, segmenter.ExecutionProvider);
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -24,11 +24,18 @@ internal static class CameraEndpoints
         endpoints.MapGet("/api/cameras", (HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "no-store";
-            return Results.Json(Describe(live, pipelines, model), LiveViewJsonContext.Default.CamerasResponse);
+            return model.IsLoaded
+                ? Results.Json(Describe(live, pipelines, model), LiveViewJsonContext.Default.CamerasResponse)
+                : StillLoading(model);
         });
 
         endpoints.MapGet("/cameras/{id}/snapshot.jpg", async (string id, HttpContext context) =>
         {
+            if (!model.IsLoaded)
+            {
+                return StillLoading(model);
+            }
+
             if (live.Find(id) is not { } slot)
             {
                 return Results.Text($"No camera '{id}'.", statusCode: StatusCodes.Status404NotFound);
@@ -52,6 +59,12 @@ internal static class CameraEndpoints
 
         endpoints.MapGet("/cameras/{id}/stream", async (string id, HttpContext context) =>
         {
+            if (!model.IsLoaded)
+            {
+                await StillLoading(model).ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
+
             if (live.Find(id) is not { } slot)
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -61,6 +74,11 @@ internal static class CameraEndpoints
             await StreamAsync(slot, context.Response, stopping, context.RequestAborted).ConfigureAwait(false);
         });
     }
+
+    // Cameras, their slots and the class palette exist once the model is loaded; until then a request would wait for it.
+    private static IResult StillLoading(ModelRuntime model) => Results.Text(
+        $"The model is still loading ({model.LoadingFor?.TotalSeconds ?? 0:F0} s so far); cameras start once it is loaded.",
+        statusCode: StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>Writes overlay frames as <c>multipart/x-mixed-replace</c> until the client leaves or the server stops.</summary>
     private static async Task StreamAsync(LiveFrameSlot slot, HttpResponse response, CancellationToken stopping, CancellationToken aborted)

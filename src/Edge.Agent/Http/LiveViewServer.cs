@@ -38,10 +38,11 @@ internal sealed partial class LiveViewServer(
     /// <summary>The addresses Kestrel listens on (the real port when configured with port 0); empty while not running.</summary>
     public IReadOnlyList<Uri> Addresses { get; private set; } = [];
 
+    /// <summary>Starts serving; a second call (the host's, after the agent started it before the model load) does nothing.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (!settings.Enabled)
+        if (!settings.Enabled || _app is not null)
         {
             return;
         }

@@ -69,6 +69,7 @@ public sealed class LiveViewServerTests : IAsyncDisposable
     {
         var paths = AgentPaths.Discover(null, Environment.CurrentDirectory, AppContext.BaseDirectory);
         using var model = new ModelRuntime(Options.Create(new InferenceOptions { Path = paths.Resolve("models/baseline-palette.onnx")! }), NullLoggerFactory.Instance);
+        _ = model.Segmenter;     // cameras and their streams exist once the model is loaded
         var server = Create(new HttpOptions { Enabled = true, Urls = "http://127.0.0.1:0" }, model, "front");
         await server.StartAsync(CancellationToken.None);
         using var http = new HttpClient { BaseAddress = server.Addresses[0], Timeout = TimeSpan.FromSeconds(10) };
