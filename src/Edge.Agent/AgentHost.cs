@@ -24,8 +24,17 @@ internal static class AgentHost
         });
 
         // Later sources win: the file, then environment (SegMan__Mqtt__Host=…), then the command line (--SegMan:Mqtt:Host=…).
+        // The file is watched: its camera list applies while the agent runs (ReloadedCameraList).
+        var reloadErrors = new ConfigurationReloadErrors();
         builder.Configuration
-            .AddJsonFile(paths.ConfigFile, optional: false, reloadOnChange: false)
+            .AddJsonFile(source =>
+            {
+                source.Path = paths.ConfigFile;
+                source.Optional = false;
+                source.ReloadOnChange = true;
+                source.OnLoadException = reloadErrors.OnLoadException;
+                source.ResolveFileProvider();
+            })
             .AddEnvironmentVariables()
             .AddCommandLine(overrides);
 
@@ -39,9 +48,12 @@ internal static class AgentHost
 
         builder.Services.AddSystemd();
         builder.Services.AddSingleton(paths);
+        builder.Services.AddSingleton(reloadErrors);
         builder.Services.AddSegManAgent(builder.Configuration);
         configureServices?.Invoke(builder.Services);
-        return builder.Build();
+        var host = builder.Build();
+        reloadErrors.AgentRunning();
+        return host;
     }
 
     /// <summary>

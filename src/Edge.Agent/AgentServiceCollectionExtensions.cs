@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SegMan.Edge.Agent.Configuration;
@@ -24,6 +25,8 @@ internal static class AgentServiceCollectionExtensions
         AddValidated<MaskOptions, MaskOptionsValidator>(services, configuration, MaskOptions.SectionName);
         AddValidated<MqttOptions, MqttOptionsValidator>(services, configuration, MqttOptions.SectionName);
 
+        services.TryAddSingleton<ConfigurationReloadErrors>();
+        services.AddSingleton<ICameraListSource, ReloadedCameraList>();
         services.AddSingleton<ModelRuntime>();
         services.AddSingleton<PipelineRegistry>();
         services.AddSingleton<ICameraPipelineFactory, CameraPipelineFactory>();

@@ -1,8 +1,9 @@
-using System.Collections.Frozen;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using SegMan.Edge.Agent.Configuration;
 using SegMan.Edge.Agent.Hosting;
 using SegMan.Edge.Agent.Metrics;
+using SegMan.Edge.Pipeline.Capture;
 using SegMan.Edge.Pipeline.Postprocessing;
 using SegMan.Edge.Pipeline.Publishing;
 using SegMan.Edge.Pipeline.Running;
@@ -12,37 +13,38 @@ namespace SegMan.Edge.Agent.Http;
 /// <summary>
 /// The live slot of every configured camera, fed by the publish stage (as an <see cref="IFrameObserver"/>) and read
 /// by the live view, <c>/api/cameras</c>, readiness and the fps gauge. Slots are made on first use, once the model
-/// (and so the class palette) is loaded.
+/// (and so the class palette) is loaded. The camera list follows the configuration file (<see cref="ICameraListSource"/>).
 /// </summary>
 internal sealed class LiveFrames : IFrameObserver, IDisposable
 {
-    private readonly Lazy<FrozenDictionary<string, LiveFrameSlot>> _slots;
-    private readonly IReadOnlyList<string> _cameraIds;
+    // Slots are kept when their camera leaves the configuration (a viewer may still hold one), and serve it again if
+    // it comes back; Find answers only for the cameras configured now.
+    private readonly ConcurrentDictionary<string, LiveFrameSlot> _slots = new(StringComparer.Ordinal);
+    private readonly Func<string, LiveFrameSlot> _createSlot;
+    private readonly IDisposable? _subscription;
+    private volatile IReadOnlyList<string> _cameraIds;
 
     public LiveFrames(
         IOptions<AgentOptions> agentOptions,
         IOptions<HttpOptions> httpOptions,
         IOptions<MaskOptions> maskOptions,
         ModelRuntime model,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        ICameraListSource? cameraList = null)
     {
-        _cameraIds = [.. agentOptions.Value.Cameras.Select(c => c.Id).Distinct(StringComparer.Ordinal)];
-        _slots = new Lazy<FrozenDictionary<string, LiveFrameSlot>>(() =>
+        _cameraIds = Ids(agentOptions.Value.Cameras);
+        _createSlot = id =>
         {
             var http = httpOptions.Value;
-            var classes = model.Segmenter.Manifest.Classes;
-            var alpha = maskOptions.Value.Overlay.Alpha;
-            return _cameraIds.ToFrozenDictionary(
-                id => id,
-                id => new LiveFrameSlot(id, classes, http.OverlayFps, http.JpegQuality, alpha, time),
-                StringComparer.Ordinal);
-        });
+            return new LiveFrameSlot(id, model.Segmenter.Manifest.Classes, http.OverlayFps, http.JpegQuality, maskOptions.Value.Overlay.Alpha, time);
+        };
+        _subscription = cameraList?.Subscribe(cameras => _cameraIds = Ids(cameras));
     }
 
     /// <summary>The configured camera ids, in configuration order.</summary>
     public IReadOnlyList<string> CameraIds => _cameraIds;
 
-    public LiveFrameSlot? Find(string cameraId) => _slots.Value.GetValueOrDefault(cameraId);
+    public LiveFrameSlot? Find(string cameraId) => _cameraIds.Contains(cameraId) ? _slots.GetOrAdd(cameraId, _createSlot) : null;
 
     public void OnFrame(FrameContext frame) => Find(frame.CameraId)?.Offer(frame);
 
@@ -50,12 +52,12 @@ internal sealed class LiveFrames : IFrameObserver, IDisposable
 
     public void Dispose()
     {
-        if (_slots.IsValueCreated)
+        _subscription?.Dispose();
+        foreach (var slot in _slots.Values)
         {
-            foreach (var slot in _slots.Value.Values)
-            {
-                slot.Dispose();
-            }
+            slot.Dispose();
         }
     }
+
+    private static string[] Ids(IEnumerable<CameraOptions> cameras) => [.. cameras.Select(c => c.Id).Distinct(StringComparer.Ordinal)];
 }

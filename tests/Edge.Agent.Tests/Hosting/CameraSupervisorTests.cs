@@ -20,6 +20,7 @@ public sealed partial class CameraSupervisorTests : IAsyncLifetime
     private readonly IResultPublisher _publisher = Substitute.For<IResultPublisher>();
     private readonly IHostApplicationLifetime _lifetime = Substitute.For<IHostApplicationLifetime>();
     private readonly PipelineRegistry _registry = new();
+    private readonly ManualCameraList _cameraList = new();
     private readonly SourceStateLog _states;
     private CameraSupervisor? _supervisor;
 
@@ -95,6 +96,38 @@ public sealed partial class CameraSupervisorTests : IAsyncLifetime
         Assert.Equal([SourceState.Starting, SourceState.Streaming, SourceState.Ended], _states.Of("front").Select(r => r.State));
         Assert.Equal([SourceState.Starting, SourceState.Streaming, SourceState.Ended], _states.Of("rear").Select(r => r.State));
         Assert.Empty(_registry.Snapshot());
+    }
+
+    [Fact]
+    public async Task A_new_camera_list_starts_added_cameras_stops_removed_ones_and_restarts_changed_ones()
+    {
+        var factory = Factory((_, _) => new FakeFrameSource(null));
+        await StartAsync(factory, Camera("front"));
+        await _states.WaitForAsync("front", SourceState.Streaming);
+
+        _cameraList.Change(Camera("front"), Camera("rear"));
+        await _states.WaitForAsync("rear", SourceState.Streaming);
+        Assert.Equal((1, 1), (factory.Runs("front"), factory.Runs("rear")));
+
+        _cameraList.Change(Camera("rear"));
+        await LiveAgentFixture.WaitForAsync(
+            () => Task.FromResult(_states.Of("front").Any(r => r is { State: SourceState.Ended, Detail: "removed from the configuration" })),
+            Patience,
+            "front to be reported removed");
+        Assert.Equal("rear", Assert.Single(_registry.Snapshot()).CameraId);
+
+        _cameraList.Change(Camera("rear") with { Source = "rear-2.mp4" });
+        await _states.WaitForAsync("rear", SourceState.Streaming, count: 2);
+        Assert.Equal((1, 2), (factory.Runs("front"), factory.Runs("rear")));
+        Assert.Equal("rear", Assert.Single(_registry.Snapshot()).CameraId);
+
+        // The same list again (a file saved without changes) touches nothing.
+        _cameraList.Change(Camera("rear") with { Source = "rear-2.mp4" });
+        _cameraList.Change(Camera("rear") with { Source = "rear-2.mp4" }, Camera("front"));
+        await _states.WaitForAsync("front", SourceState.Streaming, count: 2);
+        Assert.Equal((2, 2), (factory.Runs("front"), factory.Runs("rear")));
+        Assert.False(_supervisor!.ExecuteTask!.IsCompleted);
+        _lifetime.DidNotReceive().StopApplication();
     }
 
     [Fact]
@@ -176,7 +209,7 @@ public sealed partial class CameraSupervisorTests : IAsyncLifetime
     private Task StartAsync(ScriptedPipelineFactory factory, CameraOptions[] cameras, TimeProvider time)
     {
         var options = new AgentOptions { Cameras = [.. cameras], Pipeline = new PipelineOptions { ReportIntervalSeconds = 0 } };
-        _supervisor = new CameraSupervisor(Options.Create(options), factory, _publisher, _registry, _lifetime, NullLogger<CameraSupervisor>.Instance, time);
+        _supervisor = new CameraSupervisor(Options.Create(options), factory, _publisher, _registry, _lifetime, NullLogger<CameraSupervisor>.Instance, time, _cameraList);
         return _supervisor.StartAsync(CancellationToken.None);
     }
 

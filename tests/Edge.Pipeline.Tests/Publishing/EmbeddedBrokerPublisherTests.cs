@@ -74,6 +74,35 @@ public sealed class EmbeddedBrokerPublisherTests : IAsyncLifetime
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_new_camera_list_is_published_at_once_in_the_retained_birth_and_kept_for_reconnects()
+    {
+        await using var publisher = await StartPublisherAsync(o => o.ReconnectBackoff = new BackoffOptions { InitialMs = 50, MaxMs = 50 });
+        await publisher.Connection.WaitUntilConnectedAsync(Within(Wait));
+        await using var watcher = await TestSubscriber.ConnectAsync(_broker.Port, Root + "/status");
+        await watcher.WaitForAsync(m => m.Text.Contains("online", StringComparison.Ordinal), Wait, "birth");
+
+        await publisher.UpdateCamerasAsync(["front", "rear/2"], Within(Wait));
+
+        static bool BothCameras(ReceivedMessage m) =>
+            m.Json.GetProperty("state").GetString() == "online"
+            && m.Json.GetProperty("cameras").EnumerateArray().Select(c => c.GetString()).SequenceEqual(["front", "rear_2"]);
+        await watcher.WaitForAsync(BothCameras, Wait, "the birth with both cameras");
+        await using (var early = await TestSubscriber.ConnectAsync(_broker.Port, Root + "/status"))
+        {
+            var birth = await early.WaitForAsync(m => true, Wait, "the retained birth");
+            Assert.True(birth.Retain);
+            Assert.True(BothCameras(birth), birth.Text);
+        }
+
+        // A reconnect publishes the new birth, not the one of start-up.
+        publisher.AbortConnection();
+        await WaitUntilAsync(() => publisher.Connection.Counters.Connects == 2, "the second connect");
+        await using var late = await TestSubscriber.ConnectAsync(_broker.Port, Root + "/status");
+        var retained = await late.WaitForAsync(m => m.Json.GetProperty("state").GetString() == "online", Wait, "the retained birth after the reconnect");
+        Assert.True(BothCameras(retained), retained.Text);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Stats_are_json_at_qos1_with_expiry_every_n_frames()
     {
         await using var subscriber = await TestSubscriber.ConnectAsync(_broker.Port, Root + "/#");

@@ -20,7 +20,7 @@ public sealed class MqttConnection : IAsyncDisposable, ISessionPublisher
     private const int MaxInFlight = 8;
 
     private readonly MqttOptions _options;
-    private readonly MqttSessionMessages _session;
+    private volatile MqttSessionMessages _session;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly BackoffPolicy _backoff;
@@ -190,6 +190,28 @@ public sealed class MqttConnection : IAsyncDisposable, ISessionPublisher
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Replaces the birth published on every (re)connect (the camera list changed) and, when connected, publishes it
+    /// now; a birth that cannot be published now goes out with the next connection.
+    /// </summary>
+    public async Task UpdateBirthAsync(ReadOnlyMemory<byte> birth, CancellationToken cancellationToken)
+    {
+        _session = _session with { Birth = birth };
+        if (!IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            await PublishAsync(StatusMessage(birth), MessageKind.Status, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && exception is not OutOfMemoryException)
+        {
+            // The session ended meanwhile: the next one publishes the new birth on connect.
+        }
     }
 
     /// <summary>

@@ -20,6 +20,7 @@ public sealed class MqttResultPublisher : IResultPublisher, IAsyncDisposable
 {
     private readonly MqttOptions _options;
     private readonly DeviceDescription _device;
+    private readonly DateTimeOffset _startedAt;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _deviceId;
@@ -62,6 +63,7 @@ public sealed class MqttResultPublisher : IResultPublisher, IAsyncDisposable
             GetCamera(camera);
         }
 
+        _startedAt = now;
         var cameraIds = device.Cameras.Select(TopicNames.Sanitize).ToArray();
         Session = new MqttSessionMessages(
             TopicNames.DeviceStatus(_deviceRoot),
@@ -74,7 +76,24 @@ public sealed class MqttResultPublisher : IResultPublisher, IAsyncDisposable
     public MqttConnection Connection { get; }
 
     /// <summary>The device status topic, birth and will.</summary>
-    public MqttSessionMessages Session { get; }
+    public MqttSessionMessages Session { get; private set; }
+
+    /// <summary>
+    /// The configured cameras changed while the agent runs: the birth (retained on the status topic) lists the new
+    /// ones from now on, and is published again at once when connected.
+    /// </summary>
+    public Task UpdateCamerasAsync(IReadOnlyList<string> cameras, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cameras);
+        foreach (var camera in cameras)
+        {
+            GetCamera(camera);
+        }
+
+        var birth = StatusPayloads.Birth(_device with { Cameras = cameras }, _deviceId, [.. cameras.Select(TopicNames.Sanitize)], _startedAt);
+        Session = Session with { Birth = birth };
+        return Connection.UpdateBirthAsync(birth, cancellationToken);
+    }
 
     /// <summary>The spool, once started.</summary>
     public SummarySpool? Spool => _spool;
