@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -97,7 +95,7 @@ public sealed class CameraListReloadTests : IAsyncDisposable
     [
         "--SegMan:Mqtt:Broker=embedded",
         "--SegMan:Mqtt:DeviceId=reload-test",
-        $"--SegMan:Mqtt:Port={FreeTcpPort()}",
+        $"--SegMan:Mqtt:Port={LiveAgentFixture.FreeTcpPort()}",
         $"--SegMan:Mqtt:Spool:Path={Path.Combine(_folder, "spool")}",
         "--SegMan:Http:Enabled=false",
         "--SegMan:Masks:Overlay:Enabled=false",
@@ -114,13 +112,6 @@ public sealed class CameraListReloadTests : IAsyncDisposable
         () => Task.FromResult(_logs.Entries.Any(e => e.Level == LogLevel.Error && e.Message.Contains(text, StringComparison.Ordinal))),
         Patience,
         $"an error saying '{text}'");
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed class RecordingProvider(RecordingLoggerFactory logs) : ILoggerProvider
     {

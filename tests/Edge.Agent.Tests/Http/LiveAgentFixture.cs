@@ -89,7 +89,8 @@ public sealed class LiveAgentFixture : IAsyncLifetime
         }
     }
 
-    private static int FreeTcpPort()
+    /// <summary>A TCP port free on the loopback interface right now.</summary>
+    internal static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

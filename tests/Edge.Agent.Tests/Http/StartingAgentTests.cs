@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -97,7 +96,7 @@ public sealed class StartingAgentTests : IAsyncDisposable
 
     private string[] Overrides() =>
     [
-        $"--SegMan:Mqtt:Port={FreeTcpPort()}",
+        $"--SegMan:Mqtt:Port={LiveAgentFixture.FreeTcpPort()}",
         $"--SegMan:Mqtt:Spool:Path={_spool}",
         "--SegMan:Model:Path=models/baseline-palette.onnx",
         "--SegMan:Http:Enabled=true",
@@ -106,11 +105,4 @@ public sealed class StartingAgentTests : IAsyncDisposable
         "--SegMan:Pipeline:ReportIntervalSeconds=0",
         "--Logging:LogLevel:Default=Warning",
     ];
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
