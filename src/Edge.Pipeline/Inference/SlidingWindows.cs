@@ -64,26 +64,27 @@ internal sealed class SlidingWindows
         }
     }
 
-    /// <summary>Adds a window's (1, C, h/s, w/s) logits into the frame's (C, H/s, W/s) sums.</summary>
+    /// <summary>Adds a window's (1, C, h/s, w/s) logits into the frame's (C, H/s, W/s) sums (float16 widened through <paramref name="rowScratch"/>).</summary>
     public void AddLogits(TensorBuffer logits, Window window, Span<float> sums, Span<float> rowScratch)
     {
         var (height, width) = OutputSize;
         var classes = (int)logits.Shape[1];
         var (windowRows, windowColumns) = ((int)logits.Shape[2], (int)logits.Shape[3]);
         var (top, left) = (window.Row / _stride, window.Column / _stride);
-        var row = rowScratch[..windowColumns];
+        var widened = rowScratch[..windowColumns];
         for (var c = 0; c < classes; c++)
         {
             for (var y = 0; y < windowRows; y++)
             {
-                var source = (((c * windowRows) + y) * windowColumns);
+                var start = ((c * windowRows) + y) * windowColumns;
+                ReadOnlySpan<float> row = widened;
                 if (logits.Kind == TensorElementKind.Float16)
                 {
-                    TensorPrimitives.ConvertToSingle(logits.AsFloat16().Slice(source, windowColumns), row);
+                    TensorPrimitives.ConvertToSingle(logits.AsFloat16().Slice(start, windowColumns), widened);
                 }
                 else
                 {
-                    logits.AsFloat32().Slice(source, windowColumns).CopyTo(row);
+                    row = logits.AsFloat32().Slice(start, windowColumns);
                 }
 
                 var target = sums.Slice((((c * height) + top + y) * width) + left, windowColumns);
