@@ -7,24 +7,45 @@ using SegMan.Edge.Pipeline.Capture;
 namespace SegMan.Edge.Agent.Configuration;
 
 /// <summary>
-/// The camera list of the configuration file as it is edited: on each reload the <c>SegMan</c> section is bound,
-/// its paths resolved and validated as at start-up; a list that fails (or a file that cannot be read) is logged with
-/// its reasons and the cameras keep running as they are. The other sections are read at start-up only.
+/// The camera list of the configuration file as it is edited: on each reload the <c>SegMan</c> section is bound, its
+/// paths resolved and validated as at start-up, once for every subscriber; a list that fails (or a file that cannot be
+/// read) is logged with its reasons and the cameras keep running as they are. The other sections are read at start-up
+/// only.
 /// </summary>
 internal sealed partial class ReloadedCameraList(
     IConfiguration configuration,
     IOptionsFactory<AgentOptions> factory,
     ConfigurationReloadErrors reloadErrors,
-    ILogger<ReloadedCameraList> logger) : ICameraListSource
+    ILogger<ReloadedCameraList> logger) : ICameraListSource, IDisposable
 {
-    public IDisposable Subscribe(Action<IReadOnlyList<CameraOptions>> onChange) =>
-        ChangeToken.OnChange(configuration.GetReloadToken, () => Reload(onChange));
+    private readonly Lock _gate = new();
+    private readonly List<Action<IReadOnlyList<CameraOptions>>> _listeners = [];
+    private IDisposable? _watch;
+    private string? _lastProblem;
 
-    private void Reload(Action<IReadOnlyList<CameraOptions>> onChange)
+    public IDisposable Subscribe(Action<IReadOnlyList<CameraOptions>> onChange)
+    {
+        ArgumentNullException.ThrowIfNull(onChange);
+        lock (_gate)
+        {
+            _listeners.Add(onChange);
+            _watch ??= ChangeToken.OnChange(configuration.GetReloadToken, Reload);
+        }
+
+        return new Subscription(this, onChange);
+    }
+
+    public void Dispose() => _watch?.Dispose();
+
+    private void Reload()
     {
         if (reloadErrors.Take() is { } unreadable)
         {
-            LogUnreadable(unreadable);
+            if (IsNew(unreadable))
+            {
+                LogUnreadable(unreadable);
+            }
+
             return;
         }
 
@@ -35,11 +56,43 @@ internal sealed partial class ReloadedCameraList(
         }
         catch (OptionsValidationException ex)
         {
-            LogRejected(string.Join(" ", ex.Failures));
+            var failures = string.Join(" ", ex.Failures);
+            if (IsNew(failures))
+            {
+                LogRejected(failures);
+            }
+
             return;
         }
 
-        onChange(options.Cameras);
+        _lastProblem = null;
+
+        Action<IReadOnlyList<CameraOptions>>[] listeners;
+        lock (_gate)
+        {
+            listeners = [.. _listeners];
+        }
+
+        foreach (var listener in listeners)
+        {
+            listener(options.Cameras);
+        }
+    }
+
+    // One save often raises two reloads (the file watcher sees a write and a rename): a problem is logged once.
+    private bool IsNew(string problem)
+    {
+        var isNew = problem != _lastProblem;
+        _lastProblem = problem;
+        return isNew;
+    }
+
+    private void Unsubscribe(Action<IReadOnlyList<CameraOptions>> onChange)
+    {
+        lock (_gate)
+        {
+            _listeners.Remove(onChange);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The configuration file changed but cannot be read ({Reason}); the cameras keep running as they are")]
@@ -47,4 +100,9 @@ internal sealed partial class ReloadedCameraList(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The configuration file changed, but its cameras are not valid; they keep running as they are. {Failures}")]
     private partial void LogRejected(string failures);
+
+    private sealed class Subscription(ReloadedCameraList owner, Action<IReadOnlyList<CameraOptions>> onChange) : IDisposable
+    {
+        public void Dispose() => owner.Unsubscribe(onChange);
+    }
 }

@@ -53,6 +53,10 @@ public sealed class CameraListReloadTests : IAsyncDisposable
 
         WriteConfig(config, ["front", "rear"]);
         await WaitForCamerasAsync(registry, ["front", "rear"]);
+
+        // Each refusal said once, not once per part of the agent that follows the list.
+        Assert.Single(_logs.Entries, e => e.Message.Contains("its cameras are not valid", StringComparison.Ordinal));
+        Assert.Single(_logs.Entries, e => e.Message.Contains("cannot be read", StringComparison.Ordinal));
     }
 
     public async ValueTask DisposeAsync()
