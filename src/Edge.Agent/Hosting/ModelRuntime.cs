@@ -35,7 +35,15 @@ internal sealed partial class ModelRuntime : IDisposable
         _segmenter = new(() =>
         {
             Interlocked.Exchange(ref _loadStarted, Stopwatch.GetTimestamp());
-            return Load(options.Value, () => load(options.Value, loggerFactory), progressInterval, logger);
+            try
+            {
+                return Load(options.Value, () => load(options.Value, loggerFactory), progressInterval, logger);
+            }
+            catch
+            {
+                Interlocked.Exchange(ref _loadStarted, 0);
+                throw;
+            }
         });
     }
 

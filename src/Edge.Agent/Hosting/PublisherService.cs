@@ -9,7 +9,7 @@ namespace SegMan.Edge.Agent.Hosting;
 /// and stops it last, after the cameras, publishing the offline status. While it runs, a new camera list in the
 /// configuration file goes into the birth message.
 /// </summary>
-internal sealed class PublisherService(MqttResultPublisher publisher, ICameraListSource? cameraList = null) : IHostedService
+internal sealed class PublisherService(MqttResultPublisher publisher, ICameraListSource? cameraList = null) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private IDisposable? _subscription;
@@ -26,5 +26,11 @@ internal sealed class PublisherService(MqttResultPublisher publisher, ICameraLis
         _subscription?.Dispose();
         await _stopping.CancelAsync().ConfigureAwait(false);
         await publisher.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _stopping.Dispose();
     }
 }

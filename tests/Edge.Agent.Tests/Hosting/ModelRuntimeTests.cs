@@ -49,6 +49,7 @@ public sealed class ModelRuntimeTests
         Thread.Sleep(100);
         Assert.Equal(after, Progress(logs).Count());
         Assert.False(runtime.IsLoaded);
+        Assert.Null(runtime.LoadingFor);
     }
 
     private static IEnumerable<string> Progress(RecordingLoggerFactory logs) =>
