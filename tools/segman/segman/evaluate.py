@@ -163,12 +163,17 @@ def upsampled_argmax(logits: torch.Tensor, height: int, width: int) -> torch.Ten
     return logits.argmax(1).to(torch.uint8)
 
 
-def torch_predictor(model: torch.nn.Module, device: torch.device, autocast: bool = False) -> Predictor:
-    """Labels of a PyTorch model (eval mode, bf16 autocast on CUDA if asked) by `upsampled_argmax`."""
+def torch_predictor(model: torch.nn.Module, device: torch.device, autocast: bool = False,
+                    flip: bool = False) -> Predictor:
+    """Labels of a PyTorch model (eval mode, bf16 autocast on CUDA if asked) by `upsampled_argmax`; with `flip`,
+    the logits of the mirrored frame, mirrored back, are added first (test-time flip averaging)."""
     def predict(batch: torch.Tensor) -> np.ndarray:
         model.eval()
+        frames = batch.to(device)
         with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
-            logits = model(batch.to(device))
+            logits = model(frames)
+            if flip:
+                logits = logits + model(frames.flip(-1)).flip(-1)
         return upsampled_argmax(logits, *batch.shape[-2:]).cpu().numpy()
     return predict
 
@@ -274,6 +279,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                         "frames of --height x --width, as the agent runs a manifest with a slide block")
     parser.add_argument("--slide-stride", metavar="RxC", help="rows x columns between windows (default: 3/4 of "
                                                                "the window)")
+    parser.add_argument("--flip", action="store_true", help="also score the checkpoint with test-time flip averaging "
+                                                            "(two inferences a frame)")
     args = parser.parse_args(argv)
     predictors: Dict[str, Predictor] = {}
     if args.checkpoint:
@@ -288,6 +295,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
             check_slide((args.height, args.width), window, stride, output_stride)
             runner = SlidingModel(network, window, stride, output_stride)
         predictors[Path(args.checkpoint).name] = torch_predictor(runner.to(device), device)
+        if args.flip:
+            predictors[f"{Path(args.checkpoint).name} (flip-averaged)"] = torch_predictor(runner, device, flip=True)
         if args.fake_int8:
             from .fold import fold_batchnorm
             from .frames import sample_frames

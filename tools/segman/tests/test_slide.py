@@ -85,3 +85,4 @@ def test_sliding_fixtures_hold_a_frame_and_the_windows_averaged_logits(tmp_path)
     with torch.no_grad():
         again = slide_logits(random_model("nano", 1), image, (128, 160), (96, 96), 8)
     assert np.array_equal(again.numpy().ravel(), np.fromfile(tmp_path / "expected.bin", dtype="<f4"))
+
