@@ -62,6 +62,16 @@ public sealed class StartingAgentTests : IAsyncDisposable
             Assert.Contains("still loading", await cameras.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
+        // The page says the model is loading, not that the agent is unreachable.
+        await using (var browser = await HeadlessChromium.OpenAsync(web.Addresses[0], 800, 600))
+        {
+            await LiveAgentFixture.WaitForAsync(
+                async () => (await browser.EvaluateAsync("document.getElementById('error').textContent"))?.GetValue<string>()
+                    .StartsWith("The model is still loading", StringComparison.Ordinal) == true,
+                TimeSpan.FromSeconds(30),
+                "the page to say the model is loading");
+        }
+
         Assert.False(starting.IsCompleted);
         _release.Set();
         await starting.WaitAsync(TimeSpan.FromSeconds(60));

@@ -62,15 +62,32 @@ function update(camera) {
   }
 }
 
+// Cameras removed from the configuration file while the page is open leave the page too.
+function removeCardsNotIn(cameras) {
+  const configured = new Set(cameras.map(c => c.id));
+  for (const [id, view] of cards) {
+    if (configured.has(id)) continue;
+    view.card.remove();
+    cards.delete(id);
+  }
+}
+
 async function refresh() {
   const error = document.getElementById("error");
   try {
     const response = await fetch("/api/cameras", { cache: "no-store" });
+    if (response.status === 503) {
+      // The agent is up but its model still loads (a TensorRT engine build takes minutes): say so, not "unreachable".
+      error.textContent = await response.text();
+      error.hidden = false;
+      return;
+    }
     if (!response.ok) throw new Error(`/api/cameras answered ${response.status}`);
     const body = await response.json();
     document.getElementById("model").textContent =
       `${body.model.name} (${body.model.precision}) on ${body.model.executionProvider}`;
     body.cameras.forEach(update);
+    removeCardsNotIn(body.cameras);
     error.hidden = true;
   } catch (e) {
     error.textContent = `Agent unreachable: ${e.message}`;
