@@ -66,7 +66,7 @@ public sealed class StartingAgentTests : IAsyncDisposable
         await using (var browser = await HeadlessChromium.OpenAsync(web.Addresses[0], 800, 600))
         {
             await LiveAgentFixture.WaitForAsync(
-                async () => (await browser.EvaluateAsync("document.getElementById('error').textContent"))?.GetValue<string>()
+                async () => (await browser.EvaluateAsync("document.getElementById('error')?.textContent ?? ''"))?.GetValue<string>()
                     .StartsWith("The model is still loading", StringComparison.Ordinal) == true,
                 TimeSpan.FromSeconds(30),
                 "the page to say the model is loading");
