@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,8 +31,8 @@ internal sealed partial class CameraSupervisor(
     private readonly Dictionary<string, CameraRun> _runs = new(StringComparer.Ordinal);
 
     // Cameras whose source ended, with the settings it ended with: a reload that leaves them as they are does not
-    // start them again.
-    private readonly Dictionary<string, string> _ended = new(StringComparer.Ordinal);
+    // start them again. Camera settings are records: equal settings compare equal.
+    private readonly Dictionary<string, CameraOptions> _ended = new(StringComparer.Ordinal);
     private bool _applied;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -68,7 +67,7 @@ internal sealed partial class CameraSupervisor(
                 foreach (var (id, run) in _runs.Where(r => r.Value.Task.IsCompleted).ToList())
                 {
                     _runs.Remove(id);
-                    _ended[id] = run.Settings;
+                    _ended[id] = run.Camera;
                 }
 
                 IReadOnlyList<CameraOptions>? latest = null;
@@ -112,7 +111,7 @@ internal sealed partial class CameraSupervisor(
                 LogRemoved(id);
                 await ReportAsync(id, SourceState.Ended, "removed from the configuration", stoppingToken).ConfigureAwait(false);
             }
-            else if (Settings(camera) != run.Settings)
+            else if (camera != run.Camera)
             {
                 await StopAsync(id, run).ConfigureAwait(false);
                 changed.Add(id);
@@ -121,8 +120,7 @@ internal sealed partial class CameraSupervisor(
 
         foreach (var camera in cameras)
         {
-            var settings = Settings(camera);
-            if (_runs.ContainsKey(camera.Id) || (_ended.TryGetValue(camera.Id, out var ended) && ended == settings))
+            if (_runs.ContainsKey(camera.Id) || (_ended.TryGetValue(camera.Id, out var ended) && ended == camera))
             {
                 continue;
             }
@@ -138,7 +136,7 @@ internal sealed partial class CameraSupervisor(
 
             _ended.Remove(camera.Id);
             var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            _runs[camera.Id] = new CameraRun(settings, cancel, RunCameraAsync(camera, cancel.Token));
+            _runs[camera.Id] = new CameraRun(camera, cancel, RunCameraAsync(camera, cancel.Token));
         }
 
         foreach (var id in _ended.Keys.Where(id => !wanted.ContainsKey(id)).ToList())
@@ -179,9 +177,6 @@ internal sealed partial class CameraSupervisor(
             // Stopped on purpose.
         }
     }
-
-    /// <summary>A camera's settings as one comparable string: any change in them restarts its pipeline.</summary>
-    private static string Settings(CameraOptions camera) => JsonSerializer.Serialize(camera);
 
     private async Task RunCameraAsync(CameraOptions camera, CancellationToken stoppingToken)
     {
@@ -301,5 +296,5 @@ internal sealed partial class CameraSupervisor(
     private partial void LogRestarted(string cameraId);
 
     /// <summary>A running camera: the settings it runs with, how to stop it, and its run.</summary>
-    private sealed record CameraRun(string Settings, CancellationTokenSource Cancel, Task Task);
+    private sealed record CameraRun(CameraOptions Camera, CancellationTokenSource Cancel, Task Task);
 }
