@@ -71,10 +71,9 @@ internal static class AgentHost
 
         // Loaded before the host starts: a model that cannot run fails here with its own message, instead of also
         // being logged with a stack trace as "Hosting failed to start".
-        var model = host.Services.GetRequiredService<ModelRuntime>();
         try
         {
-            await Task.Run(() => model.Segmenter, CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await host.Services.GetRequiredService<ModelRuntime>().LoadAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -34,10 +34,11 @@ internal sealed partial class ModelRuntime : IDisposable
         var logger = loggerFactory.CreateLogger<ModelRuntime>();
         _segmenter = new(() =>
         {
-            Interlocked.Exchange(ref _loadStarted, Stopwatch.GetTimestamp());
+            var started = Stopwatch.GetTimestamp();
+            Interlocked.Exchange(ref _loadStarted, started);
             try
             {
-                return Load(options.Value, () => load(options.Value, loggerFactory), progressInterval, logger);
+                return Load(options.Value, () => load(options.Value, loggerFactory), started, progressInterval, logger);
             }
             catch
             {
@@ -50,6 +51,13 @@ internal sealed partial class ModelRuntime : IDisposable
     public ISegmenter Segmenter => _segmenter.Value;
 
     public bool IsLoaded => _segmenter.IsValueCreated;
+
+    /// <summary>
+    /// Loads the model off the caller's thread (or returns the loaded one), so that a stop asked for during a long load
+    /// (an engine build) is not held up by it; the load itself goes on until it ends.
+    /// </summary>
+    public Task<ISegmenter> LoadAsync(CancellationToken cancellationToken) =>
+        Task.Run(() => Segmenter, CancellationToken.None).WaitAsync(cancellationToken);
 
     /// <summary>How long the model has been loading; null before the load starts and once it has ended.</summary>
     public TimeSpan? LoadingFor
@@ -69,7 +77,7 @@ internal sealed partial class ModelRuntime : IDisposable
         }
     }
 
-    private static ISegmenter Load(InferenceOptions options, Func<ISegmenter> load, TimeSpan progressInterval, ILogger logger)
+    private static ISegmenter Load(InferenceOptions options, Func<ISegmenter> load, long started, TimeSpan progressInterval, ILogger logger)
     {
         LogLoading(logger, options.Path, options.ExecutionProvider.Trim().ToLowerInvariant());
         if (ExecutionProviderNames.TryParse(options.ExecutionProvider, out var provider) && provider == ExecutionProviderKind.TensorRt)
@@ -77,7 +85,6 @@ internal sealed partial class ModelRuntime : IDisposable
             LogEngineBuild(logger, string.IsNullOrWhiteSpace(options.TensorRt.EngineCacheDir) ? "nowhere (EngineCacheDir is empty)" : options.TensorRt.EngineCacheDir);
         }
 
-        var started = Stopwatch.GetTimestamp();
         using (new Timer(_ => LogStillLoading(logger, options.Path, Stopwatch.GetElapsedTime(started).TotalSeconds), null, progressInterval, progressInterval))
         {
             var segmenter = load();

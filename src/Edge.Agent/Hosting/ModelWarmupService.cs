@@ -11,8 +11,7 @@ internal sealed partial class ModelWarmupService(ModelRuntime model, ILogger<Mod
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        // Off the host's thread, so that a stop asked for during a long load (an engine build) is not held up by it.
-        var segmenter = await Task.Run(() => model.Segmenter, CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var segmenter = await model.LoadAsync(cancellationToken).ConfigureAwait(false);
         LogModelReady(segmenter.Manifest.Name, segmenter.Manifest.Variant, segmenter.Manifest.Precision, segmenter.ExecutionProvider);
     }
 
