@@ -19,20 +19,19 @@ internal sealed partial class ReloadedCameraList(
     ILogger<ReloadedCameraList> logger) : ICameraListSource, IDisposable
 {
     private readonly Lock _gate = new();
-    private readonly List<Action<IReadOnlyList<CameraOptions>>> _listeners = [];
+    private readonly CameraListSubscribers _subscribers = new();
     private IDisposable? _watch;
     private string? _lastProblem;
 
     public IDisposable Subscribe(Action<IReadOnlyList<CameraOptions>> onChange)
     {
-        ArgumentNullException.ThrowIfNull(onChange);
+        var subscription = _subscribers.Add(onChange);
         lock (_gate)
         {
-            _listeners.Add(onChange);
             _watch ??= ChangeToken.OnChange(configuration.GetReloadToken, Reload);
         }
 
-        return new Subscription(this, onChange);
+        return subscription;
     }
 
     public void Dispose() => _watch?.Dispose();
@@ -67,16 +66,7 @@ internal sealed partial class ReloadedCameraList(
 
         _lastProblem = null;
 
-        Action<IReadOnlyList<CameraOptions>>[] listeners;
-        lock (_gate)
-        {
-            listeners = [.. _listeners];
-        }
-
-        foreach (var listener in listeners)
-        {
-            listener(options.Cameras);
-        }
+        _subscribers.Notify(options.Cameras);
     }
 
     // One save often raises two reloads (the file watcher sees a write and a rename): a problem is logged once.
@@ -87,22 +77,9 @@ internal sealed partial class ReloadedCameraList(
         return isNew;
     }
 
-    private void Unsubscribe(Action<IReadOnlyList<CameraOptions>> onChange)
-    {
-        lock (_gate)
-        {
-            _listeners.Remove(onChange);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Error, Message = "The configuration file changed but cannot be read ({Reason}); the cameras keep running as they are")]
     private partial void LogUnreadable(string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The configuration file changed, but its cameras are not valid; they keep running as they are. {Failures}")]
     private partial void LogRejected(string failures);
-
-    private sealed class Subscription(ReloadedCameraList owner, Action<IReadOnlyList<CameraOptions>> onChange) : IDisposable
-    {
-        public void Dispose() => owner.Unsubscribe(onChange);
-    }
 }
