@@ -13,6 +13,7 @@ namespace SegMan.Edge.Agent.Tests.Hosting;
 /// Cameras are added and removed by editing the configuration file while the agent runs (peers' users ask for it:
 /// roboflow/inference#362); an edit that is not valid, or not even JSON, is refused with the reason and changes nothing.
 /// </summary>
+[Collection(SeparateAgentsCollection.Name)]
 public sealed class CameraListReloadTests : IAsyncDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

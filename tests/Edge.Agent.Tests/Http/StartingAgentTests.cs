@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using SegMan.Edge.Agent.Configuration;
 using SegMan.Edge.Agent.Hosting;
 using SegMan.Edge.Agent.Http;
+using SegMan.Edge.Agent.Tests.Hosting;
 using SegMan.Edge.Pipeline.Inference;
 
 namespace SegMan.Edge.Agent.Tests.Http;
@@ -15,6 +16,7 @@ namespace SegMan.Edge.Agent.Tests.Http;
 /// A model load that takes long (a TensorRT engine build: minutes) must not leave the agent silent: its web endpoint
 /// answers from the start, <c>/healthz</c> alive and <c>/readyz</c> "starting: loading the model".
 /// </summary>
+[Collection(SeparateAgentsCollection.Name)]
 public sealed class StartingAgentTests : IAsyncDisposable
 {
     private readonly ManualResetEventSlim _release = new();
