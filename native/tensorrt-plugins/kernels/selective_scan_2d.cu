@@ -364,7 +364,19 @@ constexpr int kApplyBlocksPerSM = 4;
 // Maps that give fewer warps than this (about one wave at the apply kernel's occupancy on a 132-SM GPU) take
 // shorter tiles (16, then 8, then 4 rows): more, shorter chunks. Measured on an H100: 16 to 8 rows took a
 // 384x16x32 map from 74 to 42 us and made a 96x256x512 one 1.2x slower.
-constexpr long long kWaveWarps = 2048;
+// The warps a map should give: about one wave for tiles of one column per lane; fewer, longer tiles of four
+// columns per lane. Measured on an H100 (bench/native/scan_sweep.sh, which builds variants with other values of
+// these macros and times them side by side): four-column tiles with 1152 warps instead of 2048 ran SegMAN-B's
+// 96x128x256, 160x64x128 and 364x64x128 maps 1.10-1.11x faster in fp32 (1.30x for the last in fp16) and SegMAN-T's
+// 144x64x128 1.09x, the other maps within the noise of a second copy of the same build (0.95-1.05x); one-column
+// tiles with 1024 warps made four maps 0.62-0.91x.
+#ifndef SEGMAN_SCAN_WAVE_WARPS
+#define SEGMAN_SCAN_WAVE_WARPS 2048
+#endif
+#ifndef SEGMAN_SCAN_WIDE_WAVE_WARPS
+#define SEGMAN_SCAN_WIDE_WAVE_WARPS 1152
+#endif
+constexpr long long kWaveWarps = SEGMAN_SCAN_WAVE_WARPS, kWideWaveWarps = SEGMAN_SCAN_WIDE_WAVE_WARPS;
 constexpr int kMaxRows = 16, kMinRows = 4;
 // Columns per lane: 4 (one vector load per row) only where a row fills most of a warp's 128 columns.
 constexpr int kWideMinWidth = 128;
@@ -435,7 +447,7 @@ Tiling make_grid_tiling(const SelectiveScan2DShape& s, int vec) {
   g.col_tiles = (g.width + 32 * vec - 1) / (32 * vec);
   for (t.rows = kMaxRows;; t.rows /= 2) {
     g.row_tiles = (g.height + t.rows - 1) / t.rows;
-    if (t.rows == kMinRows || g.warps() >= kWaveWarps) break;
+    if (t.rows == kMinRows || g.warps() >= (vec == 4 ? kWideWaveWarps : kWaveWarps)) break;
   }
   return t;
 }
@@ -461,12 +473,18 @@ bool wide_shape(const SelectiveScan2DShape& s) { return s.width % 4 == 0 && s.wi
 
 bool aligned(const void* p, size_t bytes) { return reinterpret_cast<std::uintptr_t>(p) % bytes == 0; }
 
-// The tiling of make_grid_tiling (4 columns per lane where the width and the tensors' alignment allow it), in one
-// block per map where the map has at most kMaxMapWarps tiles and its shared memory fits: the same warps, without
-// two of the launches and the workspace round trip. (Longer tiles than the wave rule gives, to fit a map in a
-// block, were up to 2.2x slower on an H100.) `four_wide_aligned`: the tensors allow 4-element loads.
+// The tiling of make_grid_tiling, in one block per map where the map has at most kMaxMapWarps tiles and its shared
+// memory fits: the same warps, without two of the launches and the workspace round trip. (Longer tiles than the wave
+// rule gives, to fit a map in a block, were up to 2.2x slower on an H100.) Four columns per lane where the width and
+// the tensors' alignment allow 4-element loads (`four_wide_aligned`) and the shortest such tiles still give
+// kWideWaveWarps warps; otherwise one column per lane, which gives four times the warps (on an H100, 1.14x faster
+// on a 64x64x128 map, whose four-column tiles give 1024 warps at most).
 Tiling make_tiling(const SelectiveScan2DShape& s, bool four_wide_aligned) {
-  Tiling t = make_grid_tiling(s, wide_shape(s) && four_wide_aligned ? 4 : 1);
+  Tiling t = make_grid_tiling(s, 1);
+  if (wide_shape(s) && four_wide_aligned) {
+    const Tiling wide = make_grid_tiling(s, 4);
+    if (wide.grid.warps() >= kWideWaveWarps) t = wide;
+  }
   const Grid& g = t.grid;
   t.one_block_per_map = 1LL * g.row_tiles * g.col_tiles <= kMaxMapWarps &&
                         map_shared_layout(g, t.rows, t.vec).bytes <= kMaxMapSharedBytes;
@@ -730,22 +748,6 @@ __device__ __forceinline__ void write_run(const float2* summary, float* carry, l
   }
 }
 
-// By the `threads` threads of the block; `warp_P` and `warp_S` hold a float per warp.
-__device__ __forceinline__ void carry_chain(const float2* summary, float* carry, long long n, bool reverse,
-                                            int threads, float* warp_P, float* warp_S) {
-  const ChunkRun run = run_of(n, threadIdx.x, threads);
-  float P, S;
-  compose_run(summary, n, reverse, run, P, S);
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  scan_lanes<false>(P, S, lane);
-  if (lane == 31) warp_P[warp] = P, warp_S[warp] = S;
-  __syncthreads();
-  float h = 0.f;  // incoming state of this thread's first chunk: earlier warps, then earlier lanes
-  for (int w = 0; w < warp; ++w) h = warp_P[w] * h + warp_S[w];
-  exclusive_lanes<false>(P, S, lane);
-  write_run(summary, carry, n, reverse, run, P * h + S);
-}
-
 // By one warp, without block barriers (the one-block kernel gives each chain its own warp).
 __device__ __forceinline__ void carry_chain_warp(const float2* summary, float* carry, long long n, bool reverse,
                                                  int lane) {
@@ -757,8 +759,16 @@ __device__ __forceinline__ void carry_chain_warp(const float2* summary, float* c
   write_run(summary, carry, n, reverse, run, S);  // the chain starts from state 0
 }
 
-// One block per chain of the workspace.
+// One block per chain of the workspace. A long chain is taken in tiles of up to kCarryThreads x kCarryItems chunk
+// maps: the block loads a tile with every load issued at once (consecutive threads, consecutive chunks), each thread
+// composes a run of adjacent maps out of shared memory, the runs are scanned across the block, and the incoming
+// states go back out the same coalesced way. Each thread used to walk its run straight from global memory, one
+// dependent load after another: on an H100 that took 22.6 us of a 32x256x512 map's 138. A chain of at most
+// kCarryDirectChunks is still walked that way (runs of at most 4): on the 32x64 maps of many channels, whose chains
+// are 256-512 chunks long, the tiles' barriers and shared-memory round trips made the whole scan 0.93-0.95x.
 constexpr int kCarryThreads = 256;
+constexpr int kCarryItems = 8;
+constexpr long long kCarryDirectChunks = 4 * kCarryThreads;
 
 struct Chains {
   const float2* summary;
@@ -766,13 +776,98 @@ struct Chains {
   long long length;  // chunks per chain
 };
 
+// Shared-memory slot of tile element e: one float2 of padding every 16 keeps both the coalesced (element = i *
+// threads + thread) and the run-wise (element = thread * items + i) accesses free of bank conflicts.
+__host__ __device__ constexpr int carry_slot(int e) { return e + (e >> 4); }
+
+// Maps a thread composes per tile for a chain of n: as many as a short chain needs, kCarryItems for a long one.
+__host__ __device__ inline int carry_items(long long n) {
+  const long long items = (n + kCarryThreads - 1) / kCarryThreads;
+  return items < kCarryItems ? static_cast<int>(items) : kCarryItems;
+}
+
+// The tile's shared memory, for the launch's longest chain.
+size_t carry_shared_bytes(long long longest_chain) {
+  if (longest_chain <= kCarryDirectChunks) return 0;
+  return carry_slot(carry_items(longest_chain) * kCarryThreads) * sizeof(float2);
+}
+
 __global__ void __launch_bounds__(kCarryThreads) carry_kernel(Chains rows, Chains columns, int channels) {
+  extern __shared__ float2 tile[];  // carry_shared_bytes
   __shared__ float warp_P[kCarryThreads / 32], warp_S[kCarryThreads / 32];
   const Chains set = blockIdx.y == 0 ? rows : columns;
   const long long chain = blockIdx.x;  // (batch * 2 + slot) * channels + channel
   const long long n = set.length;
-  carry_chain(set.summary + chain * n, set.carry + chain * n, n, (chain / channels) & 1, kCarryThreads, warp_P,
-              warp_S);
+  const bool reverse = (chain / channels) & 1;
+  const float2* summary = set.summary + chain * n;
+  float* carry = set.carry + chain * n;
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+
+  if (n <= kCarryDirectChunks) {  // each thread's run straight from memory
+    const ChunkRun run = run_of(n, threadIdx.x, kCarryThreads);
+    float P, S;
+    compose_run(summary, n, reverse, run, P, S);
+    scan_lanes<false>(P, S, lane);
+    if (lane == 31) warp_P[warp] = P, warp_S[warp] = S;
+    __syncthreads();
+    float h = 0.f;  // the state entering this thread's run: earlier warps, then earlier lanes
+    for (int w = 0; w < warp; ++w) h = warp_P[w] * h + warp_S[w];
+    exclusive_lanes<false>(P, S, lane);
+    write_run(summary, carry, n, reverse, run, P * h + S);
+    return;
+  }
+  const int items = carry_items(n);
+  const int tile_size = items * kCarryThreads;
+  float h = 0.f;  // the state entering the tile; the chain starts from 0
+  for (long long base = 0; base < n; base += tile_size) {
+    const int count = static_cast<int>(min(static_cast<long long>(tile_size), n - base));
+    float2 m[kCarryItems];
+#pragma unroll
+    for (int i = 0; i < kCarryItems; ++i) {
+      const int e = i * kCarryThreads + threadIdx.x;
+      m[i] = i < items && e < count ? summary[chain_at(base + e, n, reverse)] : make_float2(1.f, 0.f);
+    }
+#pragma unroll
+    for (int i = 0; i < kCarryItems; ++i) {
+      if (i < items) tile[carry_slot(i * kCarryThreads + threadIdx.x)] = m[i];
+    }
+    __syncthreads();
+
+    // This thread's run, then the runs before it: earlier warps, then earlier lanes.
+    const int first = threadIdx.x * items;
+    float P = 1.f, S = 0.f;
+#pragma unroll
+    for (int i = 0; i < kCarryItems; ++i) {
+      if (i >= items) break;
+      const float2 q = tile[carry_slot(first + i)];
+      S = q.x * S + q.y;
+      P *= q.x;
+    }
+    scan_lanes<false>(P, S, lane);
+    if (lane == 31) warp_P[warp] = P, warp_S[warp] = S;
+    __syncthreads();
+    float entering_warp = h;
+    for (int w = 0; w < warp; ++w) entering_warp = warp_P[w] * entering_warp + warp_S[w];
+    for (int w = 0; w < kCarryThreads / 32; ++w) h = warp_P[w] * h + warp_S[w];  // the state leaving the tile
+    exclusive_lanes<false>(P, S, lane);
+    float state = P * entering_warp + S;
+    // Each element's incoming state replaces its P, which is no longer needed.
+#pragma unroll
+    for (int i = 0; i < kCarryItems; ++i) {
+      if (i >= items) break;
+      float2& q = tile[carry_slot(first + i)];
+      const float2 map = q;
+      q.x = state;
+      state = map.x * state + map.y;
+    }
+    __syncthreads();
+#pragma unroll
+    for (int i = 0; i < kCarryItems; ++i) {
+      const int e = i * kCarryThreads + threadIdx.x;
+      if (i < items && e < count) carry[chain_at(base + e, n, reverse)] = tile[carry_slot(e)].x;
+    }
+    __syncthreads();  // the next tile reuses the shared memory
+  }
 }
 
 // Phase 3 of one warp's tile: recompute every chunk from its incoming state and write y = (y0 + y2 + y1) + y3.
@@ -914,7 +1009,8 @@ cudaError_t launch_chunked(const TileArgs<T>& args, cudaStream_t stream) {
   if (status != cudaSuccess) return status;
   const Chains rows{args.row_summary, args.row_carry, g.row_chain()};
   const Chains columns{args.col_summary, args.col_carry, g.col_chain()};
-  carry_kernel<<<dim3(static_cast<unsigned>(g.chains()), 2), kCarryThreads, 0, stream>>>(rows, columns, g.channels);
+  carry_kernel<<<dim3(static_cast<unsigned>(g.chains()), 2), kCarryThreads,
+                 carry_shared_bytes(std::max(g.row_chain(), g.col_chain())), stream>>>(rows, columns, g.channels);
   status = cudaGetLastError();
   if (status != cudaSuccess) return status;
   apply_kernel<T, V, Rows, kSoftplus><<<static_cast<unsigned>(blocks), kWarps * 32, 0, stream>>>(args);

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Tiling sweep of the CUDA selective scan, on a GPU machine: builds our C entry-point library once as committed and
+# once per variant (the same source with SEGMAN_SCAN_* macros set), times them side by side on the benchmark's maps
+# (bench_ops.py --also; each variant's output is checked against ours), and records the committed kernels under
+# Nsight Compute on a few maps. Needs nvcc, PyTorch, and for the official kernel the fetched material run_gpu.sh
+# describes (.device/vmamba, .device/recipes). Run from the repository root.
+#   SWEEP      variants, "name:flags;name:flags" (default below; "same" repeats ours to show the timing noise)
+#   PROFILE    maps for ncu, "DxHxW:dtype ..." (empty: no profile)
+#   BENCH_ARGS more arguments for bench_ops.py
+# With .device/baseline (an earlier copy of native/tensorrt-plugins/kernels) its scan is built too and timed as
+# "before".
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+out="${OUT:-$root/gpu-out}"
+mkdir -p "$out"
+export PATH="$PATH:/usr/local/cuda/bin" PYTHONUNBUFFERED=1
+kernels=native/tensorrt-plugins/kernels
+work=/tmp/scan-sweep
+mkdir -p "$work"
+sweep="${SWEEP:-same:;wave1k:-DSEGMAN_SCAN_WAVE_WARPS=1024;wave4k:-DSEGMAN_SCAN_WAVE_WARPS=4096;\
+wide1k:-DSEGMAN_SCAN_WIDE_WAVE_WARPS=1024;wide2k:-DSEGMAN_SCAN_WIDE_WAVE_WARPS=2048}"
+profile="${PROFILE-384x16x32:fp32 144x32x64:fp32 64x64x128:fp32 32x256x512:fp32}"
+nvcc_flags=(-std=c++17 -arch=sm_90 -O3 --use_fast_math -Xcompiler -fPIC -I "$kernels")
+
+official_ext="$root/.device/vmamba_ext"
+if ! ls "$official_ext"/selective_scan_cuda_oflex*.so >/dev/null 2>&1 &&
+  [ -d .device/vmamba/kernels/selective_scan ]; then
+  official_ext="$work/vmamba_ext"
+  MAX_JOBS=6 python3 bench/native/build_official.py --source .device/vmamba/kernels/selective_scan \
+    --stub .device/recipes/vmamba_fwd_only.cpp --out "$official_ext" >"$work/official_build.log" 2>&1 &
+  official_pid=$!
+fi
+
+# Everything but the scan once; then the scan per variant.
+common=()
+for f in device_limits.cu neighborhood_attention_2d.cu neighborhood_attention_2d_mma.cu \
+  neighborhood_attention_2d.cpp selective_scan_2d.cpp; do
+  nvcc "${nvcc_flags[@]}" -c "$kernels/$f" -o "$work/${f//./_}.o" >"$work/build_$f.log" 2>&1 &
+  common+=("$work/${f//./_}.o")
+done
+nvcc "${nvcc_flags[@]}" -c native/tensorrt-plugins/gpu/segman_cuda_capi.cpp -o "$work/capi.o" \
+  >"$work/build_capi.log" 2>&1 &
+common+=("$work/capi.o")
+build_variant() {  # name, kernels folder, flags...
+  local name=$1 dir=$2
+  shift 2
+  nvcc "${nvcc_flags[@]}" -I "$dir" "$@" -c "$dir/selective_scan_2d.cu" -o "$work/scan_$name.o" \
+    >"$work/build_$name.log" 2>&1
+}
+build_variant ours "$kernels" &
+[ -d .device/baseline ] && build_variant before .device/baseline &
+IFS=';' read -ra entries <<<"$sweep"
+for entry in "${entries[@]}"; do
+  name=${entry%%:*}
+  flags=${entry#*:}
+  # shellcheck disable=SC2086
+  build_variant "$name" "$kernels" $flags &
+done
+wait $(jobs -p | grep -v "^${official_pid:-none}$") 2>/dev/null
+also=()
+names=(ours $(for e in "${entries[@]}"; do echo "${e%%:*}"; done))
+[ -d .device/baseline ] && names+=(before)
+for name in "${names[@]}"; do
+  if [ -f "$work/scan_$name.o" ] &&
+    nvcc -shared "$work/scan_$name.o" "${common[@]}" -o "$work/$name.so" 2>>"$work/build_$name.log"; then
+    case $name in
+      ours) ;;
+      before) also+=(--baseline-lib "$work/before.so") ;;
+      *) also+=(--also "$name=$work/$name.so") ;;
+    esac
+  else
+    echo "variant $name did not build (build_logs.txt)"
+  fi
+done
+tail -n 20 "$work"/build_*.log >"$out/build_logs.txt" 2>&1
+[ -f "$work/ours.so" ] || { echo "our library did not build"; cat "$out/build_logs.txt"; exit 1; }
+nvcc "${nvcc_flags[@]}" --resource-usage -c "$kernels/selective_scan_2d.cu" -o /dev/null 2>&1 | c++filt \
+  >"$out/resource_usage.txt" &
+
+if [ -n "$profile" ] && command -v ncu >/dev/null; then
+  maps=()
+  for m in $profile; do maps+=(--map "$m"); done
+  (cd bench/native && timeout 150 ncu --clock-control none -k "regex:summarise|carry|apply|map_kernel" \
+    --section SpeedOfLight --section LaunchStats --section Occupancy --section WarpStateStats \
+    python3 profile_scan.py --lib "$work/ours.so" --calls 2 "${maps[@]}") >"$out/ncu.txt" 2>&1
+  echo "ncu exit status $?; kernel durations (us), in launch order:"
+  awk '/^  [a-zA-Z_].*\(/ {name=$0; sub(/\(.*/, "", name); sub(/.*::/, "", name)} /Duration/ {print "  " name, $NF}' \
+    "$out/ncu.txt" | head -60
+fi
+
+if [ -n "${official_pid:-}" ] && ! wait "$official_pid"; then
+  echo "the official extension did not build"
+  tail -20 "$work/official_build.log"
+fi
+(cd bench/native && python3 bench_ops.py --lib "$work/ours.so" --vmamba "$root/.device/vmamba" \
+  --official-ext "$official_ext" --ops scan --skip-torch "${also[@]}" --out "$out/results.md" ${BENCH_ARGS:-}) \
+  2>&1 | tee "$out/bench.log" | grep -E "variants|copy bandwidth|Error|error"
+echo "=== results"
+cat "$out/results.md" 2>/dev/null
+wait
