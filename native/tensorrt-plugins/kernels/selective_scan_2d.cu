@@ -378,6 +378,21 @@ constexpr int kApplyBlocksPerSM = 4;
 #endif
 constexpr long long kWaveWarps = SEGMAN_SCAN_WAVE_WARPS, kWideWaveWarps = SEGMAN_SCAN_WIDE_WAVE_WARPS;
 constexpr int kMaxRows = 16, kMinRows = 4;
+// Rows the summarise loop unrolls, in the summarise kernel and in the one-block kernel. Measured on an H100 (the
+// sweep), 2 rows instead of 4 in the summarise kernel: 1.03-1.16x on the three-launch maps, except 0.85-0.87x on
+// 540x32x64 (one column per lane, 16-row tiles), which keeps 4; in the one-block kernel, 0.93x. Unrolling 8 rows was
+// 0.95-1.05x; the apply loop's 2 rows, 4 or 1 instead, were 0.54-1.14x and 0.87-1.07x.
+#ifndef SEGMAN_SCAN_SUMMARISE_UNROLL
+#define SEGMAN_SCAN_SUMMARISE_UNROLL 2
+#endif
+#ifndef SEGMAN_SCAN_MAP_SUMMARISE_UNROLL
+#define SEGMAN_SCAN_MAP_SUMMARISE_UNROLL 4
+#endif
+template <int V, int Rows>
+__host__ __device__ constexpr int summarise_unroll() {
+  return V == 1 && Rows == 16 ? 4 : SEGMAN_SCAN_SUMMARISE_UNROLL;
+}
+constexpr int kMapSummariseUnroll = SEGMAN_SCAN_MAP_SUMMARISE_UNROLL;
 // Columns per lane: 4 (one vector load per row) only where a row fills most of a warp's 128 columns.
 constexpr int kWideMinWidth = 128;
 // One-block maps (map_kernel): at most this many warps, one per tile, as the three-launch blocks. Measured on an
@@ -645,7 +660,7 @@ __device__ __forceinline__ Planes<T> planes_of(const SelectiveScan2DInputs<T>& i
 }
 
 // Phase 1 of one warp's tile: the (P, S) map of every row chunk (k = 0, 2) and column chunk (k = 1, 3).
-template <typename T, int V, int Rows>
+template <typename T, int V, int Rows, int Unroll>
 __device__ __forceinline__ void summarise_tile(const Grid& g, const Tile& t, const Planes<T>& pl, bool sp,
                                                const Chunks& ch, float2* row_summary, float2* col_summary,
                                                int lane) {
@@ -653,7 +668,7 @@ __device__ __forceinline__ void summarise_tile(const Grid& g, const Tile& t, con
 #pragma unroll
   for (int v = 0; v < V; ++v) P1[v] = 1.f, S1[v] = 0.f, P3[v] = 1.f, S3[v] = 0.f;
 
-#pragma unroll 4
+#pragma unroll(Unroll)
   for (int i = 0; i < Rows; ++i) {
     // Rows past the map use a clamped address and identity steps, so every iteration runs the same code.
     const int r = t.r0 + i;
@@ -706,8 +721,9 @@ __global__ void __launch_bounds__(kWarps * 32) summarise_kernel(TileArgs<T> args
   const long long warp = 1LL * blockIdx.x * kWarps + (threadIdx.x >> 5);
   if (warp >= g.warps()) return;  // whole warps leave together
   const Tile t = tile_of<V, Rows>(g, warp, lane);
-  summarise_tile<T, V, Rows>(g, t, planes_of(args.in, g, t), kSoftplus, chunks_of(g, t.b, t.d),
-                             args.row_summary, args.col_summary, lane);
+  summarise_tile<T, V, Rows, summarise_unroll<V, Rows>()>(g, t, planes_of(args.in, g, t), kSoftplus,
+                                                         chunks_of(g, t.b, t.d), args.row_summary,
+                                                         args.col_summary, lane);
 }
 
 // Phase 2 of one chain of `n` chunk maps, stored in forward scan order: each thread composes a contiguous run of
@@ -986,7 +1002,7 @@ __global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args
   const Tile t = tile_of<V, Rows>(g, 1LL * blockIdx.x * warps + warp, lane);
   const Planes<T> pl = planes_of(args.in, g, t);
   const Chunks ch = block_chunks_of(g);
-  summarise_tile<T, V, Rows>(g, t, pl, kSoftplus, ch, row_summary, col_summary, lane);
+  summarise_tile<T, V, Rows, kMapSummariseUnroll>(g, t, pl, kSoftplus, ch, row_summary, col_summary, lane);
   __syncthreads();
   // The four chains (rows, columns; forwards, backwards) side by side, a warp each.
   for (int c = warp; c < 4; c += warps) {
