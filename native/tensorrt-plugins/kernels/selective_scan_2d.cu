@@ -378,16 +378,24 @@ constexpr int kApplyBlocksPerSM = 4;
 #endif
 constexpr long long kWaveWarps = SEGMAN_SCAN_WAVE_WARPS, kWideWaveWarps = SEGMAN_SCAN_WIDE_WAVE_WARPS;
 constexpr int kMaxRows = 16, kMinRows = 4;
-// Rows the summarise loop unrolls, in the summarise kernel and in the one-block kernel. Measured on an H100 (the
-// sweep), 2 rows instead of 4 in the summarise kernel: 1.03-1.16x on the three-launch maps, except 0.85-0.87x on
+// Rows the summarise and apply loops unroll, in their own kernels and in the one-block kernel. Measured on an H100
+// (the sweep), 2 rows instead of 4 in the summarise kernel: 1.03-1.16x on the three-launch maps, except 0.85-0.87x on
 // 540x32x64 (one column per lane, 16-row tiles), which keeps 4; in the one-block kernel, 0.93x. Unrolling 8 rows was
-// 0.95-1.05x; the apply loop's 2 rows, 4 or 1 instead, were 0.54-1.14x and 0.87-1.07x.
+// 0.95-1.05x. The apply loop's 2 rows, 1 instead: 1.04-1.07x on the one-block 16x32 maps, 0.87-1.06x on the others;
+// 4 instead: 0.54-1.14x (0.64x on 540x16x32, which then no longer fits in one wave).
 #ifndef SEGMAN_SCAN_SUMMARISE_UNROLL
 #define SEGMAN_SCAN_SUMMARISE_UNROLL 2
 #endif
 #ifndef SEGMAN_SCAN_MAP_SUMMARISE_UNROLL
 #define SEGMAN_SCAN_MAP_SUMMARISE_UNROLL 4
 #endif
+#ifndef SEGMAN_SCAN_APPLY_UNROLL
+#define SEGMAN_SCAN_APPLY_UNROLL 2
+#endif
+#ifndef SEGMAN_SCAN_MAP_APPLY_UNROLL
+#define SEGMAN_SCAN_MAP_APPLY_UNROLL 1
+#endif
+constexpr int kApplyUnroll = SEGMAN_SCAN_APPLY_UNROLL, kMapApplyUnroll = SEGMAN_SCAN_MAP_APPLY_UNROLL;
 template <int V, int Rows>
 __host__ __device__ constexpr int summarise_unroll() {
   return V == 1 && Rows == 16 ? 4 : SEGMAN_SCAN_SUMMARISE_UNROLL;
@@ -889,7 +897,7 @@ __global__ void __launch_bounds__(kCarryThreads) carry_kernel(Chains rows, Chain
 // Phase 3 of one warp's tile: recompute every chunk from its incoming state and write y = (y0 + y2 + y1) + y3.
 // Rows go down for k = 0, 1, 2, then up for k = 3. The partial sums wait in shared memory, each lane in its own
 // slots: held in registers (rows fully unrolled) they took 255 registers and spilled.
-template <typename T, int V, int Rows>
+template <typename T, int V, int Rows, int Unroll>
 __device__ __forceinline__ void apply_tile(const Grid& g, const Tile& t, const Planes<T>& pl, bool sp,
                                            const Chunks& ch, const float* row_carry, const float* col_carry, T* y,
                                            float (&part)[Rows][V][32], int lane) {
@@ -900,7 +908,7 @@ __device__ __forceinline__ void apply_tile(const Grid& g, const Tile& t, const P
     h3[v] = t.columns ? col_carry[ch.col_chunk(1, t.c0 + v, t.rt)] : 0.f;
   }
 
-#pragma unroll 2
+#pragma unroll(Unroll)
   for (int i = 0; i < Rows; ++i) {
     const int r = t.r0 + i;
     const bool row_live = r < g.height, live = row_live && t.columns;
@@ -950,7 +958,7 @@ __device__ __forceinline__ void apply_tile(const Grid& g, const Tile& t, const P
     }
   }
 
-#pragma unroll 2
+#pragma unroll(Unroll)
   for (int i = Rows - 1; i >= 0; --i) {
     const int r = t.r0 + i;
     const bool live = r < g.height && t.columns;
@@ -979,7 +987,7 @@ __global__ void __launch_bounds__(kWarps * 32, kApplyBlocksPerSM) apply_kernel(T
   if (warp >= g.warps()) return;
   const Tile t = tile_of<V, Rows>(g, warp, lane);
   __shared__ float partial[kWarps][Rows][V][32];
-  apply_tile<T, V, Rows>(g, t, planes_of(args.in, g, t), kSoftplus, chunks_of(g, t.b, t.d),
+  apply_tile<T, V, Rows, kApplyUnroll>(g, t, planes_of(args.in, g, t), kSoftplus, chunks_of(g, t.b, t.d),
                          args.row_carry, args.col_carry, args.y, partial[threadIdx.x >> 5], lane);
 }
 
@@ -1013,7 +1021,8 @@ __global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args
                      reverse, lane);
   }
   __syncthreads();
-  apply_tile<T, V, Rows>(g, t, pl, kSoftplus, ch, row_carry, col_carry, args.y, partial[warp], lane);
+  apply_tile<T, V, Rows, kMapApplyUnroll>(g, t, pl, kSoftplus, ch, row_carry, col_carry, args.y, partial[warp],
+                                          lane);
 }
 
 template <typename T, int V, int Rows, bool kSoftplus>
