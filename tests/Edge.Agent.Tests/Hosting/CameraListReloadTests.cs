@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SegMan.Edge.Agent.Configuration;
 using SegMan.Edge.Agent.Hosting;
+using SegMan.Edge.Agent.Http;
 using SegMan.Edge.Agent.Tests.Http;
 using SegMan.Edge.Pipeline.Tests.Inference;
 
@@ -12,6 +13,7 @@ namespace SegMan.Edge.Agent.Tests.Hosting;
 /// <summary>
 /// Cameras are added and removed by editing the configuration file while the agent runs (peers' users ask for it:
 /// roboflow/inference#362); an edit that is not valid, or not even JSON, is refused with the reason and changes nothing.
+/// A live page left open (headless Chromium) gains and loses the cameras' cards with the file.
 /// </summary>
 [Collection(SeparateAgentsCollection.Name)]
 public sealed class CameraListReloadTests : IAsyncDisposable
@@ -33,12 +35,18 @@ public sealed class CameraListReloadTests : IAsyncDisposable
         await AgentHost.StartAsync(_host);
         var registry = _host.Services.GetRequiredService<PipelineRegistry>();
         await WaitForCamerasAsync(registry, ["front"]);
+        var web = _host.Services.GetRequiredService<LiveViewServer>();
+        await LiveAgentFixture.WaitForAsync(() => Task.FromResult(web.Addresses.Count > 0), Patience, "the web endpoint to listen");
+        await using var page = await HeadlessChromium.OpenAsync(web.Addresses[0], 1000, 700);
+        await WaitForCardsAsync(page, ["front"]);
 
         WriteConfig(config, ["front", "rear"]);
         await WaitForCamerasAsync(registry, ["front", "rear"]);
+        await WaitForCardsAsync(page, ["front", "rear"]);
 
         WriteConfig(config, ["rear"]);
         await WaitForCamerasAsync(registry, ["rear"]);
+        await WaitForCardsAsync(page, ["rear"]);
 
         // A camera without a source: refused, with the validator's reason, and the running one keeps running.
         var broken = JsonNode.Parse(File.ReadAllText(config))!;
@@ -54,6 +62,7 @@ public sealed class CameraListReloadTests : IAsyncDisposable
 
         WriteConfig(config, ["front", "rear"]);
         await WaitForCamerasAsync(registry, ["front", "rear"]);
+        await WaitForCardsAsync(page, ["front", "rear"]);
 
         // Each refusal said once, not once per part of the agent that follows the list.
         Assert.Single(_logs.Entries, e => e.Message.Contains("its cameras are not valid", StringComparison.Ordinal));
@@ -102,7 +111,8 @@ public sealed class CameraListReloadTests : IAsyncDisposable
         "--SegMan:Mqtt:DeviceId=reload-test",
         $"--SegMan:Mqtt:Port={LiveAgentFixture.FreeTcpPort()}",
         $"--SegMan:Mqtt:Spool:Path={Path.Combine(_folder, "spool")}",
-        "--SegMan:Http:Enabled=false",
+        "--SegMan:Http:Enabled=true",
+        "--SegMan:Http:Urls=http://127.0.0.1:0",
         "--SegMan:Masks:Overlay:Enabled=false",
         "--SegMan:Pipeline:ReportIntervalSeconds=0",
         "--Logging:LogLevel:Default=Warning",
@@ -112,6 +122,16 @@ public sealed class CameraListReloadTests : IAsyncDisposable
 
     private static Task WaitForCamerasAsync(PipelineRegistry registry, string[] expected) =>
         LiveAgentFixture.WaitForAsync(() => Task.FromResult(Running(registry).SequenceEqual(expected)), Patience, $"cameras {string.Join(", ", expected)}");
+
+    // The page's camera cards, in page order (the page adds a card when /api/cameras first lists the camera).
+    private static Task WaitForCardsAsync(HeadlessChromium page, string[] expected) => LiveAgentFixture.WaitForAsync(
+        async () =>
+        {
+            var cards = await page.EvaluateAsync("[...document.querySelectorAll('section.camera')].map(c => c.dataset.camera)");
+            return cards is JsonArray ids && ids.Select(id => id!.GetValue<string>()).Order(StringComparer.Ordinal).SequenceEqual(expected);
+        },
+        Patience,
+        $"the live page's cards {string.Join(", ", expected)}");
 
     private Task WaitForLogAsync(string text) => LiveAgentFixture.WaitForAsync(
         () => Task.FromResult(_logs.Entries.Any(e => e.Level == LogLevel.Error && e.Message.Contains(text, StringComparison.Ordinal))),
