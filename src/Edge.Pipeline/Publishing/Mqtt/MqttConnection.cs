@@ -192,6 +192,9 @@ public sealed class MqttConnection : IAsyncDisposable, ISessionPublisher
         return result;
     }
 
+    /// <summary>The status topic, birth (as last replaced) and will this connection connects with.</summary>
+    public MqttSessionMessages Session => _session;
+
     /// <summary>
     /// Replaces the birth published on every (re)connect (the camera list changed) and, when connected, publishes it
     /// now; a birth that cannot be published now goes out with the next connection.

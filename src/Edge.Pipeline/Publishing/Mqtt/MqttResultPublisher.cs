@@ -57,26 +57,19 @@ public sealed class MqttResultPublisher : IResultPublisher, IAsyncDisposable
         _maskPool = new OutboundMessagePool(options.OutboundQueueCapacity + 16, 16 * 1024);
         _summaryWriter = new Utf8JsonWriter(_summaryBuffer);
 
-        var now = _time.GetUtcNow();
-        foreach (var camera in device.Cameras)
-        {
-            GetCamera(camera);
-        }
-
-        _startedAt = now;
-        var cameraIds = device.Cameras.Select(TopicNames.Sanitize).ToArray();
-        Session = new MqttSessionMessages(
+        _startedAt = _time.GetUtcNow();
+        var session = new MqttSessionMessages(
             TopicNames.DeviceStatus(_deviceRoot),
-            StatusPayloads.Birth(device, _deviceId, cameraIds, now),
+            BirthOf(device),
             StatusPayloads.Offline(_deviceId, "lost", at: null));
-        Connection = new MqttConnection(options, Session, loggerFactory.CreateLogger<MqttConnection>(), _time);
+        Connection = new MqttConnection(options, session, loggerFactory.CreateLogger<MqttConnection>(), _time);
         Connection.Connected += OnConnected;
     }
 
     public MqttConnection Connection { get; }
 
     /// <summary>The device status topic, birth and will.</summary>
-    public MqttSessionMessages Session { get; private set; }
+    public MqttSessionMessages Session => Connection.Session;
 
     /// <summary>
     /// The configured cameras changed while the agent runs: the birth (retained on the status topic) lists the new
@@ -85,14 +78,18 @@ public sealed class MqttResultPublisher : IResultPublisher, IAsyncDisposable
     public Task UpdateCamerasAsync(IReadOnlyList<string> cameras, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cameras);
-        foreach (var camera in cameras)
+        return Connection.UpdateBirthAsync(BirthOf(_device with { Cameras = cameras }), cancellationToken);
+    }
+
+    // Registers the device's cameras (their topics and counters) and makes the birth that lists them.
+    private byte[] BirthOf(DeviceDescription device)
+    {
+        foreach (var camera in device.Cameras)
         {
             GetCamera(camera);
         }
 
-        var birth = StatusPayloads.Birth(_device with { Cameras = cameras }, _deviceId, [.. cameras.Select(TopicNames.Sanitize)], _startedAt);
-        Session = Session with { Birth = birth };
-        return Connection.UpdateBirthAsync(birth, cancellationToken);
+        return StatusPayloads.Birth(device, _deviceId, [.. device.Cameras.Select(TopicNames.Sanitize)], _startedAt);
     }
 
     /// <summary>The spool, once started.</summary>
