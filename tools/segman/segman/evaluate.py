@@ -39,7 +39,7 @@ import torch
 
 from .classes import CITYSCAPES
 from .frames import normalize_bgr
-from .slide import SlidingModel, check_slide, default_stride, parse_size, slide_logits
+from .slide import SlidingModel, checked_stride, manifest_slide_logits, parse_size
 
 NUM_CLASSES = len(CITYSCAPES)
 IGNORE = 255
@@ -194,12 +194,7 @@ def onnx_predictor(path: Path, ops_library: Optional[str] = None, threads: int =
         return torch.cat([torch.from_numpy(session.run(None, {name: frame.numpy()})[0]) for frame in frames.split(1)])
 
     def predict(batch: torch.Tensor) -> np.ndarray:
-        if "slide" in manifest:
-            window = (manifest["input"]["height"], manifest["input"]["width"])
-            stride = (manifest["slide"]["rowStride"], manifest["slide"]["columnStride"])
-            result = slide_logits(run, batch, window, stride, manifest["output"]["stride"])
-        else:
-            result = run(batch)
+        result = manifest_slide_logits(manifest, run, batch) if "slide" in manifest else run(batch)
         if result.ndim == 3:
             return result.numpy().astype(np.uint8)
         return upsampled_argmax(result, *batch.shape[-2:]).numpy()
@@ -291,8 +286,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         runner: torch.nn.Module = network
         if args.slide_window:
             window, output_stride = parse_size(args.slide_window), network.variant.output_stride
-            stride = parse_size(args.slide_stride) if args.slide_stride else default_stride(window, output_stride)
-            check_slide((args.height, args.width), window, stride, output_stride)
+            stride = checked_stride((args.height, args.width), window, args.slide_stride, output_stride)
             runner = SlidingModel(network, window, stride, output_stride)
         predictors[Path(args.checkpoint).name] = torch_predictor(runner.to(device), device)
         if args.flip:

@@ -24,7 +24,7 @@ from .onnx_export import check_graph, custom_node_counts, expected_custom_nodes,
 from .random_weights import random_model
 from .onnx_tools import (factor_position_tables, fold_initializer_ops, infer_shapes, set_metadata,
                          share_identical_tensors)
-from .slide import check_slide, default_stride, manifest_block, parse_size
+from .slide import checked_stride, manifest_block, parse_size
 from .variants import get_variant, validate_input_size
 
 PRECISIONS = ("fp32", "fp16", "int8")
@@ -113,11 +113,9 @@ def slide_block(options: ExportOptions, output_stride: int) -> Optional[Dict[str
         if options.slide_stride is not None:
             raise ValueError("--slide-stride needs --slide (the frame size the windows slide over)")
         return None
-    window = (options.height, options.width)
     frame = parse_size(options.slide)
-    stride = parse_size(options.slide_stride) if options.slide_stride else default_stride(window, output_stride)
-    check_slide(frame, window, stride, output_stride)
-    return manifest_block(frame, stride)
+    return manifest_block(frame, checked_stride(frame, (options.height, options.width), options.slide_stride,
+                                                output_stride))
 
 
 def parse_args(argv: Optional[List[str]] = None) -> ExportOptions:

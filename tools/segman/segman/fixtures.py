@@ -20,7 +20,7 @@ import torch
 
 from .export import ExportOptions, export
 from .random_weights import random_model
-from .slide import slide_logits
+from .slide import manifest_slide_logits
 
 RELATIVE_TOLERANCE = 1e-4
 
@@ -36,11 +36,7 @@ def write_fixtures(out: Path, variant: str = "nano", height: int = 128, width: i
     frame = (manifest["slide"]["height"], manifest["slide"]["width"]) if slide else (height, width)
     image = torch.randn(1, 3, *frame, generator=torch.Generator().manual_seed(seed + 1))
     with torch.no_grad():
-        if slide:
-            stride = (manifest["slide"]["rowStride"], manifest["slide"]["columnStride"])
-            expected = slide_logits(model, image, (height, width), stride, manifest["output"]["stride"])
-        else:
-            expected = model(image)
+        expected = manifest_slide_logits(manifest, model, image) if slide else model(image)
     image.numpy().astype("<f4").tofile(out / "input.bin")
     expected.numpy().astype("<f4").tofile(out / "expected.bin")
     peak = float(expected.abs().max())

@@ -6,7 +6,7 @@ its input size before summing; that differs only within a cell of a window's inn
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import torch
 
@@ -46,6 +46,13 @@ def default_stride(window: Size, output_stride: int) -> Size:
             max(window[1] * 3 // 4 // output_stride, 1) * output_stride)
 
 
+def checked_stride(frame: Size, window: Size, stride: Optional[str], output_stride: int) -> Size:
+    """The stride given as 'RxC' (default: `default_stride`), with the slide checked as the agent checks it."""
+    resolved = parse_size(stride) if stride else default_stride(window, output_stride)
+    check_slide(frame, window, resolved, output_stride)
+    return resolved
+
+
 def manifest_block(frame: Size, stride: Size) -> Dict[str, int]:
     return {"height": frame[0], "width": frame[1], "rowStride": stride[0], "columnStride": stride[1]}
 
@@ -67,6 +74,14 @@ def slide_logits(run: Callable[[torch.Tensor], torch.Tensor], images: torch.Tens
             counts[rows, columns] += 1
     assert sums is not None
     return sums / counts
+
+
+def manifest_slide_logits(manifest: Dict[str, Any], run: Callable[[torch.Tensor], torch.Tensor],
+                          images: torch.Tensor) -> torch.Tensor:
+    """`slide_logits` with the windows, strides and output stride of a manifest (JSON) that has a `slide` block."""
+    window = (manifest["input"]["height"], manifest["input"]["width"])
+    stride = (manifest["slide"]["rowStride"], manifest["slide"]["columnStride"])
+    return slide_logits(run, images, window, stride, manifest["output"]["stride"])
 
 
 class SlidingModel(torch.nn.Module):
