@@ -117,6 +117,10 @@ INSTANTIATE_TEST_SUITE_P(
                       // Widths that are multiples of 4 beyond one 128-column tile: the 4-columns-per-lane path
                       // over several column tiles, a partial last one (264 = 2 x 128 + 8) and several row tiles.
                       SelectiveScan2DShape{1, 3, 40, 264, 1}, SelectiveScan2DShape{2, 2, 19, 512, 1},
+                      // Two columns per lane (even widths of 64-127 with channels enough for a wave of warps):
+                      // SegMAN-T's stage 3 at 512x1024 (4-row tiles), a partial second column tile over two
+                      // batches ({2, 33, 40, 72}, above), and one block per map ({1, 600, 16, 64}, above).
+                      SelectiveScan2DShape{1, 144, 32, 64, 1},
                       // Large maps, one per tiling of the N = 1 three-launch path (most maps above take one block
                       // or 4-row tiles): 8-row tiles of 4 columns per lane over two batches, 16-row tiles of one
                       // column per lane (odd width), and 16-row tiles of 4 columns per lane (SegMAN-T's stage 1 at

@@ -20,7 +20,7 @@ __device__ __forceinline__ float load<Half>(const Half* p) {
   return __half2float(__ldg(reinterpret_cast<const __half*>(p)));
 }
 
-// Two packed halves (the lower 16 bits first) as floats, and back; for 8- and 16-byte half loads and stores.
+// Two packed halves (the lower 16 bits first) as floats, and back; for 4-, 8- and 16-byte half loads and stores.
 __device__ __forceinline__ float2 unpack_halves(unsigned bits) {
   return make_float2(__half2float(__ushort_as_half(static_cast<unsigned short>(bits & 0xffffu))),
                      __half2float(__ushort_as_half(static_cast<unsigned short>(bits >> 16))));

@@ -10,8 +10,8 @@
 //   a column segment is a chunk of the column-major directions (each lane walks its columns down the rows). Warps
 //   are independent and the inputs are read straight from memory; tiles are as tall as the map allows while still
 //   giving about a wave of warps, since a warp's rows run one after another. Maps of at most 4 such tiles take a
-//   single launch instead (`map_kernel`): a block per channel, a warp per tile, the three phases separated by block
-//   barriers, the chunk maps and carries in shared memory.
+//   single launch instead (`map_kernel`) where all their blocks fit on the GPU at once: a block per channel, a warp
+//   per tile, the three phases separated by block barriers, the chunk maps and carries in shared memory.
 // - N > 1: 32x32 tiles; rows scanned by a warp-wide parallel scan, columns by one lane per column; channels
 //   are processed in groups sized to the L2 cache, so the second read of a group's inputs hits L2.
 #include <algorithm>
@@ -360,6 +360,7 @@ constexpr int kWarps = 4;  // warps per block; warps do not cooperate
 // Blocks of the apply kernel an SM must hold at once: caps its registers at 128 a thread. Left to itself the
 // compiler took up to 138 with the softplus flag fixed at compile time, and an SM held three blocks.
 constexpr int kApplyBlocksPerSM = 4;
+
 // A warp walks the rows of its tile one after another, so a launch of few warps takes as long as one warp's rows.
 // Maps that give fewer warps than this (about one wave at the apply kernel's occupancy on a 132-SM GPU) take
 // shorter tiles (16, then 8, then 4 rows): more, shorter chunks. Measured on an H100: 16 to 8 rows took a
@@ -401,8 +402,20 @@ __host__ __device__ constexpr int summarise_unroll() {
   return V == 1 && Rows == 16 ? 4 : SEGMAN_SCAN_SUMMARISE_UNROLL;
 }
 constexpr int kMapSummariseUnroll = SEGMAN_SCAN_MAP_SUMMARISE_UNROLL;
-// Columns per lane: 4 (one vector load per row) only where a row fills most of a warp's 128 columns.
+// Columns per lane: 4 (one vector load per row) only where a row fills most of a warp's 128 columns; 2 where it
+// fills most of 64 (the stage-3 and decoder 32x64 maps): a lane's pair of columns shares one step of the lane scans,
+// which one column per lane pays for every element. Measured on an H100 (the sweep): SegMAN-T's 384x32x64 1.27x in
+// fp16 (one block per map) and SegMAN-B's 540x32x64 1.21x in fp16 (three launches), the other 32x64 maps 0.95-1.05x.
 constexpr int kWideMinWidth = 128;
+#ifndef SEGMAN_SCAN_PAIR_COLUMNS
+#define SEGMAN_SCAN_PAIR_COLUMNS 1
+#endif
+#ifndef SEGMAN_SCAN_PAIR_WAVE_WARPS
+#define SEGMAN_SCAN_PAIR_WAVE_WARPS 1152
+#endif
+constexpr bool kPairColumns = SEGMAN_SCAN_PAIR_COLUMNS;
+constexpr int kPairMinWidth = 64;
+constexpr long long kPairWaveWarps = SEGMAN_SCAN_PAIR_WAVE_WARPS;
 // One-block maps (map_kernel): at most this many warps, one per tile, as the three-launch blocks. Measured on an
 // H100, blocks of 8 and 16 tiles were 0.7-1.0x the three launches on 32x64 maps, blocks of 4 1.2-1.5x. Their
 // dynamic shared memory stays within the 48 KiB a launch gets without opting in.
@@ -458,6 +471,9 @@ struct Tiling {
   bool one_block_per_map;
 };
 
+// The warps a map of `vec` columns per lane should give.
+long long wave_warps(int vec) { return vec == 4 ? kWideWaveWarps : vec == 2 ? kPairWaveWarps : kWaveWarps; }
+
 // The tiling for `vec` columns per lane: the longest tiles that still give a wave of warps.
 Tiling make_grid_tiling(const SelectiveScan2DShape& s, int vec) {
   Tiling t{};
@@ -470,7 +486,7 @@ Tiling make_grid_tiling(const SelectiveScan2DShape& s, int vec) {
   g.col_tiles = (g.width + 32 * vec - 1) / (32 * vec);
   for (t.rows = kMaxRows;; t.rows /= 2) {
     g.row_tiles = (g.height + t.rows - 1) / t.rows;
-    if (t.rows == kMinRows || g.warps() >= (vec == 4 ? kWideWaveWarps : kWaveWarps)) break;
+    if (t.rows == kMinRows || g.warps() >= wave_warps(vec)) break;
   }
   return t;
 }
@@ -491,22 +507,30 @@ __host__ __device__ inline MapSharedLayout map_shared_layout(const Grid& g, int 
   return m;
 }
 
-// Whether the map's width allows the 4-columns-per-lane tiles of the three-launch path.
-bool wide_shape(const SelectiveScan2DShape& s) { return s.width % 4 == 0 && s.width >= kWideMinWidth; }
+// Whether the map's width allows tiles of `vec` columns per lane.
+bool fits_columns(const SelectiveScan2DShape& s, int vec) {
+  if (vec == 4) return s.width % 4 == 0 && s.width >= kWideMinWidth;
+  if (vec == 2) return kPairColumns && s.width % 2 == 0 && s.width >= kPairMinWidth && s.width < kWideMinWidth;
+  return true;
+}
 
 bool aligned(const void* p, size_t bytes) { return reinterpret_cast<std::uintptr_t>(p) % bytes == 0; }
 
 // The tiling of make_grid_tiling, in one block per map where the map has at most kMaxMapWarps tiles and its shared
 // memory fits: the same warps, without two of the launches and the workspace round trip. (Longer tiles than the wave
-// rule gives, to fit a map in a block, were up to 2.2x slower on an H100.) Four columns per lane where the width and
-// the tensors' alignment allow 4-element loads (`four_wide_aligned`) and the shortest such tiles still give
-// kWideWaveWarps warps; otherwise one column per lane, which gives four times the warps (on an H100, 1.14x faster
-// on a 64x64x128 map, whose four-column tiles give 1024 warps at most).
-Tiling make_tiling(const SelectiveScan2DShape& s, bool four_wide_aligned) {
+// rule gives, to fit a map in a block, were up to 2.2x slower on an H100.) Four (or two) columns per lane where the
+// width and the tensors' alignment (`aligned_vec`: the widest loads every tensor allows) permit and the shortest such
+// tiles still give a wave of warps; otherwise one column per lane, which gives four times the warps (on an H100,
+// 1.14x faster on a 64x64x128 map, whose four-column tiles give 1024 warps at most).
+Tiling make_tiling(const SelectiveScan2DShape& s, int aligned_vec) {
   Tiling t = make_grid_tiling(s, 1);
-  if (wide_shape(s) && four_wide_aligned) {
-    const Tiling wide = make_grid_tiling(s, 4);
-    if (wide.grid.warps() >= kWideWaveWarps) t = wide;
+  for (int vec : {4, 2}) {
+    if (vec > aligned_vec || !fits_columns(s, vec)) continue;
+    const Tiling wider = make_grid_tiling(s, vec);
+    if (wider.grid.warps() >= wave_warps(vec)) {
+      t = wider;
+      break;
+    }
   }
   const Grid& g = t.grid;
   t.one_block_per_map = 1LL * g.row_tiles * g.col_tiles <= kMaxMapWarps &&
@@ -535,8 +559,8 @@ struct Workspace {
 
 size_t workspace_bytes(const SelectiveScan2DShape& shape) {
   size_t chunks = 0;
-  for (int vec : {1, 4}) {
-    if (vec == 4 && !wide_shape(shape)) continue;
+  for (int vec : {1, 2, 4}) {
+    if (!fits_columns(shape, vec)) continue;
     const Grid g = make_grid_tiling(shape, vec).grid;
     chunks = std::max(chunks, static_cast<size_t>(g.chains() * (g.row_chain() + g.col_chain())));
   }
@@ -552,12 +576,18 @@ Workspace split_workspace(const Grid& g, void* base) {
   return w;
 }
 
-// V consecutive elements as floats; V = 4 is one 16-byte (float) or 8-byte (half) load.
+// V consecutive elements as floats; V = 4 is one 16-byte (float) or 8-byte (half) load, V = 2 one 8- or 4-byte.
 template <int V, typename T>
 __device__ __forceinline__ void load_vec(const T* p, float (&x)[V]) {
-  static_assert(V == 1 || V == 4, "vector width 1 or 4");
+  static_assert(V == 1 || V == 2 || V == 4, "vector width 1, 2 or 4");
   if constexpr (V == 1) {
     x[0] = load(p);
+  } else if constexpr (V == 2 && std::is_same_v<T, float>) {
+    const float2 v = __ldg(reinterpret_cast<const float2*>(p));
+    x[0] = v.x, x[1] = v.y;
+  } else if constexpr (V == 2) {
+    const float2 v = cuda::unpack_halves(__ldg(reinterpret_cast<const unsigned*>(p)));
+    x[0] = v.x, x[1] = v.y;
   } else if constexpr (std::is_same_v<T, float>) {
     const float4 v = __ldg(reinterpret_cast<const float4*>(p));
     x[0] = v.x, x[1] = v.y, x[2] = v.z, x[3] = v.w;
@@ -572,6 +602,10 @@ template <int V, typename T>
 __device__ __forceinline__ void store_vec(T* p, const float (&x)[V]) {
   if constexpr (V == 1) {
     store(p, x[0]);
+  } else if constexpr (V == 2 && std::is_same_v<T, float>) {
+    *reinterpret_cast<float2*>(p) = make_float2(x[0], x[1]);
+  } else if constexpr (V == 2) {
+    *reinterpret_cast<unsigned*>(p) = cuda::pack_halves(x[0], x[1]);
   } else if constexpr (std::is_same_v<T, float>) {
     *reinterpret_cast<float4*>(p) = make_float4(x[0], x[1], x[2], x[3]);
   } else {
@@ -793,6 +827,16 @@ __device__ __forceinline__ void carry_chain_warp(const float2* summary, float* c
 constexpr int kCarryThreads = 256;
 constexpr int kCarryItems = 8;
 constexpr long long kCarryDirectChunks = 4 * kCarryThreads;
+// A chain of at most 32 x kWarpChainItems chunks (the row chains of the 32x64 maps: 32 or 64) is a warp's, eight
+// chains a block, instead of a block's of 256 threads mostly idle. Measured on an H100 (the sweep): 1.03-1.05x on the
+// 144x32x64 and 540x32x64 maps against a block per chain; warps for chains of up to 256 chunks as well were
+// 0.94-1.03x, and of up to 512 made the 144x32x64 map's carry launch 5.5 -> 10.6 us.
+#ifndef SEGMAN_SCAN_WARP_CHAIN_ITEMS
+#define SEGMAN_SCAN_WARP_CHAIN_ITEMS 2
+#endif
+constexpr int kWarpChainItems = SEGMAN_SCAN_WARP_CHAIN_ITEMS;
+constexpr long long kWarpChainChunks = 32LL * kWarpChainItems;
+constexpr int kCarryWarps = kCarryThreads / 32;
 
 struct Chains {
   const float2* summary;
@@ -810,22 +854,74 @@ __host__ __device__ inline int carry_items(long long n) {
   return items < kCarryItems ? static_cast<int>(items) : kCarryItems;
 }
 
-// The tile's shared memory, for the launch's longest chain.
-size_t carry_shared_bytes(long long longest_chain) {
-  if (longest_chain <= kCarryDirectChunks) return 0;
-  return carry_slot(carry_items(longest_chain) * kCarryThreads) * sizeof(float2);
+// Shared memory for chains of n: a stage per warp, none for the direct walk, or a tile.
+size_t carry_shared_bytes(long long n) {
+  if (n <= kWarpChainChunks) return kCarryWarps * carry_slot(static_cast<int>(n)) * sizeof(float2);
+  if (n <= kCarryDirectChunks) return 0;
+  return carry_slot(carry_items(n) * kCarryThreads) * sizeof(float2);
 }
 
-__global__ void __launch_bounds__(kCarryThreads) carry_kernel(Chains rows, Chains columns, int channels) {
-  extern __shared__ float2 tile[];  // carry_shared_bytes
-  __shared__ float warp_P[kCarryThreads / 32], warp_S[kCarryThreads / 32];
+// One warp's chain of at most kWarpChainChunks, staged in shared memory as the block's tiles are: coalesced loads,
+// lane l composing chunks [l * items, (l + 1) * items), coalesced stores. (Each lane loading and storing its own run
+// straight from memory was slower still.)
+__device__ __forceinline__ void carry_chain_warp_staged(const float2* summary, float* carry, long long n, bool reverse,
+                                                        int lane, float2* stage) {
+  const int count = static_cast<int>(n), items = (count + 31) / 32;
+#pragma unroll
+  for (int i = 0; i < kWarpChainItems; ++i) {
+    const int e = i * 32 + lane;
+    if (e < count) stage[carry_slot(e)] = summary[chain_at(e, n, reverse)];
+  }
+  __syncwarp();
+  const int first = lane * items;
+  float P = 1.f, S = 0.f;
+  for (int e = first; e < min(first + items, count); ++e) {
+    const float2 q = stage[carry_slot(e)];
+    S = q.x * S + q.y;
+    P *= q.x;
+  }
+  scan_lanes<false>(P, S, lane);
+  exclusive_lanes<false>(P, S, lane);
+  float h = S;  // the chain starts from state 0; each chunk's incoming state replaces its P
+  for (int e = first; e < min(first + items, count); ++e) {
+    float2& q = stage[carry_slot(e)];
+    const float2 map = q;
+    q.x = h;
+    h = map.x * h + map.y;
+  }
+  __syncwarp();
+#pragma unroll
+  for (int i = 0; i < kWarpChainItems; ++i) {
+    const int e = i * 32 + lane;
+    if (e < count) carry[chain_at(e, n, reverse)] = stage[carry_slot(e)].x;
+  }
+}
+
+// Blocks the carry launch needs for `chains` chains of `n` chunks.
+__host__ __device__ inline long long carry_blocks(long long chains, long long n) {
+  return n <= kWarpChainChunks ? (chains + kCarryWarps - 1) / kCarryWarps : chains;
+}
+
+__global__ void __launch_bounds__(kCarryThreads) carry_kernel(Chains rows, Chains columns, int channels,
+                                                              long long chains) {
+  extern __shared__ float2 tile[];  // carry_shared_bytes: the warps' stages or the block's tile
+  __shared__ float warp_P[kCarryWarps], warp_S[kCarryWarps];
   const Chains set = blockIdx.y == 0 ? rows : columns;
-  const long long chain = blockIdx.x;  // (batch * 2 + slot) * channels + channel
   const long long n = set.length;
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  if (blockIdx.x >= carry_blocks(chains, n)) return;  // the other orientation needs more blocks
+  if (n <= kWarpChainChunks) {
+    const long long chain = 1LL * blockIdx.x * kCarryWarps + warp;  // (batch * 2 + slot) * channels + channel
+    if (chain < chains) {
+      carry_chain_warp_staged(set.summary + chain * n, set.carry + chain * n, n, (chain / channels) & 1, lane,
+                              tile + warp * carry_slot(static_cast<int>(n)));
+    }
+    return;
+  }
+  const long long chain = blockIdx.x;
   const bool reverse = (chain / channels) & 1;
   const float2* summary = set.summary + chain * n;
   float* carry = set.carry + chain * n;
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
 
   if (n <= kCarryDirectChunks) {  // each thread's run straight from memory
     const ChunkRun run = run_of(n, threadIdx.x, kCarryThreads);
@@ -872,7 +968,7 @@ __global__ void __launch_bounds__(kCarryThreads) carry_kernel(Chains rows, Chain
     __syncthreads();
     float entering_warp = h;
     for (int w = 0; w < warp; ++w) entering_warp = warp_P[w] * entering_warp + warp_S[w];
-    for (int w = 0; w < kCarryThreads / 32; ++w) h = warp_P[w] * h + warp_S[w];  // the state leaving the tile
+    for (int w = 0; w < kCarryWarps; ++w) h = warp_P[w] * h + warp_S[w];  // the state leaving the tile
     exclusive_lanes<false>(P, S, lane);
     float state = P * entering_warp + S;
     // Each element's incoming state replaces its P, which is no longer needed.
@@ -1034,20 +1130,35 @@ cudaError_t launch_chunked(const TileArgs<T>& args, cudaStream_t stream) {
   if (status != cudaSuccess) return status;
   const Chains rows{args.row_summary, args.row_carry, g.row_chain()};
   const Chains columns{args.col_summary, args.col_carry, g.col_chain()};
-  carry_kernel<<<dim3(static_cast<unsigned>(g.chains()), 2), kCarryThreads,
-                 carry_shared_bytes(std::max(g.row_chain(), g.col_chain())), stream>>>(rows, columns, g.channels);
+  const long long carry_grid = std::max(carry_blocks(g.chains(), g.row_chain()), carry_blocks(g.chains(), g.col_chain()));
+  carry_kernel<<<dim3(static_cast<unsigned>(carry_grid), 2), kCarryThreads,
+                 std::max(carry_shared_bytes(g.row_chain()), carry_shared_bytes(g.col_chain())), stream>>>(rows, columns, g.channels,
+                                                                                       g.chains());
   status = cudaGetLastError();
   if (status != cudaSuccess) return status;
   apply_kernel<T, V, Rows, kSoftplus><<<static_cast<unsigned>(blocks), kWarps * 32, 0, stream>>>(args);
   return cudaGetLastError();
 }
 
+// A block per map where all of them are resident at once, else the three launches: each block takes the latency of
+// its whole map, so a second, partial wave doubles the time (on an H100, SegMAN-B's 540x32x64 map in blocks of
+// two-column tiles: 61.8 us in 1.02 waves, 43.9 in three launches).
 template <typename T, int V, int Rows, bool kSoftplus>
 cudaError_t launch_map(const TileArgs<T>& args, cudaStream_t stream) {
   const Grid& g = args.grid;
   const size_t bytes = map_shared_layout(g, Rows, V).bytes;
-  const unsigned blocks = static_cast<unsigned>(1LL * g.batch * g.channels);
-  map_kernel<T, V, Rows, kSoftplus><<<blocks, g.row_tiles * g.col_tiles * 32, bytes, stream>>>(args);
+  const long long blocks = 1LL * g.batch * g.channels;
+  const int threads = g.row_tiles * g.col_tiles * 32;
+  int device = 0, per_sm = 0;
+  DeviceLimits limits;
+  cudaError_t status = cudaGetDevice(&device);
+  if (status == cudaSuccess) status = device_limits(device, &limits);
+  if (status == cudaSuccess) {
+    status = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, map_kernel<T, V, Rows, kSoftplus>, threads, bytes);
+  }
+  if (status != cudaSuccess) return status;
+  if (blocks > 1LL * per_sm * limits.multiprocessors) return launch_chunked<T, V, Rows, kSoftplus>(args, stream);
+  map_kernel<T, V, Rows, kSoftplus><<<static_cast<unsigned>(blocks), threads, bytes, stream>>>(args);
   return cudaGetLastError();
 }
 
@@ -1077,23 +1188,28 @@ cudaError_t launch(const TileArgs<T>& args, const Tiling& tiling, cudaStream_t s
 template <typename T>
 cudaError_t run(const SelectiveScan2DShape& shape, const SelectiveScan2DInputs<T>& in, T* y, void* workspace,
                 cudaStream_t stream) {
-  // Four-wide loads need every row to start on a 4-element boundary.
-  const size_t vec_bytes = 4 * sizeof(T);
-  const Tiling tiling = make_tiling(shape, aligned(in.u, vec_bytes) && aligned(in.delta, vec_bytes) &&
-                                               aligned(in.B, vec_bytes) && aligned(in.C, vec_bytes) &&
-                                               aligned(y, vec_bytes));
+  // V-wide loads need every tensor to start on a V-element boundary (rows then do too: the width is a multiple of V).
+  const auto all_aligned = [&](int vec) {
+    const size_t bytes = vec * sizeof(T);
+    return aligned(in.u, bytes) && aligned(in.delta, bytes) && aligned(in.B, bytes) && aligned(in.C, bytes) &&
+           aligned(y, bytes);
+  };
+  const Tiling tiling = make_tiling(shape, all_aligned(4) ? 4 : all_aligned(2) ? 2 : 1);
   TileArgs<T> args{};
   args.in = in;
   args.y = y;
   args.grid = tiling.grid;
-  if (!tiling.one_block_per_map) {
-    const Workspace w = split_workspace(args.grid, workspace);
-    args.row_summary = w.row_summary;
-    args.col_summary = w.col_summary;
-    args.row_carry = w.row_carry;
-    args.col_carry = w.col_carry;
+  // Given to one-block maps too: their launch falls back to the three launches where the blocks exceed a wave.
+  const Workspace w = split_workspace(args.grid, workspace);
+  args.row_summary = w.row_summary;
+  args.col_summary = w.col_summary;
+  args.row_carry = w.row_carry;
+  args.col_carry = w.col_carry;
+  switch (tiling.vec) {
+    case 4: return launch<T, 4>(args, tiling, stream);
+    case 2: return launch<T, 2>(args, tiling, stream);
+    default: return launch<T, 1>(args, tiling, stream);
   }
-  return tiling.vec == 4 ? launch<T, 4>(args, tiling, stream) : launch<T, 1>(args, tiling, stream);
 }
 
 }  // namespace scalar_state
