@@ -360,7 +360,6 @@ constexpr int kWarps = 4;  // warps per block; warps do not cooperate
 // Blocks of the apply kernel an SM must hold at once: caps its registers at 128 a thread. Left to itself the
 // compiler took up to 138 with the softplus flag fixed at compile time, and an SM held three blocks.
 constexpr int kApplyBlocksPerSM = 4;
-
 // A warp walks the rows of its tile one after another, so a launch of few warps takes as long as one warp's rows.
 // Maps that give fewer warps than this (about one wave at the apply kernel's occupancy on a 132-SM GPU) take
 // shorter tiles (16, then 8, then 4 rows): more, shorter chunks. Measured on an H100: 16 to 8 rows took a
@@ -405,7 +404,7 @@ constexpr int kMapSummariseUnroll = SEGMAN_SCAN_MAP_SUMMARISE_UNROLL;
 // Columns per lane: 4 (one vector load per row) only where a row fills most of a warp's 128 columns; 2 where it
 // fills most of 64 (the stage-3 and decoder 32x64 maps): a lane's pair of columns shares one step of the lane scans,
 // which one column per lane pays for every element. Measured on an H100 (the sweep): SegMAN-T's 384x32x64 1.27x in
-// fp16 (one block per map) and SegMAN-B's 540x32x64 1.21x in fp16 (three launches), the other 32x64 maps 0.95-1.05x.
+// fp16 (one block per map) and SegMAN-B's 540x32x64 1.09x in fp16 (three launches), the other maps 0.98-1.04x.
 constexpr int kWideMinWidth = 128;
 #ifndef SEGMAN_SCAN_PAIR_COLUMNS
 #define SEGMAN_SCAN_PAIR_COLUMNS 1
@@ -1130,10 +1129,11 @@ cudaError_t launch_chunked(const TileArgs<T>& args, cudaStream_t stream) {
   if (status != cudaSuccess) return status;
   const Chains rows{args.row_summary, args.row_carry, g.row_chain()};
   const Chains columns{args.col_summary, args.col_carry, g.col_chain()};
-  const long long carry_grid = std::max(carry_blocks(g.chains(), g.row_chain()), carry_blocks(g.chains(), g.col_chain()));
-  carry_kernel<<<dim3(static_cast<unsigned>(carry_grid), 2), kCarryThreads,
-                 std::max(carry_shared_bytes(g.row_chain()), carry_shared_bytes(g.col_chain())), stream>>>(rows, columns, g.channels,
-                                                                                       g.chains());
+  const long long carry_grid =
+      std::max(carry_blocks(g.chains(), g.row_chain()), carry_blocks(g.chains(), g.col_chain()));
+  const size_t carry_bytes = std::max(carry_shared_bytes(g.row_chain()), carry_shared_bytes(g.col_chain()));
+  carry_kernel<<<dim3(static_cast<unsigned>(carry_grid), 2), kCarryThreads, carry_bytes, stream>>>(
+      rows, columns, g.channels, g.chains());
   status = cudaGetLastError();
   if (status != cudaSuccess) return status;
   apply_kernel<T, V, Rows, kSoftplus><<<static_cast<unsigned>(blocks), kWarps * 32, 0, stream>>>(args);
