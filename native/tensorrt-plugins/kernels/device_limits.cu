@@ -1,6 +1,8 @@
 #include "device_limits.h"
 
+#include <map>
 #include <mutex>
+#include <tuple>
 #include <unordered_map>
 
 namespace segman {
@@ -21,6 +23,23 @@ cudaError_t device_limits(int device, DeviceLimits* limits) {
     if (const cudaError_t e = cudaDeviceGetAttribute(value, attribute, device); e != cudaSuccess) return e;
   }
   *limits = known[device] = read;
+  return cudaSuccess;
+}
+
+cudaError_t blocks_per_sm(const void* kernel, int device, int threads, size_t bytes, int* blocks) {
+  static std::mutex mutex;
+  static std::map<std::tuple<const void*, int, int, size_t>, int> known;
+  std::lock_guard<std::mutex> lock(mutex);
+  const auto key = std::make_tuple(kernel, device, threads, bytes);
+  if (const auto found = known.find(key); found != known.end()) {
+    *blocks = found->second;
+    return cudaSuccess;
+  }
+  if (const cudaError_t e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(blocks, kernel, threads, bytes);
+      e != cudaSuccess) {
+    return e;
+  }
+  known[key] = *blocks;
   return cudaSuccess;
 }
 

@@ -16,4 +16,9 @@ struct DeviceLimits {
 // the hot path (every op of every frame) should not pay for attribute queries whose answers never change.
 cudaError_t device_limits(int device, DeviceLimits* limits);
 
+// Blocks of `kernel` that one SM of `device` holds at `threads` threads and `bytes` of dynamic shared memory: asked
+// of the runtime once per kernel, device and launch shape (a model has a few), since the answer never changes. A
+// caller that sets attributes on the kernel (more shared memory) sets them before the first call.
+cudaError_t blocks_per_sm(const void* kernel, int device, int threads, size_t bytes, int* blocks);
+
 }  // namespace segman

@@ -15,8 +15,6 @@
 // this kernel with it and with the CUDA-core kernels (neighborhood_attention_2d.cu).
 #include <atomic>
 #include <cstdint>
-#include <map>
-#include <mutex>
 #include <utility>
 
 #include "cuda_support.cuh"
@@ -435,25 +433,12 @@ cudaError_t opt_in(int device) {
   return cudaSuccess;
 }
 
-// Blocks of the whole-key kernel that fit on one SM of `device` with `bytes` of shared memory; asked of the runtime
-// once per device and size (a model has a few map sizes), since the answer never changes.
+// Blocks of the whole-key kernel that fit on one SM of `device` with `bytes` of shared memory (after its opt-in).
 template <int DP, bool kBias>
 cudaError_t whole_key_blocks_per_sm(int device, size_t bytes, int* blocks) {
-  static std::mutex mutex;
-  static std::map<std::pair<int, size_t>, int> known;
-  std::lock_guard<std::mutex> lock(mutex);
-  if (const auto found = known.find({device, bytes}); found != known.end()) {
-    *blocks = found->second;
-    return cudaSuccess;
-  }
   if (const cudaError_t e = opt_in<DP, kBias, 1>(device); e != cudaSuccess) return e;
-  if (const cudaError_t e = cudaOccupancyMaxActiveBlocksPerMultiprocessor(blocks, attention_mma_kernel<DP, kBias, 1>,
-                                                                          32 * kWarps, bytes);
-      e != cudaSuccess) {
-    return e;
-  }
-  known[{device, bytes}] = *blocks;
-  return cudaSuccess;
+  return blocks_per_sm(reinterpret_cast<const void*>(attention_mma_kernel<DP, kBias, 1>), device, 32 * kWarps, bytes,
+                       blocks);
 }
 
 // Whether to split the keys: asked for, or (kAuto) the split grid, twice the warps, still fits in one wave of

@@ -1154,7 +1154,8 @@ cudaError_t launch_map(const TileArgs<T>& args, cudaStream_t stream) {
   cudaError_t status = cudaGetDevice(&device);
   if (status == cudaSuccess) status = device_limits(device, &limits);
   if (status == cudaSuccess) {
-    status = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, map_kernel<T, V, Rows, kSoftplus>, threads, bytes);
+    status = blocks_per_sm(reinterpret_cast<const void*>(map_kernel<T, V, Rows, kSoftplus>), device, threads, bytes,
+                           &per_sm);
   }
   if (status != cudaSuccess) return status;
   if (blocks > 1LL * per_sm * limits.multiprocessors) return launch_chunked<T, V, Rows, kSoftplus>(args, stream);
