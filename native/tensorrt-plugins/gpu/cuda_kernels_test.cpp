@@ -107,10 +107,11 @@ INSTANTIATE_TEST_SUITE_P(
                       SelectiveScan2DShape{1, 3, 45, 97, 5}, SelectiveScan2DShape{1, 2, 37, 29, 16},
                       SelectiveScan2DShape{1, 9, 130, 257, 1}, SelectiveScan2DShape{2, 33, 40, 72, 1},
                       // One block per map (at most 4 tiles): 4-row tiles (SegMAN's decoder map), two column
-                      // tiles with a partial last one and a partial 16-row tile, 8-row tiles, 4 columns per lane.
+                      // tiles with a partial last one and a partial 16-row tile, 8-row tiles of two columns a lane.
                       SelectiveScan2DShape{1, 40, 16, 32, 1}, SelectiveScan2DShape{1, 1100, 13, 62, 1},
-                      SelectiveScan2DShape{1, 600, 16, 64, 1}, SelectiveScan2DShape{1, 2, 12, 128, 1},
+                      SelectiveScan2DShape{1, 600, 16, 64, 1},
                       // Small maps of more tiles, or past a block's shared memory: the three launches.
+                      SelectiveScan2DShape{1, 2, 12, 128, 1},
                       SelectiveScan2DShape{2, 20, 32, 64, 1}, SelectiveScan2DShape{1, 3, 21, 62, 1},
                       SelectiveScan2DShape{1, 18, 64, 128, 1},
                       SelectiveScan2DShape{1, 2, 300, 30, 1}, SelectiveScan2DShape{1, 4, 200, 100, 1},
@@ -121,6 +122,12 @@ INSTANTIATE_TEST_SUITE_P(
                       // SegMAN-T's stage 3 at 512x1024 (4-row tiles), a partial second column tile over two
                       // batches ({2, 33, 40, 72}, above), and one block per map ({1, 600, 16, 64}, above).
                       SelectiveScan2DShape{1, 144, 32, 64, 1},
+                      // SegMAN-B's decoder at 1024x2048: one block per map whose blocks fit an H100 at once only
+                      // with the one-block kernel's capped registers.
+                      SelectiveScan2DShape{1, 540, 32, 64, 1},
+                      // SegMAN-B's stage 3 at 1024x2048: four-column tiles of a map small enough for one block,
+                      // which such tiles do not take (three launches).
+                      SelectiveScan2DShape{1, 364, 64, 128, 1},
                       // Large maps, one per tiling of the N = 1 three-launch path (most maps above take one block
                       // or 4-row tiles): 8-row tiles of 4 columns per lane over two batches, 16-row tiles of one
                       // column per lane (odd width), and 16-row tiles of 4 columns per lane (SegMAN-T's stage 1 at

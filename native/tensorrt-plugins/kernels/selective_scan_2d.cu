@@ -419,7 +419,19 @@ constexpr long long kPairWaveWarps = SEGMAN_SCAN_PAIR_WAVE_WARPS;
 // H100, blocks of 8 and 16 tiles were 0.7-1.0x the three launches on 32x64 maps, blocks of 4 1.2-1.5x. Their
 // dynamic shared memory stays within the 48 KiB a launch gets without opting in.
 constexpr int kMaxMapWarps = kWarps;
+// Blocks an SM must hold of the one-block kernel's second build, which a map takes where the first's blocks
+// (registers left to the compiler) do not all fit on the GPU at once but these do: capped registers, but one wave
+// instead of the three launches. Measured on an H100: SegMAN-B's 540x32x64 map in two-column tiles, 4 blocks an SM
+// uncapped (115 registers), 5 capped (96): 1.19x faster in fp32, 1.20x in fp16. 0: no second build.
+#ifndef SEGMAN_SCAN_MAP_CAPPED_BLOCKS
+#define SEGMAN_SCAN_MAP_CAPPED_BLOCKS 5
+#endif
+constexpr int kMapCappedBlocks = SEGMAN_SCAN_MAP_CAPPED_BLOCKS;
 constexpr size_t kMaxMapSharedBytes = 48 * 1024;
+// One block per map only for tiles of one or two columns per lane. Four-column tiles in one block (16 rows tall on
+// SegMAN-B's 364x64x128 map, the one map of the benchmark that took them: 152 registers, three blocks an SM) ran
+// 1.22x slower in fp32 and 1.06x in fp16 than the same tiles in three launches on an H100.
+constexpr int kMapMaxVec = 2;
 constexpr unsigned kFull = 0xffffffffu;
 
 // The kernels' view of the tiling. The tile height is their template argument `Rows`, not a field here: one more
@@ -515,8 +527,8 @@ bool fits_columns(const SelectiveScan2DShape& s, int vec) {
 
 bool aligned(const void* p, size_t bytes) { return reinterpret_cast<std::uintptr_t>(p) % bytes == 0; }
 
-// The tiling of make_grid_tiling, in one block per map where the map has at most kMaxMapWarps tiles and its shared
-// memory fits: the same warps, without two of the launches and the workspace round trip. (Longer tiles than the wave
+// The tiling of make_grid_tiling, in one block per map where the map has at most kMaxMapWarps tiles of at most
+// kMapMaxVec columns per lane and its shared memory fits: the same warps, without two of the launches and the workspace round trip. (Longer tiles than the wave
 // rule gives, to fit a map in a block, were up to 2.2x slower on an H100.) Four (or two) columns per lane where the
 // width and the tensors' alignment (`aligned_vec`: the widest loads every tensor allows) permit and the shortest such
 // tiles still give a wave of warps; otherwise one column per lane, which gives four times the warps (on an H100,
@@ -532,7 +544,7 @@ Tiling make_tiling(const SelectiveScan2DShape& s, int aligned_vec) {
     }
   }
   const Grid& g = t.grid;
-  t.one_block_per_map = 1LL * g.row_tiles * g.col_tiles <= kMaxMapWarps &&
+  t.one_block_per_map = t.vec <= kMapMaxVec && 1LL * g.row_tiles * g.col_tiles <= kMaxMapWarps &&
                         map_shared_layout(g, t.rows, t.vec).bytes <= kMaxMapSharedBytes;
   return t;
 }
@@ -1090,7 +1102,7 @@ __global__ void __launch_bounds__(kWarps * 32, kApplyBlocksPerSM) apply_kernel(T
 // maps and carries in shared memory: the three phases with block barriers between them instead of launches, and no
 // workspace. On small maps the three launches and the workspace round trip were most of the time.
 template <typename T, int V, int Rows, bool kSoftplus>
-__global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args) {
+__device__ __forceinline__ void map_block(const TileArgs<T>& args) {
   extern __shared__ float4 map_shared[];  // float4: 16-byte aligned
   const Grid& g = args.grid;
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
@@ -1121,6 +1133,19 @@ __global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args
 }
 
 template <typename T, int V, int Rows, bool kSoftplus>
+__global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args) {
+  map_block<T, V, Rows, kSoftplus>(args);
+}
+
+// The same with registers capped for kMapCappedBlocks blocks an SM. (A minimum of one block is not the same as no
+// minimum: it took the 16x32 maps' kernel from 80 to 96 registers and made it 1.16x slower on an H100.)
+template <typename T, int V, int Rows, bool kSoftplus>
+__global__ void __launch_bounds__(kMaxMapWarps * 32, kMapCappedBlocks > 1 ? kMapCappedBlocks : 1)
+    map_kernel_capped(TileArgs<T> args) {
+  map_block<T, V, Rows, kSoftplus>(args);
+}
+
+template <typename T, int V, int Rows, bool kSoftplus>
 cudaError_t launch_chunked(const TileArgs<T>& args, cudaStream_t stream) {
   const Grid& g = args.grid;
   const long long blocks = (g.warps() + kWarps - 1) / kWarps;
@@ -1142,31 +1167,45 @@ cudaError_t launch_chunked(const TileArgs<T>& args, cudaStream_t stream) {
 
 // A block per map where all of them are resident at once, else the three launches: each block takes the latency of
 // its whole map, so a second, partial wave doubles the time (on an H100, SegMAN-B's 540x32x64 map in blocks of
-// two-column tiles: 61.8 us in 1.02 waves, 43.9 in three launches).
+// two-column tiles: 61.8 us in 1.02 waves, 43.9 in three launches). Where they fit only with capped registers, the
+// capped build.
 template <typename T, int V, int Rows, bool kSoftplus>
 cudaError_t launch_map(const TileArgs<T>& args, cudaStream_t stream) {
   const Grid& g = args.grid;
   const size_t bytes = map_shared_layout(g, Rows, V).bytes;
   const long long blocks = 1LL * g.batch * g.channels;
   const int threads = g.row_tiles * g.col_tiles * 32;
-  int device = 0, per_sm = 0;
+  int device = 0;
   DeviceLimits limits;
   cudaError_t status = cudaGetDevice(&device);
   if (status == cudaSuccess) status = device_limits(device, &limits);
-  if (status == cudaSuccess) {
-    status = blocks_per_sm(reinterpret_cast<const void*>(map_kernel<T, V, Rows, kSoftplus>), device, threads, bytes,
-                           &per_sm);
+  const auto resident = [&](const void* kernel) {
+    int per_sm = 0;
+    if (status == cudaSuccess) status = blocks_per_sm(kernel, device, threads, bytes, &per_sm);
+    return status == cudaSuccess && blocks <= 1LL * per_sm * limits.multiprocessors;
+  };
+  const auto start = [&](auto kernel) {
+    kernel<<<static_cast<unsigned>(blocks), threads, bytes, stream>>>(args);
+    return cudaGetLastError();
+  };
+  if (resident(reinterpret_cast<const void*>(map_kernel<T, V, Rows, kSoftplus>))) {
+    return start(map_kernel<T, V, Rows, kSoftplus>);
+  }
+  if constexpr (kMapCappedBlocks > 1) {
+    if (resident(reinterpret_cast<const void*>(map_kernel_capped<T, V, Rows, kSoftplus>))) {
+      return start(map_kernel_capped<T, V, Rows, kSoftplus>);
+    }
   }
   if (status != cudaSuccess) return status;
-  if (blocks > 1LL * per_sm * limits.multiprocessors) return launch_chunked<T, V, Rows, kSoftplus>(args, stream);
-  map_kernel<T, V, Rows, kSoftplus><<<static_cast<unsigned>(blocks), threads, bytes, stream>>>(args);
-  return cudaGetLastError();
+  return launch_chunked<T, V, Rows, kSoftplus>(args, stream);
 }
 
 template <typename T, int V, int Rows, bool kSoftplus>
 cudaError_t launch(const TileArgs<T>& args, bool one_block_per_map, cudaStream_t stream) {
-  return one_block_per_map ? launch_map<T, V, Rows, kSoftplus>(args, stream)
-                           : launch_chunked<T, V, Rows, kSoftplus>(args, stream);
+  if constexpr (V <= kMapMaxVec) {
+    if (one_block_per_map) return launch_map<T, V, Rows, kSoftplus>(args, stream);
+  }
+  return launch_chunked<T, V, Rows, kSoftplus>(args, stream);
 }
 
 // The softplus flag as a template argument: read at run time inside the step loops, it cost large fp16 maps up to
