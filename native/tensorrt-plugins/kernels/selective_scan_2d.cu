@@ -9,9 +9,10 @@
 //   chunk of the row-major directions (each lane composes its V steps, then the warp scans the lanes with shuffles);
 //   a column segment is a chunk of the column-major directions (each lane walks its columns down the rows). Warps
 //   are independent and the inputs are read straight from memory; tiles are as tall as the map allows while still
-//   giving about a wave of warps, since a warp's rows run one after another. Maps of at most 4 such tiles take a
-//   single launch instead (`map_kernel`) where all their blocks fit on the GPU at once: a block per channel, a warp
-//   per tile, the three phases separated by block barriers, the chunk maps and carries in shared memory.
+//   giving about a wave of warps, since a warp's rows run one after another. Maps of at most 4 such tiles of one or
+//   two columns per lane take a single launch instead (`map_kernel`, or its register-capped build) where all their
+//   blocks fit on the GPU at once: a block per channel, a warp per tile, the three phases separated by block
+//   barriers, the chunk maps and carries in shared memory.
 // - N > 1: 32x32 tiles; rows scanned by a warp-wide parallel scan, columns by one lane per column; channels
 //   are processed in groups sized to the L2 cache, so the second read of a group's inputs hits L2.
 #include <algorithm>
@@ -1138,7 +1139,8 @@ __global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args
 }
 
 // The same with registers capped for kMapCappedBlocks blocks an SM. (A minimum of one block is not the same as no
-// minimum: it took the 16x32 maps' kernel from 80 to 96 registers and made it 1.16x slower on an H100.)
+// minimum: it took the 16x32 maps' kernel from 91 to 96 registers, the 32x64 maps' from 115 to 128, and made the
+// 16x32 maps 1.16x slower on an H100.)
 template <typename T, int V, int Rows, bool kSoftplus>
 __global__ void __launch_bounds__(kMaxMapWarps * 32, kMapCappedBlocks > 1 ? kMapCappedBlocks : 1)
     map_kernel_capped(TileArgs<T> args) {
