@@ -125,6 +125,9 @@ INSTANTIATE_TEST_SUITE_P(
                       // SegMAN-B's decoder at 1024x2048: one block per map whose blocks fit an H100 at once only
                       // with the one-block kernel's capped registers.
                       SelectiveScan2DShape{1, 540, 32, 64, 1},
+                      // One block per map in 8-row tiles cut into 4-row tiles, eight warps a block: SegMAN-T's
+                      // decoder at 1024x2048, and a map whose last tile is then one row tall.
+                      SelectiveScan2DShape{1, 384, 32, 64, 1}, SelectiveScan2DShape{1, 300, 29, 64, 1},
                       // SegMAN-B's stage 3 at 1024x2048: four-column tiles of a map small enough for one block,
                       // which such tiles do not take (three launches).
                       SelectiveScan2DShape{1, 364, 64, 128, 1},

@@ -10,9 +10,9 @@
 //   a column segment is a chunk of the column-major directions (each lane walks its columns down the rows). Warps
 //   are independent and the inputs are read straight from memory; tiles are as tall as the map allows while still
 //   giving about a wave of warps, since a warp's rows run one after another. Maps of at most 4 such tiles of one or
-//   two columns per lane take a single launch instead (`map_kernel`, or its register-capped build) where all their
-//   blocks fit on the GPU at once: a block per channel, a warp per tile, the three phases separated by block
-//   barriers, the chunk maps and carries in shared memory.
+//   two columns per lane take a single launch instead (`map_kernel`; its register-capped build; or, cut into tiles
+//   half as tall, `map_kernel_split`) where all their blocks fit on the GPU at once: a block per channel, a warp per
+//   tile, the three phases separated by block barriers, the chunk maps and carries in shared memory.
 // - N > 1: 32x32 tiles; rows scanned by a warp-wide parallel scan, columns by one lane per column; channels
 //   are processed in groups sized to the L2 cache, so the second read of a group's inputs hits L2.
 #include <algorithm>
@@ -428,6 +428,17 @@ constexpr int kMaxMapWarps = kWarps;
 #define SEGMAN_SCAN_MAP_CAPPED_BLOCKS 5
 #endif
 constexpr int kMapCappedBlocks = SEGMAN_SCAN_MAP_CAPPED_BLOCKS;
+// A one-block map of 8- or 16-row tiles is cut into tiles half as tall instead, twice the warps in blocks of up to
+// kMapSplitWarps, where those blocks all fit at once with registers capped for kMapSplitBlocks blocks an SM: each
+// warp's chain of rows is half as long, and an SM holds twice the warps to hide its loads' latency (Nsight Compute
+// on SegMAN-T's 384x32x64 map: 18 % achieved occupancy, 58 % of the stalls waiting on loads). Measured on an H100:
+// 384x32x64 1.23x in fp32 and 1.16x in fp16, SegMAN-B's 364x32x64 1.24x; capped for 4 blocks an SM (64 registers)
+// instead of 3 (80), 1.08-1.14x. 0: never.
+#ifndef SEGMAN_SCAN_MAP_SPLIT_BLOCKS
+#define SEGMAN_SCAN_MAP_SPLIT_BLOCKS 3
+#endif
+constexpr int kMapSplitBlocks = SEGMAN_SCAN_MAP_SPLIT_BLOCKS;
+constexpr int kMapSplitWarps = 2 * kMaxMapWarps;
 constexpr size_t kMaxMapSharedBytes = 48 * 1024;
 // One block per map only for tiles of one or two columns per lane. Four-column tiles in one block (16 rows tall on
 // SegMAN-B's 364x64x128 map, the one map of the benchmark that took them: 152 registers, three blocks an SM) ran
@@ -1102,7 +1113,7 @@ __global__ void __launch_bounds__(kWarps * 32, kApplyBlocksPerSM) apply_kernel(T
 // Small maps, one launch: a block per (batch, channel) holds the whole map, a warp per tile, and keeps the chunk
 // maps and carries in shared memory: the three phases with block barriers between them instead of launches, and no
 // workspace. On small maps the three launches and the workspace round trip were most of the time.
-template <typename T, int V, int Rows, bool kSoftplus>
+template <typename T, int V, int Rows, bool kSoftplus, int Warps>
 __device__ __forceinline__ void map_block(const TileArgs<T>& args) {
   extern __shared__ float4 map_shared[];  // float4: 16-byte aligned
   const Grid& g = args.grid;
@@ -1112,7 +1123,7 @@ __device__ __forceinline__ void map_block(const TileArgs<T>& args) {
   float2* const col_summary = row_summary + m.row_chunks;
   float* const row_carry = reinterpret_cast<float*>(col_summary + m.col_chunks);
   float* const col_carry = row_carry + m.row_chunks;
-  auto& partial = *reinterpret_cast<float(*)[kMaxMapWarps][Rows][V][32]>(col_carry + m.col_chunks);
+  auto& partial = *reinterpret_cast<float(*)[Warps][Rows][V][32]>(col_carry + m.col_chunks);
 
   const int warps = g.row_tiles * g.col_tiles;
   const Tile t = tile_of<V, Rows>(g, 1LL * blockIdx.x * warps + warp, lane);
@@ -1135,7 +1146,7 @@ __device__ __forceinline__ void map_block(const TileArgs<T>& args) {
 
 template <typename T, int V, int Rows, bool kSoftplus>
 __global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args) {
-  map_block<T, V, Rows, kSoftplus>(args);
+  map_block<T, V, Rows, kSoftplus, kMaxMapWarps>(args);
 }
 
 // The same with registers capped for kMapCappedBlocks blocks an SM. (A minimum of one block is not the same as no
@@ -1144,7 +1155,13 @@ __global__ void __launch_bounds__(kMaxMapWarps * 32) map_kernel(TileArgs<T> args
 template <typename T, int V, int Rows, bool kSoftplus>
 __global__ void __launch_bounds__(kMaxMapWarps * 32, kMapCappedBlocks > 1 ? kMapCappedBlocks : 1)
     map_kernel_capped(TileArgs<T> args) {
-  map_block<T, V, Rows, kSoftplus>(args);
+  map_block<T, V, Rows, kSoftplus, kMaxMapWarps>(args);
+}
+
+template <typename T, int V, int Rows, bool kSoftplus>
+__global__ void __launch_bounds__(kMapSplitWarps * 32, kMapSplitBlocks > 1 ? kMapSplitBlocks : 1)
+    map_kernel_split(TileArgs<T> args) {
+  map_block<T, V, Rows, kSoftplus, kMapSplitWarps>(args);
 }
 
 template <typename T, int V, int Rows, bool kSoftplus>
@@ -1181,20 +1198,33 @@ cudaError_t launch_map(const TileArgs<T>& args, cudaStream_t stream) {
   DeviceLimits limits;
   cudaError_t status = cudaGetDevice(&device);
   if (status == cudaSuccess) status = device_limits(device, &limits);
-  const auto resident = [&](const void* kernel) {
+  const auto resident = [&](const void* kernel, int block_threads, size_t block_bytes) {
     int per_sm = 0;
-    if (status == cudaSuccess) status = blocks_per_sm(kernel, device, threads, bytes, &per_sm);
+    if (status == cudaSuccess) status = blocks_per_sm(kernel, device, block_threads, block_bytes, &per_sm);
     return status == cudaSuccess && blocks <= 1LL * per_sm * limits.multiprocessors;
   };
   const auto start = [&](auto kernel) {
     kernel<<<static_cast<unsigned>(blocks), threads, bytes, stream>>>(args);
     return cudaGetLastError();
   };
-  if (resident(reinterpret_cast<const void*>(map_kernel<T, V, Rows, kSoftplus>))) {
+  if constexpr (kMapSplitBlocks > 0 && Rows / 2 >= kMinRows) {
+    TileArgs<T> split = args;
+    split.grid.row_tiles = (g.height + Rows / 2 - 1) / (Rows / 2);
+    const int split_threads = split.grid.row_tiles * g.col_tiles * 32;
+    const size_t split_bytes = map_shared_layout(split.grid, Rows / 2, V).bytes;
+    const void* kernel = reinterpret_cast<const void*>(map_kernel_split<T, V, Rows / 2, kSoftplus>);
+    if (split_threads <= kMapSplitWarps * 32 && split_bytes <= kMaxMapSharedBytes &&
+        resident(kernel, split_threads, split_bytes)) {
+      map_kernel_split<T, V, Rows / 2, kSoftplus>
+          <<<static_cast<unsigned>(blocks), split_threads, split_bytes, stream>>>(split);
+      return cudaGetLastError();
+    }
+  }
+  if (resident(reinterpret_cast<const void*>(map_kernel<T, V, Rows, kSoftplus>), threads, bytes)) {
     return start(map_kernel<T, V, Rows, kSoftplus>);
   }
   if constexpr (kMapCappedBlocks > 1) {
-    if (resident(reinterpret_cast<const void*>(map_kernel_capped<T, V, Rows, kSoftplus>))) {
+    if (resident(reinterpret_cast<const void*>(map_kernel_capped<T, V, Rows, kSoftplus>), threads, bytes)) {
       return start(map_kernel_capped<T, V, Rows, kSoftplus>);
     }
   }
