@@ -540,11 +540,12 @@ bool fits_columns(const SelectiveScan2DShape& s, int vec) {
 bool aligned(const void* p, size_t bytes) { return reinterpret_cast<std::uintptr_t>(p) % bytes == 0; }
 
 // The tiling of make_grid_tiling, in one block per map where the map has at most kMaxMapWarps tiles of at most
-// kMapMaxVec columns per lane and its shared memory fits: the same warps, without two of the launches and the workspace round trip. (Longer tiles than the wave
-// rule gives, to fit a map in a block, were up to 2.2x slower on an H100.) Four (or two) columns per lane where the
-// width and the tensors' alignment (`aligned_vec`: the widest loads every tensor allows) permit and the shortest such
-// tiles still give a wave of warps; otherwise one column per lane, which gives four times the warps (on an H100,
-// 1.14x faster on a 64x64x128 map, whose four-column tiles give 1024 warps at most).
+// kMapMaxVec columns per lane and its shared memory fits: the same warps, without two of the launches and the
+// workspace round trip. (Longer tiles than the wave rule gives, to fit a map in a block, were up to 2.2x slower on
+// an H100.) Four (or two) columns per lane where the width and the tensors' alignment (`aligned_vec`: the widest
+// loads every tensor allows) permit and the shortest such tiles still give a wave of warps; otherwise one column per
+// lane, which gives four times the warps (on an H100, 1.14x faster on a 64x64x128 map, whose four-column tiles give
+// 1024 warps at most).
 Tiling make_tiling(const SelectiveScan2DShape& s, int aligned_vec) {
   Tiling t = make_grid_tiling(s, 1);
   for (int vec : {4, 2}) {
@@ -1186,49 +1187,38 @@ cudaError_t launch_chunked(const TileArgs<T>& args, cudaStream_t stream) {
 
 // A block per map where all of them are resident at once, else the three launches: each block takes the latency of
 // its whole map, so a second, partial wave doubles the time (on an H100, SegMAN-B's 540x32x64 map in blocks of
-// two-column tiles: 61.8 us in 1.02 waves, 43.9 in three launches). Where they fit only with capped registers, the
-// capped build.
+// two-column tiles: 61.8 us in 1.02 waves, 43.9 in three launches). The first build whose blocks all fit: tiles half
+// as tall in blocks of twice the warps, the tiles as they are, the same with capped registers.
 template <typename T, int V, int Rows, bool kSoftplus>
 cudaError_t launch_map(const TileArgs<T>& args, cudaStream_t stream) {
-  const Grid& g = args.grid;
-  const size_t bytes = map_shared_layout(g, Rows, V).bytes;
-  const long long blocks = 1LL * g.batch * g.channels;
-  const int threads = g.row_tiles * g.col_tiles * 32;
+  const long long blocks = 1LL * args.grid.batch * args.grid.channels;
   int device = 0;
   DeviceLimits limits;
   cudaError_t status = cudaGetDevice(&device);
   if (status == cudaSuccess) status = device_limits(device, &limits);
-  const auto resident = [&](const void* kernel, int block_threads, size_t block_bytes) {
+  // Launches `kernel` over `a` if all its blocks fit at once (`launched`); a failed query or launch sets `status`.
+  bool launched = false;
+  const auto try_launch = [&](auto kernel, const TileArgs<T>& a, int rows, int max_threads) {
+    const int threads = a.grid.row_tiles * a.grid.col_tiles * 32;
+    const size_t bytes = map_shared_layout(a.grid, rows, V).bytes;
     int per_sm = 0;
-    if (status == cudaSuccess) status = blocks_per_sm(kernel, device, block_threads, block_bytes, &per_sm);
-    return status == cudaSuccess && blocks <= 1LL * per_sm * limits.multiprocessors;
-  };
-  const auto start = [&](auto kernel) {
-    kernel<<<static_cast<unsigned>(blocks), threads, bytes, stream>>>(args);
-    return cudaGetLastError();
+    if (launched || status != cudaSuccess || threads > max_threads || bytes > kMaxMapSharedBytes) return;
+    status = blocks_per_sm(reinterpret_cast<const void*>(kernel), device, threads, bytes, &per_sm);
+    if (status != cudaSuccess || blocks > 1LL * per_sm * limits.multiprocessors) return;
+    kernel<<<static_cast<unsigned>(blocks), threads, bytes, stream>>>(a);
+    status = cudaGetLastError();
+    launched = true;
   };
   if constexpr (kMapSplitBlocks > 0 && Rows / 2 >= kMinRows) {
     TileArgs<T> split = args;
-    split.grid.row_tiles = (g.height + Rows / 2 - 1) / (Rows / 2);
-    const int split_threads = split.grid.row_tiles * g.col_tiles * 32;
-    const size_t split_bytes = map_shared_layout(split.grid, Rows / 2, V).bytes;
-    const void* kernel = reinterpret_cast<const void*>(map_kernel_split<T, V, Rows / 2, kSoftplus>);
-    if (split_threads <= kMapSplitWarps * 32 && split_bytes <= kMaxMapSharedBytes &&
-        resident(kernel, split_threads, split_bytes)) {
-      map_kernel_split<T, V, Rows / 2, kSoftplus>
-          <<<static_cast<unsigned>(blocks), split_threads, split_bytes, stream>>>(split);
-      return cudaGetLastError();
-    }
+    split.grid.row_tiles = (args.grid.height + Rows / 2 - 1) / (Rows / 2);
+    try_launch(map_kernel_split<T, V, Rows / 2, kSoftplus>, split, Rows / 2, kMapSplitWarps * 32);
   }
-  if (resident(reinterpret_cast<const void*>(map_kernel<T, V, Rows, kSoftplus>), threads, bytes)) {
-    return start(map_kernel<T, V, Rows, kSoftplus>);
-  }
+  try_launch(map_kernel<T, V, Rows, kSoftplus>, args, Rows, kMaxMapWarps * 32);
   if constexpr (kMapCappedBlocks > 1) {
-    if (resident(reinterpret_cast<const void*>(map_kernel_capped<T, V, Rows, kSoftplus>), threads, bytes)) {
-      return start(map_kernel_capped<T, V, Rows, kSoftplus>);
-    }
+    try_launch(map_kernel_capped<T, V, Rows, kSoftplus>, args, Rows, kMaxMapWarps * 32);
   }
-  if (status != cudaSuccess) return status;
+  if (launched || status != cudaSuccess) return status;
   return launch_chunked<T, V, Rows, kSoftplus>(args, stream);
 }
 
