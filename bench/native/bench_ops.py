@@ -221,6 +221,16 @@ class Official:
         return self.csm.cross_merge_fn(ys.view(b, 4, d, h, w))                 # (B, D, L), fp32
 
 
+def scan_inputs(b: int, d: int, h: int, w: int, n: int, dtype: torch.dtype) -> tuple[torch.Tensor, ...]:
+    """Random inputs of one scan call, (u, delta, B, C, A, D, delta_bias): Δ in [-4, 2) before the softplus, A < 0."""
+    mk = lambda *shape: torch.randn(*shape, device="cuda").to(dtype)  # noqa: E731
+    u, Bm, Cm = mk(b, d, h, w), mk(b, 4, n, h, w), mk(b, 4, n, h, w)
+    delta = (torch.rand(b, 4, d, h, w, device="cuda") * 6 - 4).to(dtype)
+    A = -torch.exp(torch.rand(4 * d, n, device="cuda") * 3 - 2)
+    D, bias = torch.randn(4 * d, device="cuda"), torch.rand(4 * d, device="cuda") * 2 - 1
+    return u, delta, Bm, Cm, A, D, bias
+
+
 def bench_scan(native: Native, official: Official | None, dtype_name: str, shapes: list[ScanShape],
                copy_gbs: float, torch_limit: int, baseline: Native | None = None,
                also: dict[str, Native] | None = None) -> list[str]:
@@ -231,14 +241,7 @@ def bench_scan(native: Native, official: Official | None, dtype_name: str, shape
         elem = torch.finfo(dtype).bits // 8
         bytes_moved = (b * d * h * w * (1 + 4 + 1) + b * 8 * n * h * w) * elem
         sets = input_sets(bytes_moved)
-        mk = lambda *shape: torch.randn(*shape, device="cuda").to(dtype)  # noqa: E731
-        data = []
-        for _ in range(sets):
-            u, Bm, Cm = mk(b, d, h, w), mk(b, 4, n, h, w), mk(b, 4, n, h, w)
-            delta = (torch.rand(b, 4, d, h, w, device="cuda") * 6 - 4).to(dtype)
-            A = -torch.exp(torch.rand(4 * d, n, device="cuda") * 3 - 2)
-            D, bias = torch.randn(4 * d, device="cuda"), torch.rand(4 * d, device="cuda") * 2 - 1
-            data.append((u, delta, Bm, Cm, A, D, bias))
+        data = [scan_inputs(b, d, h, w, n, dtype) for _ in range(sets)]
         y = torch.empty(b, d, h, w, dtype=dtype, device="cuda")
         ws = native.scan_workspace(data[0][0], data[0][2])
         ours_ms, graphed = graph_ms(lambda i: native.scan(*data[i], y, ws), sets)

@@ -3,7 +3,7 @@
     ncu --clock-control none -k regex:scalar_state python3 profile_scan.py --lib libsegman_cuda_capi.so \
         --map 384x16x32:fp32 --map 144x32x64:fp32
 
-Each map is D x H x W (B = 1, N = 1) with a dtype; inputs are random, drawn as the benchmark draws them.
+Each map is D x H x W (B = 1, N = 1) with a dtype; inputs are random, drawn by the benchmark's `scan_inputs`.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import argparse
 
 import torch
 
-from bench_ops import DTYPES, Native
+from bench_ops import DTYPES, Native, scan_inputs
 
 
 def main() -> int:
@@ -24,15 +24,11 @@ def main() -> int:
     for item in args.map:
         dims, dtype_name = item.split(":")
         d, h, w = (int(x) for x in dims.split("x"))
-        dtype = DTYPES[dtype_name]
-        u, Bm, Cm = (torch.randn(*s, device="cuda").to(dtype) for s in ((1, d, h, w), (1, 4, 1, h, w), (1, 4, 1, h, w)))
-        delta = (torch.rand(1, 4, d, h, w, device="cuda") * 6 - 4).to(dtype)
-        A = -torch.exp(torch.rand(4 * d, 1, device="cuda") * 3 - 2)
-        D, bias = torch.randn(4 * d, device="cuda"), torch.rand(4 * d, device="cuda") * 2 - 1
-        y = torch.empty_like(u)
-        ws = native.scan_workspace(u, Bm)
+        inputs = scan_inputs(1, d, h, w, 1, DTYPES[dtype_name])
+        y = torch.empty_like(inputs[0])
+        ws = native.scan_workspace(inputs[0], inputs[2])
         for _ in range(args.calls):
-            native.scan(u, delta, Bm, Cm, A, D, bias, y, ws)
+            native.scan(*inputs, y, ws)
         torch.cuda.synchronize()
         print(f"ran {item} {args.calls} times", flush=True)
     return 0
