@@ -106,22 +106,30 @@ INSTANTIATE_TEST_SUITE_P(
                       SelectiveScan2DShape{2, 7, 33, 31, 1}, SelectiveScan2DShape{1, 6, 64, 64, 1},
                       SelectiveScan2DShape{1, 3, 45, 97, 5}, SelectiveScan2DShape{1, 2, 37, 29, 16},
                       SelectiveScan2DShape{1, 9, 130, 257, 1}, SelectiveScan2DShape{2, 33, 40, 72, 1},
-                      // One block per map (at most 4 tiles): 4-row tiles (SegMAN's decoder map), two column
-                      // tiles with a partial last one and a partial 16-row tile, 8-row tiles of two columns a lane.
-                      SelectiveScan2DShape{1, 40, 16, 32, 1}, SelectiveScan2DShape{1, 1100, 13, 62, 1},
+                      // The whole map in one block's registers: 4 elements a thread (SegMAN's decoder map at
+                      // 512x1024; one warp; eight warps), 8 a thread (a 32x64 map over two batches; six warps;
+                      // a single run of 8 rows).
+                      SelectiveScan2DShape{1, 40, 16, 32, 1}, SelectiveScan2DShape{2, 3, 8, 16, 1},
+                      SelectiveScan2DShape{1, 5, 32, 32, 1}, SelectiveScan2DShape{2, 20, 32, 64, 1},
+                      SelectiveScan2DShape{1, 6, 24, 64, 1}, SelectiveScan2DShape{1, 3, 8, 256, 1},
+                      // One block per map (at most 4 tiles; rows not in runs of 4): 4-row tiles with a partial
+                      // last one, two column tiles with a partial last one and a partial 16-row tile, 8-row tiles
+                      // of two columns a lane.
+                      SelectiveScan2DShape{1, 40, 14, 32, 1}, SelectiveScan2DShape{1, 1100, 13, 62, 1},
                       SelectiveScan2DShape{1, 600, 16, 64, 1},
                       // Small maps of more tiles, or past a block's shared memory: the three launches.
                       SelectiveScan2DShape{1, 2, 12, 128, 1},
-                      SelectiveScan2DShape{2, 20, 32, 64, 1}, SelectiveScan2DShape{1, 3, 21, 62, 1},
+                      SelectiveScan2DShape{2, 20, 30, 64, 1}, SelectiveScan2DShape{1, 3, 21, 62, 1},
                       SelectiveScan2DShape{1, 18, 64, 128, 1},
                       SelectiveScan2DShape{1, 2, 300, 30, 1}, SelectiveScan2DShape{1, 4, 200, 100, 1},
                       // Widths that are multiples of 4 beyond one 128-column tile: the 4-columns-per-lane path
                       // over several column tiles, a partial last one (264 = 2 x 128 + 8) and several row tiles.
                       SelectiveScan2DShape{1, 3, 40, 264, 1}, SelectiveScan2DShape{2, 2, 19, 512, 1},
                       // Two columns per lane (even widths of 64-127 with channels enough for a wave of warps):
-                      // SegMAN-T's stage 3 at 512x1024 (4-row tiles), a partial second column tile over two
-                      // batches ({2, 33, 40, 72}, above), and one block per map ({1, 600, 16, 64}, above).
-                      SelectiveScan2DShape{1, 144, 32, 64, 1},
+                      // 4-row tiles, the last one partial (SegMAN-T's 144x32x64 map at 512x1024 is resident), a
+                      // partial second column tile over two batches ({2, 33, 40, 72}, above), and one block per map
+                      // ({1, 600, 16, 64}, above).
+                      SelectiveScan2DShape{1, 144, 30, 64, 1},
                       // SegMAN-B's decoder at 1024x2048: one block per map whose blocks fit an H100 at once only
                       // with the one-block kernel's capped registers.
                       SelectiveScan2DShape{1, 540, 32, 64, 1},

@@ -3,7 +3,10 @@
 //   2. carry: per (batch, direction, channel, state) the chunk maps are scanned in scan order, giving each chunk's
 //      incoming state;
 //   3. apply: every tile recomputes its chunks from their incoming states, sums the four directions and writes y once.
-// Two tilings share this plan:
+// N = 1 maps of at most 2048 elements (SegMAN's 16x32 and 32x64 maps) whose sides split into runs of 4 (8 past 1024
+// elements) skip the plan where their blocks all fit on the GPU at once: a block per channel holds the whole map in
+// registers and scans each direction across the block (`resident_kernel`).
+// Two tilings share the plan otherwise:
 // - N = 1 (SegMAN), `scalar_state`: one warp per tile of 16, 8 or 4 rows x 32*V columns of one channel, lane l
 //   owning V adjacent columns, so every row of every input is one coalesced V-wide load per lane. A row segment is a
 //   chunk of the row-major directions (each lane composes its V steps, then the warp scans the lanes with shuffles);
@@ -1165,6 +1168,172 @@ __global__ void __launch_bounds__(kMapSplitWarps * 32, kMapSplitBlocks > 1 ? kMa
   map_block<T, V, Rows, kSoftplus, kMapSplitWarps>(args);
 }
 
+// ---------------------------------------------------------------- N = 1, small maps: the whole map in registers
+// A block per (batch, channel) whose threads hold every element of the map: thread t owns elements [t*I, t*I + I)
+// of each scan order, I consecutive columns of one row for the row-major directions (k = 0, 2) and I consecutive
+// rows of one column for the column-major ones (k = 1, 3). Every input is read once, all loads issued before the
+// first scan; each direction is then one scan across the block (the thread's I steps, the warp's lanes, the block's
+// warps) with no chunk recomputed. The column-major sums reach their row-major owners through shared memory.
+// The tiled kernels walk a tile's rows one after another, which on the 16x32 and 32x64 maps was most of their time.
+#ifndef SEGMAN_SCAN_RESIDENT_MAX_ELEMENTS
+#define SEGMAN_SCAN_RESIDENT_MAX_ELEMENTS 2048
+#endif
+constexpr int kResidentMaxElements = SEGMAN_SCAN_RESIDENT_MAX_ELEMENTS;  // 0: never
+constexpr int kResidentMaxThreads = 256;
+
+// Elements a thread owns: 4 up to 4 x kResidentMaxThreads elements, then 8.
+__host__ __device__ constexpr int resident_items(long long elements) {
+  return elements <= 4LL * kResidentMaxThreads ? 4 : 8;
+}
+
+// Whether a map takes the resident kernel (its blocks must also all fit on the GPU at once; see launch_resident):
+// the rows and columns split into whole runs of I, and whole warps.
+bool fits_resident(const SelectiveScan2DShape& s) {
+  const long long elements = s.height * s.width;
+  const int items = resident_items(elements);
+  return elements <= kResidentMaxElements && s.height % items == 0 && s.width % items == 0 &&
+         (elements / items) % 32 == 0;
+}
+
+template <int I, typename T>
+__device__ __forceinline__ void load_items(const T* p, float (&x)[I]) {
+#pragma unroll
+  for (int v = 0; v < I; v += 4) {
+    float part[4];
+    load_vec<4>(p + v, part);
+#pragma unroll
+    for (int j = 0; j < 4; ++j) x[v + j] = part[j];
+  }
+}
+
+template <int I, typename T>
+__device__ __forceinline__ void store_items(T* p, const float (&x)[I]) {
+#pragma unroll
+  for (int v = 0; v < I; v += 4) {
+    const float part[4] = {x[v], x[v + 1], x[v + 2], x[v + 3]};
+    store_vec<4>(p + v, part);
+  }
+}
+
+// Turns this thread's maps of one forward and one backward direction into the maps of every element before its own
+// in scan order (lower threads forwards, higher threads backwards). `totals` holds a float2 per warp and direction;
+// every warp scans the warps' totals itself, so one barrier serves.
+__device__ __forceinline__ void block_exclusive(float& Pf, float& Sf, float& Pb, float& Sb, float2 (&totals)[2][32],
+                                                int lane, int warp, int warps) {
+  scan_lanes<false>(Pf, Sf, lane);
+  scan_lanes<true>(Pb, Sb, lane);
+  if (lane == 31) totals[0][warp] = make_float2(Pf, Sf);
+  if (lane == 0) totals[1][warp] = make_float2(Pb, Sb);
+  exclusive_lanes<false>(Pf, Sf, lane);
+  exclusive_lanes<true>(Pb, Sb, lane);
+  __syncthreads();
+  float2 f = lane < warps ? totals[0][lane] : make_float2(1.f, 0.f);
+  float2 b = lane < warps ? totals[1][lane] : make_float2(1.f, 0.f);
+  scan_lanes<false>(f.x, f.y, lane);
+  scan_lanes<true>(b.x, b.y, lane);
+  const float fP = __shfl_sync(kFull, f.x, max(warp - 1, 0)), fS = __shfl_sync(kFull, f.y, max(warp - 1, 0));
+  const float bP = __shfl_sync(kFull, b.x, min(warp + 1, 31)), bS = __shfl_sync(kFull, b.y, min(warp + 1, 31));
+  if (warp > 0) Sf = Pf * fS + Sf, Pf *= fP;  // the warps before come first
+  if (warp + 1 < warps) Sb = Pb * bS + Sb, Pb *= bP;
+}
+
+// One forward (k) and one backward (k + 2) direction over the thread's I elements: y[i] gets C h of both.
+template <int I>
+__device__ __forceinline__ void scan_pair(const float (&a)[2][I], const float (&bx)[2][I], const float (&Cv)[2][I],
+                                          float2 (&totals)[2][32], int lane, int warp, int warps, float (&y)[I]) {
+  float Pf = 1.f, Sf = 0.f, Pb = 1.f, Sb = 0.f;
+#pragma unroll
+  for (int i = 0; i < I; ++i) {
+    Sf = a[0][i] * Sf + bx[0][i], Pf *= a[0][i];
+    Sb = a[1][I - 1 - i] * Sb + bx[1][I - 1 - i], Pb *= a[1][I - 1 - i];
+  }
+  block_exclusive(Pf, Sf, Pb, Sb, totals, lane, warp, warps);
+  float h = Sf;  // every scan starts from h = 0, so the incoming state is the prefix map's S
+#pragma unroll
+  for (int i = 0; i < I; ++i) h = a[0][i] * h + bx[0][i], y[i] += Cv[0][i] * h;
+  h = Sb;
+#pragma unroll
+  for (int i = I - 1; i >= 0; --i) h = a[1][i] * h + bx[1][i], y[i] += Cv[1][i] * h;
+}
+
+template <typename T, int I, bool kSoftplus>
+__global__ void __launch_bounds__(kResidentMaxThreads) resident_kernel(TileArgs<T> args) {
+  extern __shared__ float column_sums[];  // by map position
+  __shared__ float2 totals[2][2][32];     // [columns, rows][forwards, backwards][warp]
+  const Grid& g = args.grid;
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  Tile t{};
+  t.b = blockIdx.x / g.channels;
+  t.d = blockIdx.x % g.channels;
+  const Planes<T> pl = planes_of(args.in, g, t);
+  const int p = threadIdx.x * I;                        // row-major: columns [p % W, + I) of row p / W
+  const int column = p / g.height, r0 = p % g.height;  // column-major: rows [r0, + I) of `column`
+
+  float ur[I], dr[2][I], Br[2][I], Cr[2][I], uc[I], dc[2][I], Bc[2][I], Cc[2][I];
+  load_items<I>(pl.u + p, ur);
+#pragma unroll
+  for (int s = 0; s < 2; ++s) {
+    load_items<I>(pl.delta[2 * s] + p, dr[s]);
+    load_items<I>(pl.B[2 * s] + p, Br[s]);
+    load_items<I>(pl.C[2 * s] + p, Cr[s]);
+  }
+#pragma unroll
+  for (int i = 0; i < I; ++i) {
+    const int q = (r0 + i) * g.width + column;
+    uc[i] = load(pl.u + q);
+#pragma unroll
+    for (int s = 0; s < 2; ++s) {
+      dc[s][i] = load(pl.delta[2 * s + 1] + q);
+      Bc[s][i] = load(pl.B[2 * s + 1] + q);
+      Cc[s][i] = load(pl.C[2 * s + 1] + q);
+    }
+  }
+
+  float a[2][I], bx[2][I], y[I];
+#pragma unroll
+  for (int s = 0; s < 2; ++s) {
+#pragma unroll
+    for (int i = 0; i < I; ++i) step(dc[s][i], Bc[s][i], uc[i], pl.coef[2 * s + 1], kSoftplus, true, a[s][i], bx[s][i]);
+  }
+#pragma unroll
+  for (int i = 0; i < I; ++i) y[i] = 0.f;
+  scan_pair<I>(a, bx, Cc, totals[0], lane, warp, warps, y);
+#pragma unroll
+  for (int i = 0; i < I; ++i) column_sums[(r0 + i) * g.width + column] = y[i];
+
+#pragma unroll
+  for (int s = 0; s < 2; ++s) {
+#pragma unroll
+    for (int i = 0; i < I; ++i) step(dr[s][i], Br[s][i], ur[i], pl.coef[2 * s], kSoftplus, true, a[s][i], bx[s][i]);
+  }
+  const float D = (pl.coef[0].D + pl.coef[2].D) + (pl.coef[1].D + pl.coef[3].D);
+#pragma unroll
+  for (int i = 0; i < I; ++i) y[i] = D * ur[i];
+  scan_pair<I>(a, bx, Cr, totals[1], lane, warp, warps, y);  // its barrier orders the column sums' writes
+#pragma unroll
+  for (int i = 0; i < I; ++i) y[i] += column_sums[p + i];
+  store_items<I>(args.y + (1LL * t.b * g.channels + t.d) * g.height * g.width + p, y);
+}
+
+// Launches the resident kernel where the map fits it and all its blocks are resident at once (`launched`).
+template <typename T, int I>
+cudaError_t launch_resident(const TileArgs<T>& args, cudaStream_t stream, bool& launched) {
+  const Grid& g = args.grid;
+  const auto kernel = args.in.delta_softplus ? resident_kernel<T, I, true> : resident_kernel<T, I, false>;
+  const int threads = g.height * g.width / I;
+  const size_t bytes = static_cast<size_t>(g.height) * g.width * sizeof(float);
+  int device = 0, per_sm = 0;
+  DeviceLimits limits;
+  cudaError_t status = cudaGetDevice(&device);
+  if (status == cudaSuccess) status = device_limits(device, &limits);
+  if (status == cudaSuccess) status = blocks_per_sm(reinterpret_cast<const void*>(kernel), device, threads, bytes, &per_sm);
+  const long long blocks = 1LL * g.batch * g.channels;
+  if (status != cudaSuccess || blocks > 1LL * per_sm * limits.multiprocessors) return status;
+  kernel<<<static_cast<unsigned>(blocks), threads, bytes, stream>>>(args);
+  launched = true;
+  return cudaGetLastError();
+}
+
 template <typename T, int V, int Rows, bool kSoftplus>
 cudaError_t launch_chunked(const TileArgs<T>& args, cudaStream_t stream) {
   const Grid& g = args.grid;
@@ -1256,10 +1425,18 @@ cudaError_t run(const SelectiveScan2DShape& shape, const SelectiveScan2DInputs<T
     return aligned(in.u, bytes) && aligned(in.delta, bytes) && aligned(in.B, bytes) && aligned(in.C, bytes) &&
            aligned(y, bytes);
   };
-  const Tiling tiling = make_tiling(shape, all_aligned(4) ? 4 : all_aligned(2) ? 2 : 1);
   TileArgs<T> args{};
   args.in = in;
   args.y = y;
+  if (fits_resident(shape) && all_aligned(4)) {
+    args.grid = Grid{static_cast<int>(shape.batch), static_cast<int>(shape.channels), static_cast<int>(shape.height),
+                     static_cast<int>(shape.width), 0, 0};
+    bool launched = false;
+    const cudaError_t status = resident_items(shape.length()) == 4 ? launch_resident<T, 4>(args, stream, launched)
+                                                                   : launch_resident<T, 8>(args, stream, launched);
+    if (launched || status != cudaSuccess) return status;
+  }
+  const Tiling tiling = make_tiling(shape, all_aligned(4) ? 4 : all_aligned(2) ? 2 : 1);
   args.grid = tiling.grid;
   // Given to one-block maps too: their launch falls back to the three launches where the blocks exceed a wave.
   const Workspace w = split_workspace(args.grid, workspace);
