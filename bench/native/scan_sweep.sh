@@ -81,7 +81,7 @@ nvcc "${nvcc_flags[@]}" --resource-usage -c "$kernels/selective_scan_2d.cu" -o /
 if [ -n "$profile" ] && command -v ncu >/dev/null; then
   maps=()
   for m in $profile; do maps+=(--map "$m"); done
-  (cd bench/native && timeout 150 ncu --clock-control none -k "regex:summarise|carry|apply|map_kernel" \
+  (cd bench/native && timeout 150 ncu --clock-control none -k "regex:summarise|carry|apply|map_kernel|resident" \
     --section SpeedOfLight --section LaunchStats --section Occupancy --section WarpStateStats \
     python3 profile_scan.py --lib "$work/ours.so" --calls 2 "${maps[@]}") >"$out/ncu.txt" 2>&1
   echo "ncu exit status $?; kernel durations (us), in launch order:"

@@ -3,9 +3,9 @@
 //   2. carry: per (batch, direction, channel, state) the chunk maps are scanned in scan order, giving each chunk's
 //      incoming state;
 //   3. apply: every tile recomputes its chunks from their incoming states, sums the four directions and writes y once.
-// N = 1 maps of at most 2048 elements (SegMAN's 16x32 and 32x64 maps) whose sides split into runs of 4 (8 past 1024
-// elements) skip the plan where their blocks all fit on the GPU at once: a block per channel holds the whole map in
-// registers and scans each direction across the block (`resident_kernel`).
+// N = 1 maps of at most 8192 elements (SegMAN's 16x32, 32x64 and some 64x128 maps) whose sides split into runs of
+// 4 (8 past 1024 elements) skip the plan where their blocks all fit on the GPU at once: a block per channel holds the
+// whole map in registers and scans each direction across the block (`resident_kernel`).
 // Two tilings share the plan otherwise:
 // - N = 1 (SegMAN), `scalar_state`: one warp per tile of 16, 8 or 4 rows x 32*V columns of one channel, lane l
 //   owning V adjacent columns, so every row of every input is one coalesced V-wide load per lane. A row segment is a
@@ -1171,28 +1171,42 @@ __global__ void __launch_bounds__(kMapSplitWarps * 32, kMapSplitBlocks > 1 ? kMa
 // ---------------------------------------------------------------- N = 1, small maps: the whole map in registers
 // A block per (batch, channel) whose threads hold every element of the map: thread t owns elements [t*I, t*I + I)
 // of each scan order, I consecutive columns of one row for the row-major directions (k = 0, 2) and I consecutive
-// rows of one column for the column-major ones (k = 1, 3). Every input is read once, all loads issued before the
-// first scan; each direction is then one scan across the block (the thread's I steps, the warp's lanes, the block's
-// warps) with no chunk recomputed. The column-major sums reach their row-major owners through shared memory.
-// The tiled kernels walk a tile's rows one after another, which on the 16x32 and 32x64 maps was most of their time.
+// rows of one column for the column-major ones (k = 1, 3). Every input is read once; each direction is one scan
+// across the block (the thread's I steps, the warp's lanes, the block's warps) with no chunk recomputed. The
+// column-major sums reach their row-major owners through shared memory. The tiled kernels walk a tile's rows one
+// after another, which on the 16x32 and 32x64 maps was most of their time (on an H100, 384x16x32 2.08x and
+// 144x32x64 2.42x faster this way).
+// Two builds: the first issues every load before the first scan (one trip to memory; up to 256 threads a block);
+// the lean one loads the row-major directions' inputs after the column-major scans, for 64 registers, where the
+// first's blocks do not all fit on the GPU at once (on an H100: 384x32x64 and 364x32x64 2.2x faster than the tiled
+// kernels, 64x64x128 1.35x).
 #ifndef SEGMAN_SCAN_RESIDENT_MAX_ELEMENTS
-#define SEGMAN_SCAN_RESIDENT_MAX_ELEMENTS 2048
+#define SEGMAN_SCAN_RESIDENT_MAX_ELEMENTS 8192
+#endif
+#ifndef SEGMAN_SCAN_RESIDENT_LEAN
+#define SEGMAN_SCAN_RESIDENT_LEAN 1
+#endif
+#ifndef SEGMAN_SCAN_RESIDENT_FOUR_ELEMENTS
+#define SEGMAN_SCAN_RESIDENT_FOUR_ELEMENTS 1024
 #endif
 constexpr int kResidentMaxElements = SEGMAN_SCAN_RESIDENT_MAX_ELEMENTS;  // 0: never
-constexpr int kResidentMaxThreads = 256;
+constexpr bool kResidentLean = SEGMAN_SCAN_RESIDENT_LEAN;
+constexpr int kResidentPreloadThreads = 256, kResidentLeanThreads = 1024;
 
-// Elements a thread owns: 4 up to 4 x kResidentMaxThreads elements, then 8.
+// Elements a thread owns: 4 in maps of at most SEGMAN_SCAN_RESIDENT_FOUR_ELEMENTS, else 8. Measured on an H100 (the
+// sweep), 4 up to 2048 elements (512 threads, the lean build) made 144x32x64 1.22x slower, and 384x32x64 and
+// 364x32x64, whose blocks then no longer all fit, 2.1x.
 __host__ __device__ constexpr int resident_items(long long elements) {
-  return elements <= 4LL * kResidentMaxThreads ? 4 : 8;
+  return elements <= SEGMAN_SCAN_RESIDENT_FOUR_ELEMENTS ? 4 : 8;
 }
 
-// Whether a map takes the resident kernel (its blocks must also all fit on the GPU at once; see launch_resident):
-// the rows and columns split into whole runs of I, and whole warps.
+// Whether a map can take a resident kernel (its blocks must also all fit on the GPU at once; see
+// launch_resident): rows and columns split into whole runs of I, and whole warps of at most a block.
 bool fits_resident(const SelectiveScan2DShape& s) {
   const long long elements = s.height * s.width;
   const int items = resident_items(elements);
   return elements <= kResidentMaxElements && s.height % items == 0 && s.width % items == 0 &&
-         (elements / items) % 32 == 0;
+         (elements / items) % 32 == 0 && elements / items <= kResidentLeanThreads;
 }
 
 template <int I, typename T>
@@ -1212,6 +1226,42 @@ __device__ __forceinline__ void store_items(T* p, const float (&x)[I]) {
   for (int v = 0; v < I; v += 4) {
     const float part[4] = {x[v], x[v + 1], x[v + 2], x[v + 3]};
     store_vec<4>(p + v, part);
+  }
+}
+
+// A thread's I elements of one scan order: u, and delta, B and C of its forward and its backward direction.
+template <int I>
+struct OwnedInputs {
+  float u[I], dt[2][I], B[2][I], C[2][I];
+};
+
+// Row-major directions (k = 0, 2): I consecutive columns of one row, from map position p; vector loads.
+template <typename T, int I>
+__device__ __forceinline__ void load_row_owned(const Planes<T>& pl, int p, OwnedInputs<I>& x) {
+  load_items<I>(pl.u + p, x.u);
+#pragma unroll
+  for (int s = 0; s < 2; ++s) {
+    load_items<I>(pl.delta[2 * s] + p, x.dt[s]);
+    load_items<I>(pl.B[2 * s] + p, x.B[s]);
+    load_items<I>(pl.C[2 * s] + p, x.C[s]);
+  }
+}
+
+// Column-major directions (k = 1, 3): rows [r0, r0 + I) of one column; a warp's loads of one row cover whole
+// 32-byte sectors (8 columns, or 16 in fp16).
+template <typename T, int I>
+__device__ __forceinline__ void load_column_owned(const Planes<T>& pl, int r0, int column, int width,
+                                                  OwnedInputs<I>& x) {
+#pragma unroll
+  for (int i = 0; i < I; ++i) {
+    const int q = (r0 + i) * width + column;
+    x.u[i] = load(pl.u + q);
+#pragma unroll
+    for (int s = 0; s < 2; ++s) {
+      x.dt[s][i] = load(pl.delta[2 * s + 1] + q);
+      x.B[s][i] = load(pl.B[2 * s + 1] + q);
+      x.C[s][i] = load(pl.C[2 * s + 1] + q);
+    }
   }
 }
 
@@ -1237,10 +1287,17 @@ __device__ __forceinline__ void block_exclusive(float& Pf, float& Sf, float& Pb,
   if (warp + 1 < warps) Sb = Pb * bS + Sb, Pb *= bP;
 }
 
-// One forward (k) and one backward (k + 2) direction over the thread's I elements: y[i] gets C h of both.
-template <int I>
-__device__ __forceinline__ void scan_pair(const float (&a)[2][I], const float (&bx)[2][I], const float (&Cv)[2][I],
+// The forward (k) and backward (k + 2) directions of one scan order over the thread's I elements (coefficients
+// `fwd` and `bwd`): y[i] += C h of both.
+template <int I, bool kSoftplus>
+__device__ __forceinline__ void scan_pair(const OwnedInputs<I>& x, const Coef& fwd, const Coef& bwd,
                                           float2 (&totals)[2][32], int lane, int warp, int warps, float (&y)[I]) {
+  float a[2][I], bx[2][I];
+#pragma unroll
+  for (int i = 0; i < I; ++i) {
+    step(x.dt[0][i], x.B[0][i], x.u[i], fwd, kSoftplus, true, a[0][i], bx[0][i]);
+    step(x.dt[1][i], x.B[1][i], x.u[i], bwd, kSoftplus, true, a[1][i], bx[1][i]);
+  }
   float Pf = 1.f, Sf = 0.f, Pb = 1.f, Sb = 0.f;
 #pragma unroll
   for (int i = 0; i < I; ++i) {
@@ -1250,14 +1307,14 @@ __device__ __forceinline__ void scan_pair(const float (&a)[2][I], const float (&
   block_exclusive(Pf, Sf, Pb, Sb, totals, lane, warp, warps);
   float h = Sf;  // every scan starts from h = 0, so the incoming state is the prefix map's S
 #pragma unroll
-  for (int i = 0; i < I; ++i) h = a[0][i] * h + bx[0][i], y[i] += Cv[0][i] * h;
+  for (int i = 0; i < I; ++i) h = a[0][i] * h + bx[0][i], y[i] += x.C[0][i] * h;
   h = Sb;
 #pragma unroll
-  for (int i = I - 1; i >= 0; --i) h = a[1][i] * h + bx[1][i], y[i] += Cv[1][i] * h;
+  for (int i = I - 1; i >= 0; --i) h = a[1][i] * h + bx[1][i], y[i] += x.C[1][i] * h;
 }
 
-template <typename T, int I, bool kSoftplus>
-__global__ void __launch_bounds__(kResidentMaxThreads) resident_kernel(TileArgs<T> args) {
+template <typename T, int I, bool kSoftplus, bool kPreload>
+__device__ __forceinline__ void resident_block(const TileArgs<T>& args) {
   extern __shared__ float column_sums[];  // by map position
   __shared__ float2 totals[2][2][32];     // [columns, rows][forwards, backwards][warp]
   const Grid& g = args.grid;
@@ -1269,69 +1326,71 @@ __global__ void __launch_bounds__(kResidentMaxThreads) resident_kernel(TileArgs<
   const int p = threadIdx.x * I;                        // row-major: columns [p % W, + I) of row p / W
   const int column = p / g.height, r0 = p % g.height;  // column-major: rows [r0, + I) of `column`
 
-  float ur[I], dr[2][I], Br[2][I], Cr[2][I], uc[I], dc[2][I], Bc[2][I], Cc[2][I];
-  load_items<I>(pl.u + p, ur);
-#pragma unroll
-  for (int s = 0; s < 2; ++s) {
-    load_items<I>(pl.delta[2 * s] + p, dr[s]);
-    load_items<I>(pl.B[2 * s] + p, Br[s]);
-    load_items<I>(pl.C[2 * s] + p, Cr[s]);
-  }
-#pragma unroll
-  for (int i = 0; i < I; ++i) {
-    const int q = (r0 + i) * g.width + column;
-    uc[i] = load(pl.u + q);
-#pragma unroll
-    for (int s = 0; s < 2; ++s) {
-      dc[s][i] = load(pl.delta[2 * s + 1] + q);
-      Bc[s][i] = load(pl.B[2 * s + 1] + q);
-      Cc[s][i] = load(pl.C[2 * s + 1] + q);
-    }
-  }
-
-  float a[2][I], bx[2][I], y[I];
-#pragma unroll
-  for (int s = 0; s < 2; ++s) {
-#pragma unroll
-    for (int i = 0; i < I; ++i) step(dc[s][i], Bc[s][i], uc[i], pl.coef[2 * s + 1], kSoftplus, true, a[s][i], bx[s][i]);
-  }
+  // Preloading, the row-major inputs' loads go first: the other order made 144x32x64 1.18x slower on an H100.
+  OwnedInputs<I> cols, rows;
+  if constexpr (kPreload) load_row_owned<T, I>(pl, p, rows);
+  load_column_owned<T, I>(pl, r0, column, g.width, cols);
+  float y[I];
 #pragma unroll
   for (int i = 0; i < I; ++i) y[i] = 0.f;
-  scan_pair<I>(a, bx, Cc, totals[0], lane, warp, warps, y);
+  scan_pair<I, kSoftplus>(cols, pl.coef[1], pl.coef[3], totals[0], lane, warp, warps, y);
 #pragma unroll
   for (int i = 0; i < I; ++i) column_sums[(r0 + i) * g.width + column] = y[i];
 
-#pragma unroll
-  for (int s = 0; s < 2; ++s) {
-#pragma unroll
-    for (int i = 0; i < I; ++i) step(dr[s][i], Br[s][i], ur[i], pl.coef[2 * s], kSoftplus, true, a[s][i], bx[s][i]);
-  }
+  if constexpr (!kPreload) load_row_owned<T, I>(pl, p, rows);
   const float D = (pl.coef[0].D + pl.coef[2].D) + (pl.coef[1].D + pl.coef[3].D);
 #pragma unroll
-  for (int i = 0; i < I; ++i) y[i] = D * ur[i];
-  scan_pair<I>(a, bx, Cr, totals[1], lane, warp, warps, y);  // its barrier orders the column sums' writes
+  for (int i = 0; i < I; ++i) y[i] = D * rows.u[i];
+  // The barrier in this scan orders the column sums' writes before the reads below.
+  scan_pair<I, kSoftplus>(rows, pl.coef[0], pl.coef[2], totals[1], lane, warp, warps, y);
 #pragma unroll
   for (int i = 0; i < I; ++i) y[i] += column_sums[p + i];
   store_items<I>(args.y + (1LL * t.b * g.channels + t.d) * g.height * g.width + p, y);
 }
 
-// Launches the resident kernel where the map fits it and all its blocks are resident at once (`launched`).
-template <typename T, int I>
-cudaError_t launch_resident(const TileArgs<T>& args, cudaStream_t stream, bool& launched) {
+template <typename T, int I, bool kSoftplus>
+__global__ void __launch_bounds__(kResidentPreloadThreads) resident_kernel(TileArgs<T> args) {
+  resident_block<T, I, kSoftplus, true>(args);
+}
+
+template <typename T, int I, bool kSoftplus>
+__global__ void __launch_bounds__(kResidentLeanThreads) resident_kernel_lean(TileArgs<T> args) {
+  resident_block<T, I, kSoftplus, false>(args);
+}
+
+// Launches the first resident build whose blocks all fit on the GPU at once (`launched`); a failed query or launch
+// returns its error.
+template <typename T, int I, bool kSoftplus>
+cudaError_t try_resident(const TileArgs<T>& args, cudaStream_t stream, bool& launched) {
   const Grid& g = args.grid;
-  const auto kernel = args.in.delta_softplus ? resident_kernel<T, I, true> : resident_kernel<T, I, false>;
   const int threads = g.height * g.width / I;
   const size_t bytes = static_cast<size_t>(g.height) * g.width * sizeof(float);
-  int device = 0, per_sm = 0;
+  const long long blocks = 1LL * g.batch * g.channels;
+  int device = 0;
   DeviceLimits limits;
   cudaError_t status = cudaGetDevice(&device);
   if (status == cudaSuccess) status = device_limits(device, &limits);
-  if (status == cudaSuccess) status = blocks_per_sm(reinterpret_cast<const void*>(kernel), device, threads, bytes, &per_sm);
-  const long long blocks = 1LL * g.batch * g.channels;
-  if (status != cudaSuccess || blocks > 1LL * per_sm * limits.multiprocessors) return status;
-  kernel<<<static_cast<unsigned>(blocks), threads, bytes, stream>>>(args);
-  launched = true;
-  return cudaGetLastError();
+  const auto try_launch = [&](auto kernel, int max_threads) {
+    int per_sm = 0;
+    if (launched || status != cudaSuccess || threads > max_threads) return;
+    status = blocks_per_sm(reinterpret_cast<const void*>(kernel), device, threads, bytes, &per_sm);
+    if (status != cudaSuccess || blocks > 1LL * per_sm * limits.multiprocessors) return;
+    kernel<<<static_cast<unsigned>(blocks), threads, bytes, stream>>>(args);
+    status = cudaGetLastError();
+    launched = true;
+  };
+  try_launch(resident_kernel<T, I, kSoftplus>, kResidentPreloadThreads);
+  if constexpr (kResidentLean) try_launch(resident_kernel_lean<T, I, kSoftplus>, kResidentLeanThreads);
+  return status;
+}
+
+template <typename T>
+cudaError_t launch_resident(const TileArgs<T>& args, cudaStream_t stream, bool& launched) {
+  const bool four = resident_items(1LL * args.grid.height * args.grid.width) == 4;
+  if (args.in.delta_softplus) {
+    return four ? try_resident<T, 4, true>(args, stream, launched) : try_resident<T, 8, true>(args, stream, launched);
+  }
+  return four ? try_resident<T, 4, false>(args, stream, launched) : try_resident<T, 8, false>(args, stream, launched);
 }
 
 template <typename T, int V, int Rows, bool kSoftplus>
@@ -1432,8 +1491,7 @@ cudaError_t run(const SelectiveScan2DShape& shape, const SelectiveScan2DInputs<T
     args.grid = Grid{static_cast<int>(shape.batch), static_cast<int>(shape.channels), static_cast<int>(shape.height),
                      static_cast<int>(shape.width), 0, 0};
     bool launched = false;
-    const cudaError_t status = resident_items(shape.length()) == 4 ? launch_resident<T, 4>(args, stream, launched)
-                                                                   : launch_resident<T, 8>(args, stream, launched);
+    const cudaError_t status = launch_resident(args, stream, launched);
     if (launched || status != cudaSuccess) return status;
   }
   const Tiling tiling = make_tiling(shape, all_aligned(4) ? 4 : all_aligned(2) ? 2 : 1);
