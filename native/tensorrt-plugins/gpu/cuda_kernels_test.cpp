@@ -131,16 +131,18 @@ INSTANTIATE_TEST_SUITE_P(
                       // partial second column tile over two batches ({2, 33, 40, 72}, above), and one block per map
                       // ({1, 600, 16, 64}, above).
                       SelectiveScan2DShape{1, 144, 30, 64, 1},
-                      // SegMAN-B's decoder at 1024x2048: one block per map whose blocks fit an H100 at once only
-                      // with the one-block kernel's capped registers.
-                      SelectiveScan2DShape{1, 540, 32, 64, 1},
+                      // SegMAN-B's decoder at 1024x2048 (on an H100, resident in two waves of the lean build),
+                      // and a map of its size whose rows are not in runs of 8: one block per map, whose blocks fit
+                      // an H100 at once only with the one-block kernel's capped registers.
+                      SelectiveScan2DShape{1, 540, 32, 64, 1}, SelectiveScan2DShape{1, 540, 30, 64, 1},
                       // SegMAN-T's decoder at 1024x2048 (resident where the lean build's blocks all fit, else
                       // one block per map in 8-row tiles cut into 4-row tiles, eight warps a block), and a map that
                       // takes the latter with a last tile one row tall.
                       SelectiveScan2DShape{1, 384, 32, 64, 1}, SelectiveScan2DShape{1, 300, 29, 64, 1},
-                      // SegMAN-B's stage 3 at 1024x2048: four-column tiles of a map small enough for one block,
-                      // which such tiles do not take (three launches).
-                      SelectiveScan2DShape{1, 364, 64, 128, 1},
+                      // SegMAN-B's stage 3 at 1024x2048 (on an H100, resident in three waves of the lean build),
+                      // and a map of its size whose rows are not in runs of 8: four-column tiles of a map small
+                      // enough for one block, which such tiles do not take (three launches).
+                      SelectiveScan2DShape{1, 364, 64, 128, 1}, SelectiveScan2DShape{1, 364, 60, 128, 1},
                       // Large maps, one per tiling of the N = 1 three-launch path (most maps above take one block
                       // or 4-row tiles): 8-row tiles of 4 columns per lane over two batches, 16-row tiles of one
                       // column per lane (odd width), and 16-row tiles of 4 columns per lane (SegMAN-T's stage 1 at

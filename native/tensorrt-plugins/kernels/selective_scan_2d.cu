@@ -3,9 +3,9 @@
 //   2. carry: per (batch, direction, channel, state) the chunk maps are scanned in scan order, giving each chunk's
 //      incoming state;
 //   3. apply: every tile recomputes its chunks from their incoming states, sums the four directions and writes y once.
-// N = 1 maps of at most 8192 elements (SegMAN's 16x32, 32x64 and some 64x128 maps) whose sides split into runs of
-// 4 (8 past 1024 elements) skip the plan where their blocks all fit on the GPU at once: a block per channel holds the
-// whole map in registers and scans each direction across the block (`resident_kernel`).
+// N = 1 maps of at most 8192 elements (SegMAN's 16x32, 32x64 and 64x128 maps) whose sides split into runs of 4 (8
+// past 1024 elements) skip the plan: a block per channel holds the whole map in registers and scans each direction
+// across the block (`resident_kernel`, all blocks at once; its lean build where they do not fit, in up to 3 waves).
 // Two tilings share the plan otherwise:
 // - N = 1 (SegMAN), `scalar_state`: one warp per tile of 16, 8 or 4 rows x 32*V columns of one channel, lane l
 //   owning V adjacent columns, so every row of every input is one coalesced V-wide load per lane. A row segment is a
@@ -1179,18 +1179,26 @@ __global__ void __launch_bounds__(kMapSplitWarps * 32, kMapSplitBlocks > 1 ? kMa
 // Two builds: the first issues every load before the first scan (one trip to memory; up to 256 threads a block);
 // the lean one loads the row-major directions' inputs after the column-major scans, for 64 registers, where the
 // first's blocks do not all fit on the GPU at once (on an H100: 384x32x64 and 364x32x64 2.2x faster than the tiled
-// kernels, 64x64x128 1.35x).
+// kernels, 64x64x128 1.35x; in up to three waves, below, the 540x32x64 and 64x128 maps too).
 #ifndef SEGMAN_SCAN_RESIDENT_MAX_ELEMENTS
 #define SEGMAN_SCAN_RESIDENT_MAX_ELEMENTS 8192
 #endif
 #ifndef SEGMAN_SCAN_RESIDENT_LEAN
 #define SEGMAN_SCAN_RESIDENT_LEAN 1
 #endif
+#ifndef SEGMAN_SCAN_RESIDENT_LEAN_WAVES
+#define SEGMAN_SCAN_RESIDENT_LEAN_WAVES 3
+#endif
 #ifndef SEGMAN_SCAN_RESIDENT_FOUR_ELEMENTS
 #define SEGMAN_SCAN_RESIDENT_FOUR_ELEMENTS 1024
 #endif
 constexpr int kResidentMaxElements = SEGMAN_SCAN_RESIDENT_MAX_ELEMENTS;  // 0: never
 constexpr bool kResidentLean = SEGMAN_SCAN_RESIDENT_LEAN;
+// Waves of blocks the lean build may take (its blocks are independent, unlike the one-block tiled kernel's, whose
+// second wave doubles the time). Measured on an H100 (the sweep), up to 3 waves instead of 1: SegMAN-B's 540x32x64
+// (2 waves) 1.91x faster in fp32 and 2.07x in fp16, 364x64x128 (3 waves) 1.67x / 1.52x, 144x64x128 and 160x64x128
+// (2 waves) 1.32-1.35x, the other maps unchanged.
+constexpr int kResidentLeanWaves = SEGMAN_SCAN_RESIDENT_LEAN_WAVES;
 constexpr int kResidentPreloadThreads = 256, kResidentLeanThreads = 1024;
 
 // Elements a thread owns: 4 in maps of at most SEGMAN_SCAN_RESIDENT_FOUR_ELEMENTS, else 8. Measured on an H100 (the
@@ -1358,8 +1366,8 @@ __global__ void __launch_bounds__(kResidentLeanThreads) resident_kernel_lean(Til
   resident_block<T, I, kSoftplus, false>(args);
 }
 
-// Launches the first resident build whose blocks all fit on the GPU at once (`launched`); a failed query or launch
-// returns its error.
+// Launches the preloading build where its blocks all fit on the GPU at once, else the lean one where its blocks
+// take at most kResidentLeanWaves waves (`launched`); a failed query or launch returns its error.
 template <typename T, int I, bool kSoftplus>
 cudaError_t try_resident(const TileArgs<T>& args, cudaStream_t stream, bool& launched) {
   const Grid& g = args.grid;
@@ -1370,17 +1378,19 @@ cudaError_t try_resident(const TileArgs<T>& args, cudaStream_t stream, bool& lau
   DeviceLimits limits;
   cudaError_t status = cudaGetDevice(&device);
   if (status == cudaSuccess) status = device_limits(device, &limits);
-  const auto try_launch = [&](auto kernel, int max_threads) {
+  const auto try_launch = [&](auto kernel, int max_threads, int waves) {
     int per_sm = 0;
     if (launched || status != cudaSuccess || threads > max_threads) return;
     status = blocks_per_sm(reinterpret_cast<const void*>(kernel), device, threads, bytes, &per_sm);
-    if (status != cudaSuccess || blocks > 1LL * per_sm * limits.multiprocessors) return;
+    if (status != cudaSuccess || blocks > 1LL * per_sm * limits.multiprocessors * waves) return;
     kernel<<<static_cast<unsigned>(blocks), threads, bytes, stream>>>(args);
     status = cudaGetLastError();
     launched = true;
   };
-  try_launch(resident_kernel<T, I, kSoftplus>, kResidentPreloadThreads);
-  if constexpr (kResidentLean) try_launch(resident_kernel_lean<T, I, kSoftplus>, kResidentLeanThreads);
+  try_launch(resident_kernel<T, I, kSoftplus>, kResidentPreloadThreads, 1);
+  if constexpr (kResidentLean) {
+    try_launch(resident_kernel_lean<T, I, kSoftplus>, kResidentLeanThreads, kResidentLeanWaves);
+  }
   return status;
 }
 
