@@ -1208,8 +1208,8 @@ __host__ __device__ constexpr int resident_items(long long elements) {
   return elements <= SEGMAN_SCAN_RESIDENT_FOUR_ELEMENTS ? 4 : 8;
 }
 
-// Whether a map can take a resident kernel (its blocks must also all fit on the GPU at once; see
-// launch_resident): rows and columns split into whole runs of I, and whole warps of at most a block.
+// Whether a map can take a resident kernel (a build's blocks must also fit on the GPU in the waves try_resident
+// allows): rows and columns split into whole runs of I, and whole warps of at most a block.
 bool fits_resident(const SelectiveScan2DShape& s) {
   const long long elements = s.height * s.width;
   const int items = resident_items(elements);
