@@ -113,6 +113,12 @@ INSTANTIATE_TEST_SUITE_P(
                       SelectiveScan2DShape{1, 5, 32, 32, 1}, SelectiveScan2DShape{2, 20, 32, 64, 1},
                       SelectiveScan2DShape{1, 6, 24, 64, 1}, SelectiveScan2DShape{1, 3, 8, 256, 1},
                       SelectiveScan2DShape{1, 6, 64, 64, 1}, SelectiveScan2DShape{1, 18, 64, 128, 1},
+                      // Resident blocks whose last warp runs past the map: the demo model's maps at 320x640
+                      // (stage 3, 200 threads of 4 elements; stage 2, 400 of 8; the decoder, 200 of 1), a 4x4 map
+                      // (4 threads of 32) and a 7x9 one (63 of 1; {1, 1, 1, 1} and {2, 3, 5, 7} above too).
+                      SelectiveScan2DShape{1, 144, 20, 40, 1}, SelectiveScan2DShape{1, 64, 40, 80, 1},
+                      SelectiveScan2DShape{2, 144, 10, 20, 1}, SelectiveScan2DShape{3, 2, 4, 4, 1},
+                      SelectiveScan2DShape{1, 3, 7, 9, 1},
                       // One block per map (at most 4 tiles; rows not in runs of 4): 4-row tiles with a partial
                       // last one, two column tiles with a partial last one and a partial 16-row tile, 8-row tiles
                       // of two columns a lane.

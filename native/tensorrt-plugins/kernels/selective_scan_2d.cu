@@ -1201,39 +1201,55 @@ constexpr bool kResidentLean = SEGMAN_SCAN_RESIDENT_LEAN;
 constexpr int kResidentLeanWaves = SEGMAN_SCAN_RESIDENT_LEAN_WAVES;
 constexpr int kResidentPreloadThreads = 256, kResidentLeanThreads = 1024;
 
-// Elements a thread owns: 4 in maps of at most SEGMAN_SCAN_RESIDENT_FOUR_ELEMENTS, else 8. Measured on an H100 (the
-// sweep), 4 up to 2048 elements (512 threads, the lean build) made 144x32x64 1.22x slower, and 384x32x64 and
-// 364x32x64, whose blocks then no longer all fit, 2.1x.
-__host__ __device__ constexpr int resident_items(long long elements) {
-  return elements <= SEGMAN_SCAN_RESIDENT_FOUR_ELEMENTS ? 4 : 8;
+// Elements a thread owns, in runs of I along rows and along columns; 0 where the map takes no resident kernel. 4 in
+// maps of at most SEGMAN_SCAN_RESIDENT_FOUR_ELEMENTS whose sides are multiples of 4, 1 in maps of at most 256
+// elements whose sides are not (the demo model's 10x20 decoder map), 8 in larger maps whose sides are multiples of 8.
+// Measured on an H100 (the sweep), 4 up to 2048 elements (512 threads, the lean build) made 144x32x64 1.22x slower,
+// and 384x32x64 and 364x32x64, whose blocks then no longer all fit, 2.1x.
+__host__ __device__ constexpr int resident_items(long long height, long long width) {
+  const long long elements = height * width;
+  if (elements > kResidentMaxElements) return 0;
+  if (elements <= SEGMAN_SCAN_RESIDENT_FOUR_ELEMENTS) {
+    return height % 4 == 0 && width % 4 == 0 ? 4 : elements <= kResidentPreloadThreads ? 1 : 0;
+  }
+  return height % 8 == 0 && width % 8 == 0 ? 8 : 0;
+}
+
+// Threads of a resident block: one per I elements, in whole warps (threads of the last warp past the map carry
+// identity maps).
+__host__ __device__ constexpr int resident_threads(long long elements, int items) {
+  return static_cast<int>((elements / items + 31) / 32 * 32);
 }
 
 // Whether a map can take a resident kernel (a build's blocks must also fit on the GPU in the waves try_resident
-// allows): rows and columns split into whole runs of I, and whole warps of at most a block.
+// allows): runs of I elements, and at most a block of threads.
 bool fits_resident(const SelectiveScan2DShape& s) {
-  const long long elements = s.height * s.width;
-  const int items = resident_items(elements);
-  return elements <= kResidentMaxElements && s.height % items == 0 && s.width % items == 0 &&
-         (elements / items) % 32 == 0 && elements / items <= kResidentLeanThreads;
+  const int items = resident_items(s.height, s.width);
+  return items > 0 && resident_threads(s.height * s.width, items) <= kResidentLeanThreads;
 }
 
+// I consecutive elements in loads of up to four (one vector load each where I >= 4).
 template <int I, typename T>
 __device__ __forceinline__ void load_items(const T* p, float (&x)[I]) {
+  constexpr int V = I < 4 ? I : 4;
 #pragma unroll
-  for (int v = 0; v < I; v += 4) {
-    float part[4];
-    load_vec<4>(p + v, part);
+  for (int v = 0; v < I; v += V) {
+    float part[V];
+    load_vec<V>(p + v, part);
 #pragma unroll
-    for (int j = 0; j < 4; ++j) x[v + j] = part[j];
+    for (int j = 0; j < V; ++j) x[v + j] = part[j];
   }
 }
 
 template <int I, typename T>
 __device__ __forceinline__ void store_items(T* p, const float (&x)[I]) {
+  constexpr int V = I < 4 ? I : 4;
 #pragma unroll
-  for (int v = 0; v < I; v += 4) {
-    const float part[4] = {x[v], x[v + 1], x[v + 2], x[v + 3]};
-    store_vec<4>(p + v, part);
+  for (int v = 0; v < I; v += V) {
+    float part[V];
+#pragma unroll
+    for (int j = 0; j < V; ++j) part[j] = x[v + j];
+    store_vec<V>(p + v, part);
   }
 }
 
@@ -1296,15 +1312,15 @@ __device__ __forceinline__ void block_exclusive(float& Pf, float& Sf, float& Pb,
 }
 
 // The forward (k) and backward (k + 2) directions of one scan order over the thread's I elements (coefficients
-// `fwd` and `bwd`): y[i] += C h of both.
+// `fwd` and `bwd`; identity steps where the thread owns none): y[i] += C h of both.
 template <int I, bool kSoftplus>
-__device__ __forceinline__ void scan_pair(const OwnedInputs<I>& x, const Coef& fwd, const Coef& bwd,
+__device__ __forceinline__ void scan_pair(const OwnedInputs<I>& x, const Coef& fwd, const Coef& bwd, bool owned,
                                           float2 (&totals)[2][32], int lane, int warp, int warps, float (&y)[I]) {
   float a[2][I], bx[2][I];
 #pragma unroll
   for (int i = 0; i < I; ++i) {
-    step(x.dt[0][i], x.B[0][i], x.u[i], fwd, kSoftplus, true, a[0][i], bx[0][i]);
-    step(x.dt[1][i], x.B[1][i], x.u[i], bwd, kSoftplus, true, a[1][i], bx[1][i]);
+    step(x.dt[0][i], x.B[0][i], x.u[i], fwd, kSoftplus, owned, a[0][i], bx[0][i]);
+    step(x.dt[1][i], x.B[1][i], x.u[i], bwd, kSoftplus, owned, a[1][i], bx[1][i]);
   }
   float Pf = 1.f, Sf = 0.f, Pb = 1.f, Sb = 0.f;
 #pragma unroll
@@ -1321,7 +1337,9 @@ __device__ __forceinline__ void scan_pair(const OwnedInputs<I>& x, const Coef& f
   for (int i = I - 1; i >= 0; --i) h = a[1][i] * h + bx[1][i], y[i] += x.C[1][i] * h;
 }
 
-template <typename T, int I, bool kSoftplus, bool kPreload>
+// kWholeWarps: every thread owns elements (the map's elements a multiple of 32 x I), which spares the lean build
+// the ownership tests its 64 registers paid for (on an H100, 384x32x64 and 540x32x64 1.1-1.2x slower with them).
+template <typename T, int I, bool kSoftplus, bool kPreload, bool kWholeWarps>
 __device__ __forceinline__ void resident_block(const TileArgs<T>& args) {
   extern __shared__ float column_sums[];  // by map position
   __shared__ float2 totals[2][2][32];     // [columns, rows][forwards, backwards][warp]
@@ -1331,7 +1349,10 @@ __device__ __forceinline__ void resident_block(const TileArgs<T>& args) {
   t.b = blockIdx.x / g.channels;
   t.d = blockIdx.x % g.channels;
   const Planes<T> pl = planes_of(args.in, g, t);
-  const int p = threadIdx.x * I;                        // row-major: columns [p % W, + I) of row p / W
+  const int elements = g.height * g.width;
+  const int first = static_cast<int>(threadIdx.x) * I;
+  const bool owned = kWholeWarps || first < elements;
+  const int p = owned ? first : elements - I;          // row-major: columns [p % W, + I) of row p / W
   const int column = p / g.height, r0 = p % g.height;  // column-major: rows [r0, + I) of `column`
 
   // Preloading, the row-major inputs' loads go first: the other order made 144x32x64 1.18x slower on an H100.
@@ -1341,37 +1362,40 @@ __device__ __forceinline__ void resident_block(const TileArgs<T>& args) {
   float y[I];
 #pragma unroll
   for (int i = 0; i < I; ++i) y[i] = 0.f;
-  scan_pair<I, kSoftplus>(cols, pl.coef[1], pl.coef[3], totals[0], lane, warp, warps, y);
+  scan_pair<I, kSoftplus>(cols, pl.coef[1], pl.coef[3], owned, totals[0], lane, warp, warps, y);
+  if (owned) {
 #pragma unroll
-  for (int i = 0; i < I; ++i) column_sums[(r0 + i) * g.width + column] = y[i];
+    for (int i = 0; i < I; ++i) column_sums[(r0 + i) * g.width + column] = y[i];
+  }
 
   if constexpr (!kPreload) load_row_owned<T, I>(pl, p, rows);
   const float D = (pl.coef[0].D + pl.coef[2].D) + (pl.coef[1].D + pl.coef[3].D);
 #pragma unroll
   for (int i = 0; i < I; ++i) y[i] = D * rows.u[i];
   // The barrier in this scan orders the column sums' writes before the reads below.
-  scan_pair<I, kSoftplus>(rows, pl.coef[0], pl.coef[2], totals[1], lane, warp, warps, y);
+  scan_pair<I, kSoftplus>(rows, pl.coef[0], pl.coef[2], owned, totals[1], lane, warp, warps, y);
+  if (!owned) return;
 #pragma unroll
   for (int i = 0; i < I; ++i) y[i] += column_sums[p + i];
-  store_items<I>(args.y + (1LL * t.b * g.channels + t.d) * g.height * g.width + p, y);
+  store_items<I>(args.y + (1LL * t.b * g.channels + t.d) * elements + p, y);
 }
 
-template <typename T, int I, bool kSoftplus>
+template <typename T, int I, bool kSoftplus, bool kWholeWarps>
 __global__ void __launch_bounds__(kResidentPreloadThreads) resident_kernel(TileArgs<T> args) {
-  resident_block<T, I, kSoftplus, true>(args);
+  resident_block<T, I, kSoftplus, true, kWholeWarps>(args);
 }
 
-template <typename T, int I, bool kSoftplus>
+template <typename T, int I, bool kSoftplus, bool kWholeWarps>
 __global__ void __launch_bounds__(kResidentLeanThreads) resident_kernel_lean(TileArgs<T> args) {
-  resident_block<T, I, kSoftplus, false>(args);
+  resident_block<T, I, kSoftplus, false, kWholeWarps>(args);
 }
 
 // Launches the preloading build where its blocks all fit on the GPU at once, else the lean one where its blocks
 // take at most kResidentLeanWaves waves (`launched`); a failed query or launch returns its error.
-template <typename T, int I, bool kSoftplus>
+template <typename T, int I, bool kSoftplus, bool kWholeWarps>
 cudaError_t try_resident(const TileArgs<T>& args, cudaStream_t stream, bool& launched) {
   const Grid& g = args.grid;
-  const int threads = g.height * g.width / I;
+  const int threads = resident_threads(1LL * g.height * g.width, I);
   const size_t bytes = static_cast<size_t>(g.height) * g.width * sizeof(float);
   const long long blocks = 1LL * g.batch * g.channels;
   int device = 0;
@@ -1387,20 +1411,30 @@ cudaError_t try_resident(const TileArgs<T>& args, cudaStream_t stream, bool& lau
     status = cudaGetLastError();
     launched = true;
   };
-  try_launch(resident_kernel<T, I, kSoftplus>, kResidentPreloadThreads, 1);
-  if constexpr (kResidentLean) {
-    try_launch(resident_kernel_lean<T, I, kSoftplus>, kResidentLeanThreads, kResidentLeanWaves);
+  try_launch(resident_kernel<T, I, kSoftplus, kWholeWarps>, kResidentPreloadThreads, 1);
+  if constexpr (kResidentLean && I > 1) {  // one element a thread: at most 256 threads, the preloading build's
+    try_launch(resident_kernel_lean<T, I, kSoftplus, kWholeWarps>, kResidentLeanThreads, kResidentLeanWaves);
   }
   return status;
 }
 
-template <typename T>
-cudaError_t launch_resident(const TileArgs<T>& args, cudaStream_t stream, bool& launched) {
-  const bool four = resident_items(1LL * args.grid.height * args.grid.width) == 4;
-  if (args.in.delta_softplus) {
-    return four ? try_resident<T, 4, true>(args, stream, launched) : try_resident<T, 8, true>(args, stream, launched);
+template <typename T, int I, bool kSoftplus>
+cudaError_t try_resident(const TileArgs<T>& args, cudaStream_t stream, bool& launched) {
+  if constexpr (I > 1) {
+    if (1LL * args.grid.height * args.grid.width % (32 * I) == 0) {
+      return try_resident<T, I, kSoftplus, true>(args, stream, launched);
+    }
   }
-  return four ? try_resident<T, 4, false>(args, stream, launched) : try_resident<T, 8, false>(args, stream, launched);
+  return try_resident<T, I, kSoftplus, false>(args, stream, launched);
+}
+
+template <typename T, bool kSoftplus>
+cudaError_t launch_resident(const TileArgs<T>& args, int items, cudaStream_t stream, bool& launched) {
+  switch (items) {
+    case 1: return try_resident<T, 1, kSoftplus>(args, stream, launched);
+    case 4: return try_resident<T, 4, kSoftplus>(args, stream, launched);
+    default: return try_resident<T, 8, kSoftplus>(args, stream, launched);
+  }
 }
 
 template <typename T, int V, int Rows, bool kSoftplus>
@@ -1497,11 +1531,13 @@ cudaError_t run(const SelectiveScan2DShape& shape, const SelectiveScan2DInputs<T
   TileArgs<T> args{};
   args.in = in;
   args.y = y;
-  if (fits_resident(shape) && all_aligned(4)) {
+  const int items = resident_items(shape.height, shape.width);
+  if (fits_resident(shape) && all_aligned(std::min(items, 4))) {
     args.grid = Grid{static_cast<int>(shape.batch), static_cast<int>(shape.channels), static_cast<int>(shape.height),
                      static_cast<int>(shape.width), 0, 0};
     bool launched = false;
-    const cudaError_t status = launch_resident(args, stream, launched);
+    const cudaError_t status = in.delta_softplus ? launch_resident<T, true>(args, items, stream, launched)
+                                                 : launch_resident<T, false>(args, items, stream, launched);
     if (launched || status != cudaSuccess) return status;
   }
   const Tiling tiling = make_tiling(shape, all_aligned(4) ? 4 : all_aligned(2) ? 2 : 1);
