@@ -4,8 +4,9 @@
 //      incoming state;
 //   3. apply: every tile recomputes its chunks from their incoming states, sums the four directions and writes y once.
 // N = 1 maps of at most 8192 elements (SegMAN's 16x32, 32x64 and 64x128 maps) whose sides split into runs of 4 (8
-// past 1024 elements) skip the plan: a block per channel holds the whole map in registers and scans each direction
-// across the block (`resident_kernel`, all blocks at once; its lean build where they do not fit, in up to 3 waves).
+// past 1024 elements; any sides up to 256 elements) skip the plan: a block per channel holds the whole map in
+// registers and scans each direction across the block (`resident_kernel`, all blocks at once; its lean build where
+// they do not fit, in up to 3 waves).
 // Two tilings share the plan otherwise:
 // - N = 1 (SegMAN), `scalar_state`: one warp per tile of 16, 8 or 4 rows x 32*V columns of one channel, lane l
 //   owning V adjacent columns, so every row of every input is one coalesced V-wide load per lane. A row segment is a
