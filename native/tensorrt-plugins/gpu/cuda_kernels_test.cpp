@@ -121,9 +121,9 @@ INSTANTIATE_TEST_SUITE_P(
                       SelectiveScan2DShape{1, 3, 7, 9, 1},
                       // One block per map (at most 4 tiles; rows not in runs of 4): 4-row tiles with a partial
                       // last one, two column tiles with a partial last one and a partial 16-row tile, 8-row tiles
-                      // of two columns a lane.
+                      // of two columns a lane with a partial last one.
                       SelectiveScan2DShape{1, 40, 14, 32, 1}, SelectiveScan2DShape{1, 1100, 13, 62, 1},
-                      SelectiveScan2DShape{1, 600, 16, 64, 1},
+                      SelectiveScan2DShape{1, 600, 14, 64, 1},
                       // Small maps of more tiles, or past a block's shared memory: the three launches.
                       SelectiveScan2DShape{1, 2, 12, 128, 1},
                       SelectiveScan2DShape{2, 20, 30, 64, 1}, SelectiveScan2DShape{1, 3, 21, 62, 1},
@@ -135,7 +135,7 @@ INSTANTIATE_TEST_SUITE_P(
                       // Two columns per lane (even widths of 64-127 with channels enough for a wave of warps):
                       // 4-row tiles, the last one partial (SegMAN-T's 144x32x64 map at 512x1024 is resident), a
                       // partial second column tile over two batches ({2, 33, 40, 72}, above), and one block per map
-                      // ({1, 600, 16, 64}, above).
+                      // ({1, 600, 14, 64}, above).
                       SelectiveScan2DShape{1, 144, 30, 64, 1},
                       // SegMAN-B's decoder at 1024x2048 (on an H100, resident in two waves of the lean build),
                       // and a map of its size whose rows are not in runs of 8: one block per map, whose blocks fit
