@@ -309,8 +309,8 @@ public sealed class MqttConnection : IAsyncDisposable, ISessionPublisher
             else
             {
                 client.Dispose();
+                _lastError = failure; // before the count, so a counted failure is always one whose cause can be read
                 Counters.CountFailedAttempt();
-                _lastError = failure;
                 delay = _backoff.DelayFor(attempt + 1, Random.Shared.NextDouble());
                 if (!string.Equals(failure, previousFailure, StringComparison.Ordinal))
                 {
