@@ -1169,6 +1169,38 @@ __global__ void __launch_bounds__(kMapSplitWarps * 32, kMapSplitBlocks > 1 ? kMa
   map_block<T, V, Rows, kSoftplus, kMapSplitWarps>(args);
 }
 
+// Launches a kernel of one block per map where its blocks fit on the GPU in at most `waves` waves: the rule of the
+// one-block tiled kernels (one wave) and of the resident kernels. The first build that fits is launched; later tries
+// then do nothing. A failed query or launch is kept in status().
+class WaveLaunch {
+ public:
+  WaveLaunch() {
+    status_ = cudaGetDevice(&device_);
+    if (status_ == cudaSuccess) status_ = device_limits(device_, &limits_);
+  }
+
+  template <typename Kernel, typename Args>
+  void try_launch(Kernel kernel, const Args& args, long long blocks, int threads, size_t bytes, int waves,
+                  cudaStream_t stream) {
+    int per_sm = 0;
+    if (launched_ || status_ != cudaSuccess) return;
+    status_ = blocks_per_sm(reinterpret_cast<const void*>(kernel), device_, threads, bytes, &per_sm);
+    if (status_ != cudaSuccess || blocks > 1LL * per_sm * limits_.multiprocessors * waves) return;
+    kernel<<<static_cast<unsigned>(blocks), threads, bytes, stream>>>(args);
+    status_ = cudaGetLastError();
+    launched_ = true;
+  }
+
+  bool launched() const { return launched_; }
+  cudaError_t status() const { return status_; }
+
+ private:
+  int device_ = 0;
+  DeviceLimits limits_;
+  cudaError_t status_ = cudaSuccess;
+  bool launched_ = false;
+};
+
 // ---------------------------------------------------------------- N = 1, small maps: the whole map in registers
 // A block per (batch, channel) whose threads hold every element of the map: thread t owns elements [t*I, t*I + I)
 // of each scan order, I consecutive columns of one row for the row-major directions (k = 0, 2) and I consecutive
@@ -1399,24 +1431,18 @@ cudaError_t try_resident(const TileArgs<T>& args, cudaStream_t stream, bool& lau
   const int threads = resident_threads(1LL * g.height * g.width, I);
   const size_t bytes = static_cast<size_t>(g.height) * g.width * sizeof(float);
   const long long blocks = 1LL * g.batch * g.channels;
-  int device = 0;
-  DeviceLimits limits;
-  cudaError_t status = cudaGetDevice(&device);
-  if (status == cudaSuccess) status = device_limits(device, &limits);
-  const auto try_launch = [&](auto kernel, int max_threads, int waves) {
-    int per_sm = 0;
-    if (launched || status != cudaSuccess || threads > max_threads) return;
-    status = blocks_per_sm(reinterpret_cast<const void*>(kernel), device, threads, bytes, &per_sm);
-    if (status != cudaSuccess || blocks > 1LL * per_sm * limits.multiprocessors * waves) return;
-    kernel<<<static_cast<unsigned>(blocks), threads, bytes, stream>>>(args);
-    status = cudaGetLastError();
-    launched = true;
-  };
-  try_launch(resident_kernel<T, I, kSoftplus, kWholeWarps>, kResidentPreloadThreads, 1);
-  if constexpr (kResidentLean && I > 1) {  // one element a thread: at most 256 threads, the preloading build's
-    try_launch(resident_kernel_lean<T, I, kSoftplus, kWholeWarps>, kResidentLeanThreads, kResidentLeanWaves);
+  WaveLaunch launch;
+  if (threads <= kResidentPreloadThreads) {
+    launch.try_launch(resident_kernel<T, I, kSoftplus, kWholeWarps>, args, blocks, threads, bytes, 1, stream);
   }
-  return status;
+  if constexpr (kResidentLean && I > 1) {  // one element a thread: at most 256 threads, the preloading build's
+    if (threads <= kResidentLeanThreads) {
+      launch.try_launch(resident_kernel_lean<T, I, kSoftplus, kWholeWarps>, args, blocks, threads, bytes,
+                        kResidentLeanWaves, stream);
+    }
+  }
+  launched = launch.launched();
+  return launch.status();
 }
 
 template <typename T, int I, bool kSoftplus>
@@ -1465,22 +1491,14 @@ cudaError_t launch_chunked(const TileArgs<T>& args, cudaStream_t stream) {
 template <typename T, int V, int Rows, bool kSoftplus>
 cudaError_t launch_map(const TileArgs<T>& args, cudaStream_t stream) {
   const long long blocks = 1LL * args.grid.batch * args.grid.channels;
-  int device = 0;
-  DeviceLimits limits;
-  cudaError_t status = cudaGetDevice(&device);
-  if (status == cudaSuccess) status = device_limits(device, &limits);
-  // Launches `kernel` over `a` if all its blocks fit at once (`launched`); a failed query or launch sets `status`.
-  bool launched = false;
+  WaveLaunch launch;
+  // Launches `kernel` over `a` if its block fits the thread and shared-memory limits and all blocks fit at once.
   const auto try_launch = [&](auto kernel, const TileArgs<T>& a, int rows, int max_threads) {
     const int threads = a.grid.row_tiles * a.grid.col_tiles * 32;
     const size_t bytes = map_shared_layout(a.grid, rows, V).bytes;
-    int per_sm = 0;
-    if (launched || status != cudaSuccess || threads > max_threads || bytes > kMaxMapSharedBytes) return;
-    status = blocks_per_sm(reinterpret_cast<const void*>(kernel), device, threads, bytes, &per_sm);
-    if (status != cudaSuccess || blocks > 1LL * per_sm * limits.multiprocessors) return;
-    kernel<<<static_cast<unsigned>(blocks), threads, bytes, stream>>>(a);
-    status = cudaGetLastError();
-    launched = true;
+    if (threads <= max_threads && bytes <= kMaxMapSharedBytes) {
+      launch.try_launch(kernel, a, blocks, threads, bytes, 1, stream);
+    }
   };
   if constexpr (kMapSplitBlocks > 0 && Rows / 2 >= kMinRows) {
     TileArgs<T> split = args;
@@ -1491,7 +1509,7 @@ cudaError_t launch_map(const TileArgs<T>& args, cudaStream_t stream) {
   if constexpr (kMapCappedBlocks > 1) {
     try_launch(map_kernel_capped<T, V, Rows, kSoftplus>, args, Rows, kMaxMapWarps * 32);
   }
-  if (launched || status != cudaSuccess) return status;
+  if (launch.launched() || launch.status() != cudaSuccess) return launch.status();
   return launch_chunked<T, V, Rows, kSoftplus>(args, stream);
 }
 
