@@ -151,10 +151,18 @@ INSTANTIATE_TEST_SUITE_P(
                       SelectiveScan2DShape{1, 364, 64, 128, 1}, SelectiveScan2DShape{1, 364, 60, 128, 1},
                       // Large maps, one per tiling of the N = 1 three-launch path (most maps above take one block
                       // or 4-row tiles): 8-row tiles of 4 columns per lane over two batches, 16-row tiles of one
-                      // column per lane (odd width), and 16-row tiles of 4 columns per lane (SegMAN-T's stage 1 at
-                      // 1024x2048).
-                      SelectiveScan2DShape{2, 24, 256, 256, 1}, SelectiveScan2DShape{1, 21, 250, 255, 1},
-                      SelectiveScan2DShape{1, 32, 256, 512, 1}));
+                      // column per lane (odd width), and 16-row tiles of 4 columns per lane. Their heights are not
+                      // multiples of 8, which keeps them off the cluster build (on devices that have clusters).
+                      SelectiveScan2DShape{2, 24, 252, 256, 1}, SelectiveScan2DShape{1, 21, 250, 255, 1},
+                      SelectiveScan2DShape{1, 32, 252, 512, 1},
+                      // Maps shared by the blocks of a cluster (compute capability 9.0; elsewhere the tiled
+                      // kernels): the demo model's stage 1 at 320x640 (2 blocks of 800 threads), a map of 2 blocks
+                      // of 576, 4 blocks over two batches, 8 blocks of 800 threads and 8 of 1024 (over two
+                      // batches), and 16 blocks (SegMAN-T's stage 1 at 1024x2048, and a map of three channels).
+                      SelectiveScan2DShape{1, 32, 80, 160, 1}, SelectiveScan2DShape{1, 5, 96, 96, 1},
+                      SelectiveScan2DShape{2, 3, 128, 256, 1}, SelectiveScan2DShape{1, 2, 200, 256, 1},
+                      SelectiveScan2DShape{2, 24, 256, 256, 1}, SelectiveScan2DShape{1, 32, 256, 512, 1},
+                      SelectiveScan2DShape{1, 3, 256, 512, 1}));
 
 TEST(CudaSelectiveScan2D, IsDeterministic) {
   Random rng;

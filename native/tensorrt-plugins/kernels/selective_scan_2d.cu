@@ -6,7 +6,9 @@
 // N = 1 maps of at most 8192 elements (SegMAN's 16x32, 32x64 and 64x128 maps) whose sides split into runs of 4 (8
 // past 1024 elements; any sides up to 256 elements) skip the plan: a block per channel holds the whole map in
 // registers and scans each direction across the block (`resident_kernel`, all blocks at once; its lean build where
-// they do not fit, in up to 3 waves).
+// they do not fit, in up to 3 waves). On devices with thread block clusters, maps of up to twice that whose sides
+// are multiples of 8 (the demo model's 80x160 map) are held the same way by the 2 blocks of a cluster
+// (`resident_cluster_kernel`).
 // Two tilings share the plan otherwise:
 // - N = 1 (SegMAN), `scalar_state`: one warp per tile of 16, 8 or 4 rows x 32*V columns of one channel, lane l
 //   owning V adjacent columns, so every row of every input is one coalesced V-wide load per lane. A row segment is a
@@ -1261,6 +1263,67 @@ bool fits_resident(const SelectiveScan2DShape& s) {
   return items > 0 && resident_threads(s.height * s.width, items) <= kResidentLeanThreads;
 }
 
+// Thread block clusters (compute capability 9.0 and newer): the blocks of a cluster run at once and reach each
+// other's shared memory. The host launches the cluster build only on such devices; elsewhere these compile to
+// nothing.
+__device__ __forceinline__ unsigned cluster_rank() {
+  unsigned rank = 0;
+#if __CUDA_ARCH__ >= 900
+  asm volatile("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
+#endif
+  return rank;
+}
+
+__device__ __forceinline__ unsigned cluster_blocks() {
+  unsigned blocks = 1;
+#if __CUDA_ARCH__ >= 900
+  asm volatile("mov.u32 %0, %%cluster_nctarank;" : "=r"(blocks));
+#endif
+  return blocks;
+}
+
+// A barrier of every thread of the cluster; shared-memory writes before it, local or remote, are seen after it.
+__device__ __forceinline__ void cluster_sync() {
+#if __CUDA_ARCH__ >= 900
+  asm volatile("barrier.cluster.arrive.aligned;\n\tbarrier.cluster.wait.aligned;" ::: "memory");
+#endif
+}
+
+// Where `p`, an address in this block's shared memory, lies in the shared memory of the cluster's block `rank`.
+template <typename P>
+__device__ __forceinline__ P* in_block(P* p, unsigned rank) {
+#if __CUDA_ARCH__ >= 900
+  unsigned long long mapped;
+  asm volatile("mapa.u64 %0, %1, %2;" : "=l"(mapped) : "l"(reinterpret_cast<unsigned long long>(p)), "r"(rank));
+  return reinterpret_cast<P*>(mapped);
+#else
+  return p;
+#endif
+}
+
+// One scan order's block maps, exchanged across a cluster whose blocks hold consecutive shares of it.
+struct ClusterShares {
+  float2* maps;  // this block's (forwards, backwards) maps in its shared memory, read by the other blocks
+  unsigned rank = 0, blocks = 1;
+
+  // Publishes this block's maps and returns the states entering it: forwards from the blocks before it, backwards
+  // from the blocks after it (every scan starts from state 0).
+  __device__ __forceinline__ float2 carry(const float2 (&block)[2]) const {
+    if (threadIdx.x == 0) maps[0] = block[0], maps[1] = block[1];
+    cluster_sync();
+    float forwards = 0.f, backwards = 0.f;
+    for (unsigned r = 0; r < rank; ++r) {
+      const float2 m = in_block(maps, r)[0];
+      forwards = m.x * forwards + m.y;
+    }
+    for (unsigned r = blocks - 1; r > rank; --r) {
+      const float2 m = in_block(maps, r)[1];
+      backwards = m.x * backwards + m.y;
+    }
+    return make_float2(forwards, backwards);
+  }
+};
+
 // I consecutive elements in loads of up to four (one vector load each where I >= 4).
 template <int I, typename T>
 __device__ __forceinline__ void load_items(const T* p, float (&x)[I]) {
@@ -1324,9 +1387,11 @@ __device__ __forceinline__ void load_column_owned(const Planes<T>& pl, int r0, i
 
 // Turns this thread's maps of one forward and one backward direction into the maps of every element before its own
 // in scan order (lower threads forwards, higher threads backwards). `totals` holds a float2 per warp and direction;
-// every warp scans the warps' totals itself, so one barrier serves.
+// every warp scans the warps' totals itself, so one barrier serves. kBlockMaps: also the whole block's map of each
+// direction, in `block` (forwards, backwards), for the cluster build.
+template <bool kBlockMaps = false>
 __device__ __forceinline__ void block_exclusive(float& Pf, float& Sf, float& Pb, float& Sb, float2 (&totals)[2][32],
-                                                int lane, int warp, int warps) {
+                                                int lane, int warp, int warps, float2 (*block)[2] = nullptr) {
   scan_lanes<false>(Pf, Sf, lane);
   scan_lanes<true>(Pb, Sb, lane);
   if (lane == 31) totals[0][warp] = make_float2(Pf, Sf);
@@ -1338,6 +1403,10 @@ __device__ __forceinline__ void block_exclusive(float& Pf, float& Sf, float& Pb,
   float2 b = lane < warps ? totals[1][lane] : make_float2(1.f, 0.f);
   scan_lanes<false>(f.x, f.y, lane);
   scan_lanes<true>(b.x, b.y, lane);
+  if constexpr (kBlockMaps) {  // lanes past the warps hold identity maps, so the ends hold the block's
+    (*block)[0] = make_float2(__shfl_sync(kFull, f.x, 31), __shfl_sync(kFull, f.y, 31));
+    (*block)[1] = make_float2(__shfl_sync(kFull, b.x, 0), __shfl_sync(kFull, b.y, 0));
+  }
   const float fP = __shfl_sync(kFull, f.x, max(warp - 1, 0)), fS = __shfl_sync(kFull, f.y, max(warp - 1, 0));
   const float bP = __shfl_sync(kFull, b.x, min(warp + 1, 31)), bS = __shfl_sync(kFull, b.y, min(warp + 1, 31));
   if (warp > 0) Sf = Pf * fS + Sf, Pf *= fP;  // the warps before come first
@@ -1345,10 +1414,13 @@ __device__ __forceinline__ void block_exclusive(float& Pf, float& Sf, float& Pb,
 }
 
 // The forward (k) and backward (k + 2) directions of one scan order over the thread's I elements (coefficients
-// `fwd` and `bwd`; identity steps where the thread owns none): y[i] += C h of both.
-template <int I, bool kSoftplus>
+// `fwd` and `bwd`; identity steps where the thread owns none): y[i] += C h of both. kCluster: the block holds one
+// share of the scan order and `cluster` carries in the states of the blocks before it (forwards) and after it
+// (backwards).
+template <int I, bool kSoftplus, bool kCluster = false>
 __device__ __forceinline__ void scan_pair(const OwnedInputs<I>& x, const Coef& fwd, const Coef& bwd, bool owned,
-                                          float2 (&totals)[2][32], int lane, int warp, int warps, float (&y)[I]) {
+                                          float2 (&totals)[2][32], int lane, int warp, int warps, float (&y)[I],
+                                          const ClusterShares& cluster = {}) {
   float a[2][I], bx[2][I];
 #pragma unroll
   for (int i = 0; i < I; ++i) {
@@ -1361,7 +1433,15 @@ __device__ __forceinline__ void scan_pair(const OwnedInputs<I>& x, const Coef& f
     Sf = a[0][i] * Sf + bx[0][i], Pf *= a[0][i];
     Sb = a[1][I - 1 - i] * Sb + bx[1][I - 1 - i], Pb *= a[1][I - 1 - i];
   }
-  block_exclusive(Pf, Sf, Pb, Sb, totals, lane, warp, warps);
+  if constexpr (kCluster) {
+    float2 block[2];
+    block_exclusive<true>(Pf, Sf, Pb, Sb, totals, lane, warp, warps, &block);
+    const float2 carried = cluster.carry(block);
+    Sf = Pf * carried.x + Sf;  // the prefix maps applied to the states entering the block
+    Sb = Pb * carried.y + Sb;
+  } else {
+    block_exclusive(Pf, Sf, Pb, Sb, totals, lane, warp, warps);
+  }
   float h = Sf;  // every scan starts from h = 0, so the incoming state is the prefix map's S
 #pragma unroll
   for (int i = 0; i < I; ++i) h = a[0][i] * h + bx[0][i], y[i] += x.C[0][i] * h;
@@ -1413,6 +1493,56 @@ __device__ __forceinline__ void resident_block(const TileArgs<T>& args) {
   store_items<I>(args.y + (1LL * t.b * g.channels + t.d) * elements + p, y);
 }
 
+// The cluster build of resident_block (the lean build's order of loads; every thread owns elements): the map is
+// shared by the blocks of a cluster, block r holding elements [r*M, (r+1)*M) of each scan order (M = the map's
+// elements / the cluster's blocks, whole warps of I). Each scan order's block maps cross the cluster in shared
+// memory, and the column-major sums are written into the shared memory of the block that owns their row-major
+// position. A separate function, not a flag of resident_block: with the flag, the compiler scheduled the lean
+// build's prologue otherwise, 0.96-0.97x on an H100 on SegMAN's fp16 384x32x64 and 540x32x64 maps.
+template <typename T, int I, bool kSoftplus>
+__device__ __forceinline__ void resident_cluster_block(const TileArgs<T>& args) {
+  extern __shared__ float column_sums[];  // by row-major position, from the block's first
+  __shared__ float2 totals[2][2][32];     // [columns, rows][forwards, backwards][warp]
+  __shared__ float2 block_maps[2][2];     // [columns, rows][forwards, backwards], read by the other blocks
+  const Grid& g = args.grid;
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  const unsigned rank = cluster_rank(), blocks = cluster_blocks();
+  const ClusterShares column_order{block_maps[0], rank, blocks}, row_order{block_maps[1], rank, blocks};
+  const unsigned map = blockIdx.x / blocks;  // (batch, channel)
+  Tile t{};
+  t.b = map / g.channels;
+  t.d = map % g.channels;
+  const Planes<T> pl = planes_of(args.in, g, t);
+  const int elements = g.height * g.width, share = elements / static_cast<int>(blocks);
+  const int base = static_cast<int>(rank) * share;
+  const int p = base + static_cast<int>(threadIdx.x) * I;  // row-major: columns [p % W, + I) of row p / W
+  const int column = p / g.height, r0 = p % g.height;      // column-major: rows [r0, + I) of `column`
+
+  OwnedInputs<I> cols, rows;
+  load_column_owned<T, I>(pl, r0, column, g.width, cols);
+  float y[I];
+#pragma unroll
+  for (int i = 0; i < I; ++i) y[i] = 0.f;
+  scan_pair<I, kSoftplus, true>(cols, pl.coef[1], pl.coef[3], true, totals[0], lane, warp, warps, y, column_order);
+#pragma unroll
+  for (int i = 0; i < I; ++i) {
+    const int at = (r0 + i) * g.width + column;
+    const int owner = at / share;
+    in_block(column_sums, owner)[at - owner * share] = y[i];
+  }
+
+  load_row_owned<T, I>(pl, p, rows);
+  const float D = (pl.coef[0].D + pl.coef[2].D) + (pl.coef[1].D + pl.coef[3].D);
+#pragma unroll
+  for (int i = 0; i < I; ++i) y[i] = D * rows.u[i];
+  // The cluster barrier in this scan orders the column sums' writes before the reads below.
+  scan_pair<I, kSoftplus, true>(rows, pl.coef[0], pl.coef[2], true, totals[1], lane, warp, warps, y, row_order);
+#pragma unroll
+  for (int i = 0; i < I; ++i) y[i] += column_sums[p - base + i];
+  store_items<I>(args.y + (1LL * t.b * g.channels + t.d) * elements + p, y);
+  cluster_sync();  // the other blocks may still be reading this block's maps
+}
+
 template <typename T, int I, bool kSoftplus, bool kWholeWarps>
 __global__ void __launch_bounds__(kResidentPreloadThreads) resident_kernel(TileArgs<T> args) {
   resident_block<T, I, kSoftplus, true, kWholeWarps>(args);
@@ -1421,6 +1551,96 @@ __global__ void __launch_bounds__(kResidentPreloadThreads) resident_kernel(TileA
 template <typename T, int I, bool kSoftplus, bool kWholeWarps>
 __global__ void __launch_bounds__(kResidentLeanThreads) resident_kernel_lean(TileArgs<T> args) {
   resident_block<T, I, kSoftplus, false, kWholeWarps>(args);
+}
+
+// The cluster build (compute capability 9.0 and newer; CUDA 11.8 and newer): a map of more elements than one resident
+// block holds is shared by the 2 blocks of a cluster, each holding half, 8 elements a thread, with the lean build's
+// register cap. Every input is still read once, which the tiled kernels' two passes cannot do. Measured on an H100
+// (bench/native/scan_sweep.sh): the agent's demo model's 32x80x160 map (stage 1 at 320x640) 1.19x faster in fp32 and
+// 1.25x in fp16 than the tiled kernels. Larger clusters lost: 4 to 16 blocks of up to 8192 elements, 0.29-0.74x on
+// SegMAN's 128x256 and 256x512 maps (also with the column-major sums gathered by their owners instead of scattered,
+// or with blocks of 4096 elements, two an SM); splitting maps that one block holds but that give fewer blocks than
+// SMs (64x64x128, SEGMAN_SCAN_CLUSTER_MIN_BLOCKS=132), 1.01x.
+#ifndef SEGMAN_SCAN_CLUSTER_MAX_BLOCKS
+#define SEGMAN_SCAN_CLUSTER_MAX_BLOCKS 2
+#endif
+#ifndef SEGMAN_SCAN_CLUSTER_SHARE
+#define SEGMAN_SCAN_CLUSTER_SHARE 8192
+#endif
+#ifndef SEGMAN_SCAN_CLUSTER_MIN_BLOCKS
+#define SEGMAN_SCAN_CLUSTER_MIN_BLOCKS 0
+#endif
+#ifndef SEGMAN_SCAN_CLUSTER_WAVES
+#define SEGMAN_SCAN_CLUSTER_WAVES 1024
+#endif
+#if defined(CUDART_VERSION) && CUDART_VERSION >= 11080
+constexpr int kClusterMaxBlocks = SEGMAN_SCAN_CLUSTER_MAX_BLOCKS;  // 0: never
+#else
+constexpr int kClusterMaxBlocks = 0;
+#endif
+constexpr int kClusterShare = SEGMAN_SCAN_CLUSTER_SHARE, kClusterMinBlocks = SEGMAN_SCAN_CLUSTER_MIN_BLOCKS;
+constexpr int kClusterWaves = SEGMAN_SCAN_CLUSTER_WAVES, kClusterItems = 8;
+static_assert(kClusterShare <= kResidentLeanThreads * kClusterItems, "a share is at most one block of threads");
+
+template <typename T, int I, bool kSoftplus>
+__global__ void __launch_bounds__(kResidentLeanThreads) resident_cluster_kernel(TileArgs<T> args) {
+#if __CUDA_ARCH__ >= 900
+  resident_cluster_block<T, I, kSoftplus>(args);
+#else
+  __trap();
+#endif
+}
+
+// Blocks of the cluster build a map takes: the fewest of 2, 4, 8 and 16 whose shares hold at most kClusterShare
+// elements in whole warps of kClusterItems-element threads, and give at least kClusterMinBlocks blocks; 0 where
+// none does, and for maps one resident block holds that give kClusterMinBlocks blocks without a cluster.
+int cluster_blocks_of(const SelectiveScan2DShape& s) {
+  const long long elements = s.height * s.width, maps = s.batch * s.channels;
+  if (s.height % kClusterItems != 0 || s.width % kClusterItems != 0) return 0;
+  if (elements <= kResidentMaxElements && maps >= kClusterMinBlocks) return 0;
+  for (int blocks = 2; blocks <= kClusterMaxBlocks; blocks *= 2) {
+    if (elements % (32LL * kClusterItems * blocks) != 0) return 0;
+    if (elements / blocks <= kClusterShare && maps * blocks >= kClusterMinBlocks) return blocks;
+  }
+  return 0;
+}
+
+// Launches the cluster build in clusters of `blocks` where the device has clusters and they take at most
+// kClusterWaves waves (`launched`); a failed launch returns its error.
+template <typename T, bool kSoftplus>
+cudaError_t try_cluster(const TileArgs<T>& args, int blocks, cudaStream_t stream, bool& launched) {
+  launched = false;
+#if defined(CUDART_VERSION) && CUDART_VERSION >= 11080
+  const Grid& g = args.grid;
+  const long long maps = 1LL * g.batch * g.channels, share = 1LL * g.height * g.width / blocks;
+  const auto kernel = resident_cluster_kernel<T, kClusterItems, kSoftplus>;
+  int device = 0, clusters = 0;
+  DeviceLimits limits;
+  cudaError_t status = cudaGetDevice(&device);
+  if (status == cudaSuccess) status = device_limits(device, &limits);
+  if (status != cudaSuccess || limits.major < 9) return status;
+  const int threads = static_cast<int>(share / kClusterItems);
+  const size_t bytes = static_cast<size_t>(share) * sizeof(float);
+  status = active_clusters(reinterpret_cast<const void*>(kernel), device, threads, bytes, blocks, &clusters);
+  if (status != cudaSuccess || clusters == 0 || maps > 1LL * clusters * kClusterWaves) return status;
+  cudaLaunchConfig_t config{};
+  config.gridDim = dim3(static_cast<unsigned>(maps * blocks));
+  config.blockDim = dim3(threads);
+  config.dynamicSmemBytes = bytes;
+  config.stream = stream;
+  cudaLaunchAttribute cluster{};
+  cluster.id = cudaLaunchAttributeClusterDimension;
+  cluster.val.clusterDim.x = blocks;
+  cluster.val.clusterDim.y = 1;
+  cluster.val.clusterDim.z = 1;
+  config.attrs = &cluster;
+  config.numAttrs = 1;
+  launched = true;
+  return cudaLaunchKernelEx(&config, kernel, args);
+#else
+  (void)args, (void)blocks, (void)stream;
+  return cudaSuccess;
+#endif
 }
 
 // Launches the preloading build where its blocks all fit on the GPU at once, else the lean one where its blocks
@@ -1551,9 +1771,15 @@ cudaError_t run(const SelectiveScan2DShape& shape, const SelectiveScan2DInputs<T
   args.in = in;
   args.y = y;
   const int items = resident_items(shape.height, shape.width);
+  args.grid = Grid{static_cast<int>(shape.batch), static_cast<int>(shape.channels), static_cast<int>(shape.height),
+                   static_cast<int>(shape.width), 0, 0};
+  if (const int blocks = cluster_blocks_of(shape); blocks > 0 && all_aligned(4)) {
+    bool launched = false;
+    const cudaError_t status = in.delta_softplus ? try_cluster<T, true>(args, blocks, stream, launched)
+                                                 : try_cluster<T, false>(args, blocks, stream, launched);
+    if (launched || status != cudaSuccess) return status;
+  }
   if (fits_resident(shape) && all_aligned(std::min(items, 4))) {
-    args.grid = Grid{static_cast<int>(shape.batch), static_cast<int>(shape.channels), static_cast<int>(shape.height),
-                     static_cast<int>(shape.width), 0, 0};
     bool launched = false;
     const cudaError_t status = in.delta_softplus ? launch_resident<T, true>(args, items, stream, launched)
                                                  : launch_resident<T, false>(args, items, stream, launched);
