@@ -152,13 +152,14 @@ INSTANTIATE_TEST_SUITE_P(
                       // Large maps, one per tiling of the N = 1 three-launch path (most maps above take one block
                       // or 4-row tiles): 8-row tiles of 4 columns per lane over two batches, 16-row tiles of one
                       // column per lane (odd width), and 16-row tiles of 4 columns per lane. Their heights are not
-                      // multiples of 8, which keeps them off the cluster build (on devices that have clusters).
+                      // multiples of 8, which keeps them off the cluster build whatever its largest cluster.
                       SelectiveScan2DShape{2, 24, 252, 256, 1}, SelectiveScan2DShape{1, 21, 250, 255, 1},
                       SelectiveScan2DShape{1, 32, 252, 512, 1},
-                      // Maps shared by the blocks of a cluster (compute capability 9.0; elsewhere the tiled
-                      // kernels): the demo model's stage 1 at 320x640 (2 blocks of 800 threads), a map of 2 blocks
-                      // of 576, 4 blocks over two batches, 8 blocks of 800 threads and 8 of 1024 (over two
-                      // batches), and 16 blocks (SegMAN-T's stage 1 at 1024x2048, and a map of three channels).
+                      // Maps shared by the 2 blocks of a cluster (compute capability 9.0; elsewhere the tiled
+                      // kernels): the demo model's stage 1 at 320x640 (800 threads a block) and a 96x96 map (576).
+                      // Then maps that need clusters of 4, 8 and 16 blocks: the tiled kernels as built, the
+                      // cluster build where SEGMAN_SCAN_CLUSTER_MAX_BLOCKS allows them (4 over two batches, 8 of
+                      // 800 and of 1024 threads, 16 for SegMAN-T's stage 1 at 1024x2048 and a map of 3 channels).
                       SelectiveScan2DShape{1, 32, 80, 160, 1}, SelectiveScan2DShape{1, 5, 96, 96, 1},
                       SelectiveScan2DShape{2, 3, 128, 256, 1}, SelectiveScan2DShape{1, 2, 200, 256, 1},
                       SelectiveScan2DShape{2, 24, 256, 256, 1}, SelectiveScan2DShape{1, 32, 256, 512, 1},
