@@ -1556,8 +1556,8 @@ __global__ void __launch_bounds__(kResidentLeanThreads) resident_kernel_lean(Til
 // The cluster build (compute capability 9.0 and newer; CUDA 11.8 and newer): a map of more elements than one resident
 // block holds is shared by the 2 blocks of a cluster, each holding half, 8 elements a thread, with the lean build's
 // register cap. Every input is still read once, which the tiled kernels' two passes cannot do. Measured on an H100
-// (bench/native/scan_sweep.sh): the agent's demo model's 32x80x160 map (stage 1 at 320x640) 1.19x faster in fp32 and
-// 1.25x in fp16 than the tiled kernels. Larger clusters lost: 4 to 16 blocks of up to 8192 elements, 0.29-0.74x on
+// (bench/native/run_gpu.sh and scan_sweep.sh): the agent's demo model's 32x80x160 map (stage 1 at 320x640) 1.19x
+// faster in fp32 and 1.22-1.25x in fp16 than the tiled kernels. Larger clusters lost: 4 to 16 blocks of up to 8192 elements, 0.29-0.74x on
 // SegMAN's 128x256 and 256x512 maps (also with the column-major sums gathered by their owners instead of scattered,
 // or with blocks of 4096 elements, two an SM); splitting maps that one block holds but that give fewer blocks than
 // SMs (64x64x128, SEGMAN_SCAN_CLUSTER_MIN_BLOCKS=132), 1.01x.
