@@ -1266,20 +1266,12 @@ bool fits_resident(const SelectiveScan2DShape& s) {
 // Thread block clusters (compute capability 9.0 and newer): the blocks of a cluster run at once and reach each
 // other's shared memory. The host launches the cluster build only on such devices; elsewhere these compile to
 // nothing.
-__device__ __forceinline__ unsigned cluster_rank() {
-  unsigned rank = 0;
+// This block's rank in its cluster and the cluster's blocks.
+__device__ __forceinline__ void cluster_place(unsigned& rank, unsigned& blocks) {
+  rank = 0, blocks = 1;
 #if __CUDA_ARCH__ >= 900
-  asm volatile("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
+  asm volatile("mov.u32 %0, %%cluster_ctarank;\n\tmov.u32 %1, %%cluster_nctarank;" : "=r"(rank), "=r"(blocks));
 #endif
-  return rank;
-}
-
-__device__ __forceinline__ unsigned cluster_blocks() {
-  unsigned blocks = 1;
-#if __CUDA_ARCH__ >= 900
-  asm volatile("mov.u32 %0, %%cluster_nctarank;" : "=r"(blocks));
-#endif
-  return blocks;
 }
 
 // A barrier of every thread of the cluster; shared-memory writes before it, local or remote, are seen after it.
@@ -1506,7 +1498,8 @@ __device__ __forceinline__ void resident_cluster_block(const TileArgs<T>& args) 
   __shared__ float2 block_maps[2][2];     // [columns, rows][forwards, backwards], read by the other blocks
   const Grid& g = args.grid;
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
-  const unsigned rank = cluster_rank(), blocks = cluster_blocks();
+  unsigned rank, blocks;
+  cluster_place(rank, blocks);
   const ClusterShares column_order{block_maps[0], rank, blocks}, row_order{block_maps[1], rank, blocks};
   const unsigned map = blockIdx.x / blocks;  // (batch, channel)
   Tile t{};
