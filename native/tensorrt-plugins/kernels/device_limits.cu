@@ -43,42 +43,32 @@ cudaError_t blocks_per_sm(const void* kernel, int device, int threads, size_t by
   return cudaSuccess;
 }
 
-cudaError_t active_clusters(const void* kernel, int device, int threads, size_t bytes, int cluster, int* clusters) {
+#if defined(CUDART_VERSION) && CUDART_VERSION >= 11080
+cudaError_t active_clusters(const void* kernel, int device, const cudaLaunchConfig_t& config, int* clusters) {
+  unsigned cluster = 1;
+  for (unsigned i = 0; i < config.numAttrs; ++i) {
+    if (config.attrs[i].id == cudaLaunchAttributeClusterDimension) cluster = config.attrs[i].val.clusterDim.x;
+  }
   static std::mutex mutex;
-  static std::map<std::tuple<const void*, int, int, size_t, int>, int> known;
+  static std::map<std::tuple<const void*, int, unsigned, size_t, unsigned>, int> known;
   std::lock_guard<std::mutex> lock(mutex);
-  const auto key = std::make_tuple(kernel, device, threads, bytes, cluster);
+  const auto key = std::make_tuple(kernel, device, config.blockDim.x, config.dynamicSmemBytes, cluster);
   if (const auto found = known.find(key); found != known.end()) {
     *clusters = found->second;
     return cudaSuccess;
   }
-  *clusters = 0;
-#if defined(CUDART_VERSION) && CUDART_VERSION >= 11080
   cudaError_t status = cluster > 8 ? cudaFuncSetAttribute(kernel, cudaFuncAttributeNonPortableClusterSizeAllowed, 1)
                                    : cudaSuccess;
-  if (status == cudaSuccess) {
-    cudaLaunchConfig_t config{};
-    config.gridDim = dim3(static_cast<unsigned>(cluster));
-    config.blockDim = dim3(static_cast<unsigned>(threads));
-    config.dynamicSmemBytes = bytes;
-    cudaLaunchAttribute attribute{};
-    attribute.id = cudaLaunchAttributeClusterDimension;
-    attribute.val.clusterDim.x = static_cast<unsigned>(cluster);
-    attribute.val.clusterDim.y = 1;
-    attribute.val.clusterDim.z = 1;
-    config.attrs = &attribute;
-    config.numAttrs = 1;
-    status = cudaOccupancyMaxActiveClusters(clusters, kernel, &config);
-  }
+  if (status == cudaSuccess) status = cudaOccupancyMaxActiveClusters(clusters, kernel, &config);
   if (status != cudaSuccess) {
     // A refused size is an answer, not a failure: the caller takes another kernel. The error is not sticky, so it
     // is cleared here rather than reported by the next launch's check.
     (void)cudaGetLastError();
     *clusters = 0;
   }
-#endif
   known[key] = *clusters;
   return cudaSuccess;
 }
+#endif
 
 }  // namespace segman

@@ -21,9 +21,12 @@ cudaError_t device_limits(int device, DeviceLimits* limits);
 // caller that sets attributes on the kernel (more shared memory) sets them before the first call.
 cudaError_t blocks_per_sm(const void* kernel, int device, int threads, size_t bytes, int* blocks);
 
-// Clusters of `cluster` blocks of `kernel` that `device` holds at once at `threads` threads and `bytes` of dynamic
-// shared memory (0 where it holds none, or the runtime refuses the cluster size); asked once per key, as above.
-// Clusters of more than 8 blocks are allowed on the kernel first (the non-portable sizes).
-cudaError_t active_clusters(const void* kernel, int device, int threads, size_t bytes, int cluster, int* clusters);
+#if defined(CUDART_VERSION) && CUDART_VERSION >= 11080
+// Clusters of `kernel` that `device` holds at once when launched by `config` (its block size, dynamic shared memory
+// and cluster dimension attribute; 0 where it holds none, or the runtime refuses the cluster size); asked once per
+// kernel, device, block size, shared memory and cluster size, as above. Clusters of more than 8 blocks are allowed
+// on the kernel first (the non-portable sizes).
+cudaError_t active_clusters(const void* kernel, int device, const cudaLaunchConfig_t& config, int* clusters);
+#endif
 
 }  // namespace segman

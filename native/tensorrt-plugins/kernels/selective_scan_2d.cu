@@ -1193,6 +1193,35 @@ class WaveLaunch {
     launched_ = true;
   }
 
+  // The same for `clusters` clusters of `cluster` blocks: where the device has clusters (compute capability 9.0 and
+  // newer) and they take at most `waves` waves.
+  template <typename Kernel, typename Args>
+  void try_launch_clusters(Kernel kernel, const Args& args, long long clusters, int cluster, int threads,
+                           size_t bytes, int waves, cudaStream_t stream) {
+#if defined(CUDART_VERSION) && CUDART_VERSION >= 11080
+    if (launched_ || status_ != cudaSuccess || limits_.major < 9) return;
+    cudaLaunchAttribute dimension{};
+    dimension.id = cudaLaunchAttributeClusterDimension;
+    dimension.val.clusterDim.x = static_cast<unsigned>(cluster);
+    dimension.val.clusterDim.y = 1;
+    dimension.val.clusterDim.z = 1;
+    cudaLaunchConfig_t config{};
+    config.gridDim = dim3(static_cast<unsigned>(clusters * cluster));
+    config.blockDim = dim3(static_cast<unsigned>(threads));
+    config.dynamicSmemBytes = bytes;
+    config.stream = stream;
+    config.attrs = &dimension;
+    config.numAttrs = 1;
+    int active = 0;
+    status_ = active_clusters(reinterpret_cast<const void*>(kernel), device_, config, &active);
+    if (status_ != cudaSuccess || active == 0 || clusters > 1LL * active * waves) return;
+    status_ = cudaLaunchKernelEx(&config, kernel, args);
+    launched_ = true;
+#else
+    (void)kernel, (void)args, (void)clusters, (void)cluster, (void)threads, (void)bytes, (void)waves, (void)stream;
+#endif
+  }
+
   bool launched() const { return launched_; }
   cudaError_t status() const { return status_; }
 
@@ -1599,41 +1628,17 @@ int cluster_blocks_of(const SelectiveScan2DShape& s) {
 }
 
 // Launches the cluster build in clusters of `blocks` where the device has clusters and they take at most
-// kClusterWaves waves (`launched`); a failed launch returns its error.
+// kClusterWaves waves (`launched`); a failed query or launch returns its error.
 template <typename T, bool kSoftplus>
 cudaError_t try_cluster(const TileArgs<T>& args, int blocks, cudaStream_t stream, bool& launched) {
-  launched = false;
-#if defined(CUDART_VERSION) && CUDART_VERSION >= 11080
   const Grid& g = args.grid;
-  const long long maps = 1LL * g.batch * g.channels, share = 1LL * g.height * g.width / blocks;
-  const auto kernel = resident_cluster_kernel<T, kClusterItems, kSoftplus>;
-  int device = 0, clusters = 0;
-  DeviceLimits limits;
-  cudaError_t status = cudaGetDevice(&device);
-  if (status == cudaSuccess) status = device_limits(device, &limits);
-  if (status != cudaSuccess || limits.major < 9) return status;
-  const int threads = static_cast<int>(share / kClusterItems);
-  const size_t bytes = static_cast<size_t>(share) * sizeof(float);
-  status = active_clusters(reinterpret_cast<const void*>(kernel), device, threads, bytes, blocks, &clusters);
-  if (status != cudaSuccess || clusters == 0 || maps > 1LL * clusters * kClusterWaves) return status;
-  cudaLaunchConfig_t config{};
-  config.gridDim = dim3(static_cast<unsigned>(maps * blocks));
-  config.blockDim = dim3(threads);
-  config.dynamicSmemBytes = bytes;
-  config.stream = stream;
-  cudaLaunchAttribute cluster{};
-  cluster.id = cudaLaunchAttributeClusterDimension;
-  cluster.val.clusterDim.x = blocks;
-  cluster.val.clusterDim.y = 1;
-  cluster.val.clusterDim.z = 1;
-  config.attrs = &cluster;
-  config.numAttrs = 1;
-  launched = true;
-  return cudaLaunchKernelEx(&config, kernel, args);
-#else
-  (void)args, (void)blocks, (void)stream;
-  return cudaSuccess;
-#endif
+  const long long share = 1LL * g.height * g.width / blocks;
+  WaveLaunch launch;
+  launch.try_launch_clusters(resident_cluster_kernel<T, kClusterItems, kSoftplus>, args, 1LL * g.batch * g.channels,
+                             blocks, static_cast<int>(share / kClusterItems), static_cast<size_t>(share) * sizeof(float),
+                             kClusterWaves, stream);
+  launched = launch.launched();
+  return launch.status();
 }
 
 // Launches the preloading build where its blocks all fit on the GPU at once, else the lean one where its blocks
