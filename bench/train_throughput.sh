@@ -8,6 +8,8 @@
 #   compiled-from-cache     the same again, from the cache the run before saved (the warm-up a training call has)
 #   cuda-graphs             compiled with CUDA graphs (`--compile-mode reduce-overhead`)
 #   cuda-graphs-from-cache  the same again, from the cache
+#   eager-prefetch          eager, each batch drawn and uploaded ahead of its step on a thread (`--prefetch 2`)
+#   compiled-prefetch       the blocks compiled, batches prefetched
 # Each run loads the compile cache the run before it saved (the first one COMPILE_CACHE, if given), so only what
 # is new gets compiled; RUNS picks and orders them (default: eager explicit-products). The whole script ends
 # within CALL_SECONDS (default 570), a run cut short says so. Extra arguments go to every run. Logs, reports and
@@ -26,7 +28,8 @@ cache="${COMPILE_CACHE:+$(cd "$repo" && realpath "$COMPILE_CACHE")}"
 declare -A options=([eager]="" [explicit-products]="--tile-products explicit" [channels-last]="--channels-last"
                     [compiled]="--compile" [compiled-from-cache]="--compile"
                     [cuda-graphs]="--compile --compile-mode reduce-overhead"
-                    [cuda-graphs-from-cache]="--compile --compile-mode reduce-overhead")
+                    [cuda-graphs-from-cache]="--compile --compile-mode reduce-overhead"
+                    [eager-prefetch]="--prefetch 2" [compiled-prefetch]="--compile --prefetch 2")
 read -r -a runs <<< "${RUNS:-eager explicit-products}"
 for name in "${runs[@]}"; do
     if [ -z "${options[$name]+set}" ]; then echo "RUNS: unknown run '$name' (${!options[*]})" >&2; exit 2; fi

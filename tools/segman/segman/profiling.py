@@ -102,3 +102,26 @@ def format_copy_sites(sites: Sequence[CopySite], steps: int, limit: int = 20) ->
         lines.append(f"| {s.device_us / 1000 / steps:.3f} | {share:.1f} % "
                      f"| {s.host_us / 1000 / steps:.3f} | {s.count / steps:.0f} | {s.shapes} | {s.site} |")
     return "\n".join(lines)
+
+
+DEVICE_CATEGORIES = ("kernel", "gpu_memcpy", "gpu_memset")
+
+
+def device_busy(trace: Dict[str, object]) -> Tuple[float, float]:
+    """(busy, span) in microseconds of a Chrome trace that `torch.profiler` exported: the time at least one kernel,
+    copy or memset ran on the device (overlaps counted once, streams together), and the time from the first such
+    event's start to the last one's end. Their ratio is how much of the profiled steps the GPU worked."""
+    intervals = sorted((float(event["ts"]), float(event["ts"]) + float(event.get("dur", 0.0)))
+                       for event in trace.get("traceEvents", [])  # type: ignore[union-attr]
+                       if isinstance(event, dict) and event.get("ph") == "X" and event.get("cat") in DEVICE_CATEGORIES)
+    if not intervals:
+        return 0.0, 0.0
+    busy, start, end = 0.0, intervals[0][0], intervals[0][1]
+    for begin, finish in intervals[1:]:
+        if begin > end:
+            busy += end - start
+            start, end = begin, finish
+        else:
+            end = max(end, finish)
+    busy += end - start
+    return busy, max(finish for _, finish in intervals) - intervals[0][0]

@@ -45,6 +45,7 @@ from .evaluate import IGNORE, NUM_CLASSES, Scores, drive_frames, evaluate, forma
 from .losses import hard_pixel_cross_entropy, lovasz_softmax
 from .manifest import MEAN, STD
 from .network import SegMAN, build_segman
+from .prefetch import BatchPrefetcher
 from .ops import flex_na, fused, tiled_na
 from .ops.backend import use_backend
 from .rare_classes import RareClassSampler, class_pixel_counts
@@ -103,6 +104,7 @@ class TrainOptions:
     reserve: float = 20.0           # seconds kept after training for scoring the val scenes and saving
     compile_cache: Optional[Path] = None  # compiled kernels saved by an earlier run (`compile_cache.FILE_NAME`)
     sample_stacks: Optional[Path] = None  # where the run's sampled Python stacks go (`segman.stack_sampler`)
+    prefetch: int = 0               # batches drawn and uploaded ahead of the step, on a thread (0: in the step)
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -151,6 +153,7 @@ class SceneStream:
         self._memory = mmap.mmap(-1, 4 * pixels)        # anonymous and shared: forked workers write into it
         self.images = np.frombuffer(self._memory, np.uint8, 3 * pixels).reshape(capacity, height, width, 3)
         self.labels = np.frombuffer(self._memory, np.uint8, pixels, 3 * pixels).reshape(capacity, height, width)
+        self._images_tensor, self._labels_tensor = torch.from_numpy(self.images), torch.from_numpy(self.labels)
         self._ready = np.zeros(capacity, bool)
         self._counts = np.zeros((capacity, NUM_CLASSES), np.int64)     # pixels per class of each slot's frame
         self.rendered_pixels = np.zeros(NUM_CLASSES, np.int64)          # of every frame rendered
@@ -220,15 +223,29 @@ class SceneStream:
                 raise RuntimeError(f"the scene renderer produced {self.produced} of {frames} frames")
             time.sleep(0.05)
 
+    def _draw(self, count: int, rng: np.random.Generator) -> np.ndarray:
+        """Slots of `count` random finished frames, drawn with replacement (the lock held)."""
+        if self.sampler is None:
+            picks = rng.choice(np.flatnonzero(self._ready), count)
+        else:
+            picks = self.sampler.picks(self._counts, self._ready, count, rng)
+        self.drawn_pixels += self._counts[picks].sum(axis=0)
+        return picks
+
     def sample(self, count: int, rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
         """`count` random finished frames (copies), drawn with replacement."""
         with self._lock:
-            if self.sampler is None:
-                picks = rng.choice(np.flatnonzero(self._ready), count)
-            else:
-                picks = self.sampler.picks(self._counts, self._ready, count, rng)
-            self.drawn_pixels += self._counts[picks].sum(axis=0)
+            picks = self._draw(count, rng)
             return self.images[picks], self.labels[picks]
+
+    def gather_into(self, images: torch.Tensor, labels: torch.Tensor, rng: np.random.Generator) -> None:
+        """`sample` into the given uint8 tensors, (N, H, W, 3) and (N, H, W), without the interpreter lock (the
+        copy is torch's). Under the stream's lock, as in `sample`: no drawn slot is handed to a renderer
+        before its copy is done."""
+        with self._lock:
+            picks = torch.from_numpy(self._draw(len(images), rng))
+            torch.index_select(self._images_tensor, 0, picks, out=images)
+            torch.index_select(self._labels_tensor, 0, picks, out=labels)
 
     def drawn_share(self) -> Tuple[np.ndarray, np.ndarray]:
         """Each class's share of the pixels drawn so far and of the pixels rendered so far."""
@@ -510,16 +527,21 @@ class Trainer:
         self.rng = np.random.default_rng(options.seed)
         self.generator = torch.Generator().manual_seed(options.seed)
         self.averages = [WeightAverage(model, decay) for decay in options.ema]
+        self.batches: Optional[BatchPrefetcher] = None     # with --prefetch, while `train` runs
+
+    def _batch(self) -> Tuple[torch.Tensor, torch.Tensor]:
+        if self.batches is not None:
+            return self.batches.next()
+        images, labels = self.stream.sample(self.options.batch, self.rng)
+        return (torch.from_numpy(images).to(self.device, non_blocking=True),
+                torch.from_numpy(labels).to(self.device, non_blocking=True))
 
     def _synchronize(self) -> None:
         if self.device.type == "cuda":
             torch.cuda.synchronize(self.device)
 
     def loss(self) -> torch.Tensor:
-        images, labels = self.stream.sample(self.options.batch, self.rng)
-        inputs, targets = augment(torch.from_numpy(images).to(self.device, non_blocking=True),
-                                  torch.from_numpy(labels).to(self.device, non_blocking=True),
-                                  self.options, self.generator)
+        inputs, targets = augment(*self._batch(), self.options, self.generator)
         if self.options.channels_last:
             inputs = inputs.contiguous(memory_format=torch.channels_last)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"):
@@ -547,7 +569,15 @@ class Trainer:
 
     def train(self) -> Progress:
         with use_backend(self.backend):
-            return self._train()
+            if self.options.prefetch == 0:
+                return self._train()
+            self.batches = BatchPrefetcher(self.stream, self.options.batch, self.rng, self.device,
+                                           self.options.prefetch)
+            try:
+                return self._train()
+            finally:
+                self.batches.close()
+                self.batches = None
 
     def step(self, progress: float) -> torch.Tensor:
         for group in self.optimizer.param_groups:
@@ -574,11 +604,15 @@ class Trainer:
             for _ in range(steps):
                 self.step(0.5)
             self._synchronize()
-        profiler.export_chrome_trace(str(self.options.out / "profile.json"))
+        trace = self.options.out / "profile.json"
+        profiler.export_chrome_trace(str(trace))
         key = "self_cuda_time_total" if self.device.type == "cuda" else "self_cpu_time_total"
         table = profiler.key_averages().table(sort_by=key, row_limit=30, max_name_column_width=60)
         copies = profiling.copy_sites(profiler.events())
-        return table + "\n" + profiling.format_copy_sites(copies, steps)
+        busy, span = profiling.device_busy(json.loads(trace.read_text()))
+        return (table + "\n" + profiling.format_copy_sites(copies, steps) + "\n"
+                f"device busy {busy / 1e3 / steps:.1f} ms a step of the {span / 1e3 / steps:.1f} ms its work spans "
+                f"({100 * busy / max(span, 1.0):.1f} %)")
 
     def _train(self) -> Progress:
         options = self.options
@@ -849,6 +883,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> TrainOptions:
     parser.add_argument("--compile-cache", type=Path,
                         help=f"load the compiled kernels an earlier run saved ({compile_cache.FILE_NAME} beside its "
                              "checkpoint) instead of compiling them; same PyTorch and GPU, else it only misses")
+    parser.add_argument("--prefetch", type=int, default=defaults.prefetch,
+                        help="batches drawn, gathered and uploaded ahead of the step on a thread of their own "
+                             "(page-locked memory, a copy stream); 0 draws each in the step")
     parser.add_argument("--sample-stacks", type=Path,
                         help="sample the main thread's Python stack every 5 ms and write where the run's time "
                              "went to this file (segman.stack_sampler)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch.profiler import ProfilerActivity, profile
 
-from segman.profiling import copy_sites, format_copy_sites, stack_config
+from segman.profiling import copy_sites, device_busy, format_copy_sites, stack_config
 
 
 def transpose_copy(x: torch.Tensor) -> torch.Tensor:
@@ -50,3 +50,19 @@ def test_copies_of_a_backward_pass_name_its_autograd_node() -> None:
     assert len(backward) == 1 and backward[0].count == 1, [s.site for s in sites]
     assert "[16, 16]" in backward[0].shapes
     assert [s for s in sites if "cast_copy" in s.site and s.count == 1]  # the forward cast
+
+
+def test_device_busy_counts_overlapping_work_once_and_leaves_host_events_out() -> None:
+    def event(cat: str, ts: float, dur: float) -> dict:
+        return {"ph": "X", "cat": cat, "name": "x", "ts": ts, "dur": dur}
+
+    trace = {"traceEvents": [
+        event("kernel", 100, 10),            # 100..110
+        event("gpu_memcpy", 105, 10),        # overlaps: 100..115
+        event("cpu_op", 0, 1000),            # host work: not the device's
+        event("kernel", 130, 5),             # 130..135, after 15 idle
+        event("gpu_memset", 150, 10),        # 150..160
+        {"ph": "i", "cat": "kernel", "ts": 170},   # an instant, not a span
+    ]}
+    assert device_busy(trace) == (30.0, 60.0)
+    assert device_busy({"traceEvents": []}) == (0.0, 0.0)
