@@ -4,7 +4,7 @@
 
 Worker processes render training scenes (`segman.scenes`, train split) without pause into a ring buffer;
 the training loop draws random batches from what is there, so the GPU never waits for the renderer and
-fresh scenes keep replacing old ones. Augmentation runs on the training device: a resize to the training
+fresh scenes keep replacing old ones; a thread draws each batch and uploads it ahead of its step (--prefetch). Augmentation runs on the training device: a resize to the training
 input (--crop-height/--crop-width, default the scene size), horizontal flip, zoom with a random crop (padding
 is labelled ignore), brightness, contrast, saturation and per-channel gain. AdamW, linear warm-up then
 polynomial decay over the wall-clock budget (the schedule follows the elapsed fraction of the budget, not a
@@ -104,7 +104,7 @@ class TrainOptions:
     reserve: float = 20.0           # seconds kept after training for scoring the val scenes and saving
     compile_cache: Optional[Path] = None  # compiled kernels saved by an earlier run (`compile_cache.FILE_NAME`)
     sample_stacks: Optional[Path] = None  # where the run's sampled Python stacks go (`segman.stack_sampler`)
-    prefetch: int = 0               # batches drawn and uploaded ahead of the step, on a thread (0: in the step)
+    prefetch: int = 2               # batches drawn and uploaded ahead of the step, on a thread (0: in the step)
 
 
 # ---------------------------------------------------------------------------------------------- data
@@ -298,8 +298,19 @@ def crop_size(options: TrainOptions, scene_height: int, scene_width: int) -> Tup
     return options.crop_height or scene_height, options.crop_width or scene_width
 
 
+# Augmentation draws its random numbers on the host (one generator, reproducible on any device) and sends them
+# with non-blocking copies: a blocking copy to the GPU waits for all the work queued before it, and a step that
+# waits for the last one's backward to end cannot queue its own ahead of the GPU.
+def _to(tensor: torch.Tensor, device: torch.device) -> torch.Tensor:
+    return tensor.to(device, non_blocking=True)
+
+
+def _constant(values: Sequence[float], device: torch.device) -> torch.Tensor:
+    return _to(torch.tensor(values), device).reshape(1, -1, 1, 1)
+
+
 def _uniform(generator: torch.Generator, device: torch.device, low: float, high: float, *shape: int) -> torch.Tensor:
-    return low + (high - low) * torch.rand(shape, generator=generator).to(device)
+    return _to(low + (high - low) * torch.rand(shape, generator=generator), device)
 
 
 def scale_crop_flip(rgb: torch.Tensor, ids: torch.Tensor, options: TrainOptions,
@@ -330,15 +341,14 @@ def scale_crop_flip(rgb: torch.Tensor, ids: torch.Tensor, options: TrainOptions,
     theta[:, 0, 2] = width / scaled_w + 2 * left / scaled_w - 1
     theta[:, 1, 1] = height / scaled_h
     theta[:, 1, 2] = height / scaled_h + 2 * top / scaled_h - 1
-    grid = F.affine_grid(theta.to(device), [count, 3, height, width], align_corners=False)
+    grid = F.affine_grid(_to(theta, device), [count, 3, height, width], align_corners=False)
     images = F.grid_sample(rgb, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     # Labels shifted by one so that the zero padding outside the frame comes back as -1: ignore.
     labels = F.grid_sample(ids[:, None].float() + 1, grid, mode="nearest", padding_mode="zeros",
                            align_corners=False)[:, 0].long() - 1
     outside = labels < 0
     labels = labels.masked_fill(outside, IGNORE)
-    mean = torch.tensor(MEAN, device=device).reshape(1, 3, 1, 1)
-    images = torch.where(outside[:, None], mean, images)
+    images = torch.where(outside[:, None], _constant(MEAN, device), images)
     return images, labels
 
 
@@ -360,9 +370,7 @@ def augment(images: torch.Tensor, labels: torch.Tensor, options: TrainOptions,
     rgb = images.flip(-1).permute(0, 3, 1, 2).float()
     rgb, ids = scale_crop_flip(rgb, labels.long(), options, generator)
     rgb = colour_jitter(rgb, generator)
-    mean = torch.tensor(MEAN, device=rgb.device).reshape(1, 3, 1, 1)
-    std = torch.tensor(STD, device=rgb.device).reshape(1, 3, 1, 1)
-    return (rgb - mean) / std, ids
+    return (rgb - _constant(MEAN, rgb.device)) / _constant(STD, rgb.device), ids
 
 
 # ---------------------------------------------------------------------------------------------- training
@@ -628,7 +636,9 @@ class Trainer:
         budget = progress.budget_seconds = training_seconds(options, time.time())
         print(f"warm-up pass {progress.warmup_seconds:.1f} s; training for {budget / 60:.2f} min", flush=True)
         started = last_log = time.monotonic()
-        running: Deque[float] = collections.deque(maxlen=50)
+        # Every 10th step's loss, kept on the device and read when logged: reading it at once would wait for
+        # the step's work, and the next step could not be queued ahead of the GPU.
+        running: Deque[torch.Tensor] = collections.deque(maxlen=50)
         self.model.train()
         while True:
             elapsed = time.monotonic() - started
@@ -641,17 +651,23 @@ class Trainer:
                 self._synchronize()
                 progress.settled_at = (progress.frames_seen, time.monotonic() - started)
             if progress.steps % 10 == 1 or progress.steps == options.max_steps:
-                running.append(loss.detach().item())            # one host sync per 10 steps
-                progress.last_loss = float(np.mean(running))
+                running.append(loss.detach())
             now = time.monotonic()
             if now - last_log >= 20.0:
+                progress.last_loss = mean_loss(running)
                 print(f"[{now - started:6.1f} s] step {progress.steps} loss {progress.last_loss:.4f} "
                       f"lr {self.optimizer.param_groups[0]['lr']:.2e} {progress.frames_seen / (now - started):.0f} "
                       f"frames/s, {self.stream.produced} scenes rendered", flush=True)
                 last_log = now
         self._synchronize()
         progress.seconds = time.monotonic() - started
+        progress.last_loss = mean_loss(running)
         return progress
+
+
+def mean_loss(losses: Sequence[torch.Tensor]) -> float:
+    """The mean of the kept losses (one host synchronisation); nan before the first."""
+    return float(torch.stack(list(losses)).float().mean()) if losses else math.nan
 
 
 def summary_table(report: Dict[str, object]) -> str:

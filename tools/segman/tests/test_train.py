@@ -16,6 +16,7 @@ from segman.variants import get_variant
 from segman.manifest import MEAN
 import segman.train as train_module
 from segman.train import (CHECKPOINT, REPORT, SceneStream, TrainOptions, attention_backend, attention_maps, augment,
+                          mean_loss,
                           class_weights, crop_size, inference_size, learning_rate, parameter_groups, parse_args, run,
                           scale_crop_flip, tile_products, training_seconds)
 
@@ -357,3 +358,25 @@ def test_channels_last_trains_and_saves_weights_an_nchw_model_loads(tmp_path: Pa
     assert layouts[:3] == [True, True, True], "the warm-up and both steps feed NHWC inputs"
     assert load_checkpoint(build_segman("nano"), str(tmp_path / CHECKPOINT)).ok
     assert parse_args(["--out", "x", "--minutes", "1"]).channels_last is False
+
+
+def test_augmentation_sends_its_numbers_to_the_device_without_waiting_for_it(monkeypatch) -> None:
+    # A blocking copy to the GPU waits for all queued work: the next step could not be queued ahead of the GPU.
+    calls = []
+    real_to = torch.Tensor.to
+
+    def spy(self, *args, **kwargs):
+        calls.append(kwargs.get("non_blocking", False) or (len(args) > 1 and args[1] is True))
+        return real_to(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "to", spy)
+    options = TrainOptions(out=Path("."), minutes=0, scale_min=1.0, scale_max=1.25)
+    images = torch.randint(0, 256, (2, 32, 64, 3), dtype=torch.uint8)
+    labels = torch.randint(0, 19, (2, 32, 64), dtype=torch.uint8)
+    augment(images, labels, options, torch.Generator().manual_seed(0))
+    assert calls and all(calls), f"{calls.count(False)} of {len(calls)} copies block"
+
+
+def test_mean_loss_reads_the_kept_losses_once() -> None:
+    assert mean_loss([torch.tensor(1.0), torch.tensor(2.0, dtype=torch.bfloat16), torch.tensor(4.5)]) == 2.5
+    assert np.isnan(mean_loss([]))
