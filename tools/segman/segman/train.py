@@ -4,9 +4,10 @@
 
 Worker processes render training scenes (`segman.scenes`, train split) without pause into a ring buffer;
 the training loop draws random batches from what is there, so the GPU never waits for the renderer and
-fresh scenes keep replacing old ones; a thread draws each batch and uploads it ahead of its step (--prefetch). Augmentation runs on the training device: a resize to the training
-input (--crop-height/--crop-width, default the scene size), horizontal flip, zoom with a random crop (padding
-is labelled ignore), brightness, contrast, saturation and per-channel gain. AdamW, linear warm-up then
+fresh scenes keep replacing old ones; a thread draws each batch and uploads it ahead of its step (--prefetch).
+Augmentation runs on the training device: a resize to the training input (--crop-height/--crop-width, default
+the scene size), horizontal flip, zoom with a random crop (padding is labelled ignore), brightness, contrast,
+saturation and per-channel gain. AdamW, linear warm-up then
 polynomial decay over the wall-clock budget (the schedule follows the elapsed fraction of the budget, not a
 step count), bf16 autocast on CUDA, cross-entropy with ignore 255 on logits upsampled to the label size, mildly
 class-balanced (with --hard-pixels, over the hard pixels only; --lovasz adds the Lovász-softmax loss);
@@ -45,9 +46,9 @@ from .evaluate import IGNORE, NUM_CLASSES, Scores, drive_frames, evaluate, forma
 from .losses import hard_pixel_cross_entropy, lovasz_softmax
 from .manifest import MEAN, STD
 from .network import SegMAN, build_segman
-from .prefetch import BatchPrefetcher
 from .ops import flex_na, fused, tiled_na
 from .ops.backend import use_backend
+from .prefetch import BatchPrefetcher
 from .rare_classes import RareClassSampler, class_pixel_counts
 from .scenes.dataset import SceneSet, scene_seed
 from .scenes.render import render_scene
@@ -577,6 +578,9 @@ class Trainer:
 
     def train(self) -> Progress:
         with use_backend(self.backend):
+            if self.options.prefetch < 0:
+                raise ValueError(f"--prefetch is 0 (each batch drawn in its step) or more, got "
+                                 f"{self.options.prefetch}")
             if self.options.prefetch == 0:
                 return self._train()
             self.batches = BatchPrefetcher(self.stream, self.options.batch, self.rng, self.device,

@@ -90,3 +90,10 @@ def test_the_self_check_fails_on_a_batch_that_is_not_what_was_drawn() -> None:
 
     with pytest.raises(AssertionError, match="1 of 4 batches wrong on cpu; batch 2"):
         check(torch.device("cpu"), steps=4, source=Skipping())
+
+
+def test_a_negative_prefetch_is_refused_naming_the_option(tmp_path: Path) -> None:
+    options = TrainOptions(out=tmp_path, minutes=1.0, variant="nano", height=128, width=128, workers=0, batch=2,
+                           pool=8, val=0, max_steps=1, device="cpu", prefetch=-1)
+    with pytest.raises(ValueError, match="--prefetch is 0 .* or more, got -1"):
+        run(options)
