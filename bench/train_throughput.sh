@@ -8,8 +8,10 @@
 #   compiled-from-cache     the same again, from the cache the run before saved (the warm-up a training call has)
 #   cuda-graphs             compiled with CUDA graphs (`--compile-mode reduce-overhead`)
 #   cuda-graphs-from-cache  the same again, from the cache
+# each batch drawn in its step (`--prefetch 0`, as before prefetching was the default), and
 #   eager-prefetch          eager, each batch drawn and uploaded ahead of its step on a thread (`--prefetch 2`)
 #   compiled-prefetch       the blocks compiled, batches prefetched
+#   cuda-graphs-prefetch    compiled with CUDA graphs, batches prefetched
 # Each run loads the compile cache the run before it saved (the first one COMPILE_CACHE, if given), so only what
 # is new gets compiled; RUNS picks and orders them (default: eager explicit-products). The whole script ends
 # within CALL_SECONDS (default 570), a run cut short says so. Extra arguments go to every run. Logs, reports and
@@ -25,11 +27,13 @@ cd "$repo/tools/segman"
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 python3 -c 'import torch; print("torch", torch.__version__)'
 cache="${COMPILE_CACHE:+$(cd "$repo" && realpath "$COMPILE_CACHE")}"
-declare -A options=([eager]="" [explicit-products]="--tile-products explicit" [channels-last]="--channels-last"
-                    [compiled]="--compile" [compiled-from-cache]="--compile"
-                    [cuda-graphs]="--compile --compile-mode reduce-overhead"
-                    [cuda-graphs-from-cache]="--compile --compile-mode reduce-overhead"
-                    [eager-prefetch]="--prefetch 2" [compiled-prefetch]="--compile --prefetch 2")
+declare -A options=([eager]="--prefetch 0" [explicit-products]="--prefetch 0 --tile-products explicit"
+                    [channels-last]="--prefetch 0 --channels-last"
+                    [compiled]="--prefetch 0 --compile" [compiled-from-cache]="--prefetch 0 --compile"
+                    [cuda-graphs]="--prefetch 0 --compile --compile-mode reduce-overhead"
+                    [cuda-graphs-from-cache]="--prefetch 0 --compile --compile-mode reduce-overhead"
+                    [eager-prefetch]="--prefetch 2" [compiled-prefetch]="--compile --prefetch 2"
+                    [cuda-graphs-prefetch]="--compile --compile-mode reduce-overhead --prefetch 2")
 read -r -a runs <<< "${RUNS:-eager explicit-products}"
 for name in "${runs[@]}"; do
     if [ -z "${options[$name]+set}" ]; then echo "RUNS: unknown run '$name' (${!options[*]})" >&2; exit 2; fi
