@@ -15,22 +15,14 @@ before="$(realpath "${BEFORE:?BEFORE=<folder holding an earlier tools/segman>}")
 mkdir -p "$out"
 recipe=(--minutes 5 --max-steps "${STEPS:-200}" --val 0 --workers "${WORKERS:-12}" --attention tiled --channels-last
         --rare-class-sampling 0.01 --lovasz 2 --lovasz-stride 4)
-table="$out/table.md"
-echo "| run | warm-up s | steps | frames/s | after 10 steps | final loss |" > "$table"
-echo "|---|---:|---:|---:|---:|---:|" >> "$table"
+names=()
 
 run() {  # name, tools folder, then the run's own options
     local name=$1 tools=$2
     shift 2
+    names+=("$name=$out/$name/train.json")
     (cd "$tools" && PYTHONUNBUFFERED=1 timeout 240 python3 -m segman.train --out "$out/$name" "${recipe[@]}" "$@") \
         > "$out/$name.log" 2>&1 || echo "$name: exit $?: $(tail -2 "$out/$name.log")"
-    python3 - "$out/$name/train.json" "$name" >> "$table" <<'PY' || true
-import json, sys
-report = json.load(open(sys.argv[1]))
-print(f"| {sys.argv[2]} | {report['warmupSeconds']} | {report['steps']} | "
-      f"{report['framesSeen'] / report['trainSeconds']:.1f} | {report['steadyFramesPerSecond']} | "
-      f"{report['finalLoss']:.3f} |")
-PY
 }
 
 run before-1 "$before/tools/segman" "$@"
@@ -44,4 +36,4 @@ if [ "${PROFILE:-0}" = 1 ]; then
         "${recipe[@]}" --max-steps 12 --profile 3 "$@") > "$out/profile.log" 2>&1
     grep "device busy" "$out/profile.log"
 fi
-cat "$table"
+(cd "$repo/tools/segman" && python3 -m segman.runs_table "${names[@]}") | tee "$out/table.md"

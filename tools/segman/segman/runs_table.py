@@ -1,6 +1,7 @@
 """One markdown row per short training run, from the runs' `train.json` reports: how long each checked its ops and
-warmed up, and how fast it then trained. `python -m segman.runs_table NAME=REPORT [NAME=REPORT ...]`; a report that
-is missing (a run that did not finish) gets a row that says so. The bench scripts print their tables with it."""
+warmed up, how fast it then trained, and the loss it reached. `python -m segman.runs_table NAME=REPORT [NAME=REPORT
+...]`; a report that is missing (a run that did not finish) gets a row that says so. The bench scripts print their
+tables with it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-HEADER = ["run", "check s", "warm-up s", "train s", "steps", "frames/s", "after 10 steps", "peak GiB"]
+HEADER = ["run", "check s", "warm-up s", "train s", "steps", "frames/s", "after 10 steps", "peak GiB", "final loss"]
 
 
 def row(name: str, report: Path) -> str:
@@ -19,8 +20,9 @@ def row(name: str, report: Path) -> str:
     except (OSError, ValueError):
         return "| " + " | ".join([name, "did not finish"] + [""] * (len(HEADER) - 2)) + " |"
     frames_per_second = r["framesSeen"] / r["trainSeconds"] if r["trainSeconds"] else 0.0
+    loss = r.get("finalLoss")
     cells = [name, r["checkSeconds"], r["warmupSeconds"], r["trainSeconds"], r["steps"], f"{frames_per_second:.1f}",
-             r.get("steadyFramesPerSecond"), r.get("peakGpuMemoryGiB")]
+             r.get("steadyFramesPerSecond"), r.get("peakGpuMemoryGiB"), "" if loss is None else f"{loss:.3f}"]
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
