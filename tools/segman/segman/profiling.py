@@ -124,4 +124,5 @@ def device_busy(trace: Dict[str, object]) -> Tuple[float, float]:
         else:
             end = max(end, finish)
     busy += end - start
-    return busy, max(finish for _, finish in intervals) - intervals[0][0]
+    # Merged runs are disjoint and in order, so the last one ends last.
+    return busy, end - intervals[0][0]

@@ -16,9 +16,8 @@ from segman.variants import get_variant
 from segman.manifest import MEAN
 import segman.train as train_module
 from segman.train import (CHECKPOINT, REPORT, SceneStream, TrainOptions, attention_backend, attention_maps, augment,
-                          mean_loss,
-                          class_weights, crop_size, inference_size, learning_rate, parameter_groups, parse_args, run,
-                          scale_crop_flip, tile_products, training_seconds)
+                          class_weights, crop_size, inference_size, learning_rate, mean_loss, parameter_groups,
+                          parse_args, run, scale_crop_flip, tile_products, training_seconds)
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
