@@ -12,6 +12,7 @@
 #   eager-prefetch          eager, each batch drawn and uploaded ahead of its step on a thread (`--prefetch 2`)
 #   compiled-prefetch       the blocks compiled, batches prefetched
 #   cuda-graphs-prefetch    compiled with CUDA graphs, batches prefetched
+#   cuda-graphs-prefetch-from-cache  the same again, from the cache the run before saved (a training call's warm-up)
 # Each run loads the compile cache the run before it saved (the first one COMPILE_CACHE, if given), so only what
 # is new gets compiled; RUNS picks and orders them (default: eager explicit-products). The whole script ends
 # within CALL_SECONDS (default 570), a run cut short says so. Extra arguments go to every run. Logs, reports and
@@ -33,7 +34,8 @@ declare -A options=([eager]="--prefetch 0" [explicit-products]="--prefetch 0 --t
                     [cuda-graphs]="--prefetch 0 --compile --compile-mode reduce-overhead"
                     [cuda-graphs-from-cache]="--prefetch 0 --compile --compile-mode reduce-overhead"
                     [eager-prefetch]="--prefetch 2" [compiled-prefetch]="--compile --prefetch 2"
-                    [cuda-graphs-prefetch]="--compile --compile-mode reduce-overhead --prefetch 2")
+                    [cuda-graphs-prefetch]="--compile --compile-mode reduce-overhead --prefetch 2"
+                    [cuda-graphs-prefetch-from-cache]="--compile --compile-mode reduce-overhead --prefetch 2")
 read -r -a runs <<< "${RUNS:-eager explicit-products}"
 for name in "${runs[@]}"; do
     if [ -z "${options[$name]+set}" ]; then echo "RUNS: unknown run '$name' (${!options[*]})" >&2; exit 2; fi
