@@ -4,11 +4,12 @@ Eager, a training step of the demo model runs many small kernels between its con
 activations, residual adds, the attention's bias and softmax); inductor fuses them. Blocks rather than the whole
 model: the blocks of a stage run the same code on the same shapes, and the graph break around the scan
 (`ops/fused.py`) splits a block, not the model. Modules are compiled in place (`nn.Module.compile`), so parameter
-names and checkpoints stay as they are. Measured (bench/RESULTS.md, "Compiled blocks"): 1.17-1.27x the frames/s of
-eager blocks, but 53-84 s more warm-up even from the compile cache, so within one 9-minute call it gains nothing
-and stays off by default. A third or more of that warm-up was later found to be the C compiler building a CPU kernel of
-the loaded graphs: the tiled attention's tables, looked up under another device key than the one they were made
-under, were made again from numpy while tracing (`ops/devices.py`); the warm-up without it is not measured yet.
+names and checkpoints stay as they are. First measured (bench/RESULTS.md, "Compiled blocks"): 1.17-1.27x the
+frames/s of eager blocks, for 53-84 s more warm-up even from the compile cache. Both changed once the warm-up's
+C compiler runs (`ops/devices.py`) and the host's waits in the step (`prefetch.py`) were gone: from a cache the
+compiled blocks warm up in about 30 s, and with CUDA graphs (`reduce-overhead`) a training call sees 1.26x the
+frames of compiled blocks alone ("The step in CUDA graphs"). It stays off by default because without a cache of
+the same kind of machine compiling takes minutes of a call.
 Compiled, the tiled attention runs its products explicit (`train.tile_products`)."""
 
 from __future__ import annotations
