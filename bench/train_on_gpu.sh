@@ -7,8 +7,8 @@
 # (--rare-class-sampling 0.01), the Lovász-softmax loss beside the cross-entropy (--lovasz 2 --lovasz-stride 4) and
 # each batch drawn and uploaded ahead of its step (segman.train's default --prefetch 2); bench/RESULTS.md has the
 # runs that chose them. The shipped model's call added --compile --compile-mode reduce-overhead (the encoder blocks
-# and the decoder compiled and replayed as CUDA graphs: 1.26x the frames) with a compile cache that already held
-# them: without one, compiling them takes minutes of the call.
+# and the decoder compiled and replayed as CUDA graphs: 1.26x the frames of compiled blocks without graphs) with a
+# compile cache that already held them: without one, compiling them takes minutes of the call.
 # The whole script ends within CALL_MINUTES (default 8.75, inside one 9-minute call): the ops check and the
 # compilation of the scan come first and take what they take on that machine, training gets the rest (at most
 # MINUTES, default 10), and 15 s are kept for scoring the val scenes and saving.
