@@ -376,13 +376,15 @@ class Flex:
 
 
 def bench_attention(native: Native, flex: Flex | None, dtype_name: str, shapes: list[AttentionShape],
-                    copy_gbs: float, flex_names: set[str], deadline: float, baseline: Native | None = None) -> list[str]:
+                    copy_gbs: float, flex_names: set[str], deadline: float, baseline: Native | None = None,
+                    also: dict[str, Native] | None = None) -> list[str]:
     dtype, rows = DTYPES[dtype_name], []
     for s in shapes:
         b = 1
         shape = (b, s.heads, s.height, s.width, s.dim)
         elem = torch.finfo(dtype).bits // 8
-        sets = input_sets(4 * math.prod(shape) * elem)
+        bytes_moved = 4 * math.prod(shape) * elem
+        sets = input_sets(bytes_moved)
         data = [(torch.randn(shape, device="cuda").mul(0.2).to(dtype), torch.randn(shape, device="cuda").to(dtype),
                  torch.randn(shape, device="cuda").to(dtype),
                  torch.randn(s.heads, 2 * s.kernel - 1, 2 * s.kernel - 1, device="cuda").to(dtype))
@@ -392,8 +394,19 @@ def bench_attention(native: Native, flex: Flex | None, dtype_name: str, shapes: 
         before_ms = math.nan
         if baseline is not None:
             before_ms, _ = graph_ms(lambda i: baseline.attention(*data[i], out, s.kernel), sets)
-        gbs = 4 * math.prod(shape) * elem / ours_ms / 1e6
+        gbs = bytes_moved / ours_ms / 1e6
+        copy_ms = same_size_copy_ms(bytes_moved)
         native.attention(*data[0], out, s.kernel)
+        ours_out = out.float().clone()
+        variants = []
+        for name, lib in (also or {}).items():
+            variant_ms, _ = graph_ms(lambda i: lib.attention(*data[i], out, s.kernel), sets)
+            # Each variant computes the same function: its output on the first set against ours.
+            out.fill_(float("nan"))
+            lib.attention(*data[0], out, s.kernel)
+            diff = ((out.float() - ours_out).abs().max() / (1 + ours_out.abs().max())).item()
+            variants.append(f"{name} {variant_ms * 1e3:.1f} µs ({ours_ms / variant_ms:.2f}x, Δ {diff:.1e})")
+        out.copy_(ours_out)
         try:
             ref = attention_gather(*data[0], s.kernel)
             gather_ms = median_ms(lambda i: attention_gather(*data[i], s.kernel), min(sets, 3), reps=10, warmup=2)
@@ -415,41 +428,49 @@ def bench_attention(native: Native, flex: Flex | None, dtype_name: str, shapes: 
                 print(f"flex_attention failed on {key}: {error}", flush=True)
         rows.append(f"| {s.model} | {s.where} | {s.heads}x{s.height}x{s.width}x{s.dim} K{s.kernel} | {dtype_name} | "
                     f"{ours_ms * 1e3:.1f}{'' if graphed else '*'} | {gather_ms / ours_ms:.1f}x | {flex_ms / ours_ms:.2f}x | {before_ms / ours_ms:.2f}x | {gbs:.0f} | "
-                    f"{gbs / copy_gbs:.0%} | {err:.1e} / {flex_err:.1e} |")
+                    f"{gbs / copy_gbs:.0%} | {copy_ms / ours_ms:.0%} | {err:.1e} / {flex_err:.1e} |")
         print(rows[-1], flush=True)
+        if variants:
+            print(f"  variants on {s.model} {s.where} {dtype_name}: " + "; ".join(variants), flush=True)
         del data
         torch.cuda.empty_cache()
     return rows
 
 
 def scan_tables(native: Native, official: Official | None, baseline: Native | None, copy_gbs: float,
-                also: dict[str, Native], torch_limit: int = 1 << 26) -> list[str]:
+                also: dict[str, Native], torch_limit: int = 1 << 26,
+                dtypes: tuple[str, ...] = ("fp32", "fp16")) -> list[str]:
     lines = ["", "### SelectiveScan2D (B=1, N=1; official = VMamba selective_scan_cuda_oflex fwd + Triton CrossScan/CrossMerge)",
              "", "| model | map | DxHxW | dtype | ours µs | vs PyTorch | vs official | vs before | GB/s | of copy BW | of a same-size copy | max err vs torch / official |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     shapes = scan_shapes()
-    lines += bench_scan(native, official, "fp32", shapes, copy_gbs, torch_limit, baseline=baseline, also=also)
-    fp16 = [s for s in shapes if "1024x2048" in s.where or s.model.startswith("demo")]
-    lines += bench_scan(native, official, "fp16", fp16, copy_gbs, torch_limit, baseline=baseline, also=also)
+    if "fp32" in dtypes:
+        lines += bench_scan(native, official, "fp32", shapes, copy_gbs, torch_limit, baseline=baseline, also=also)
+    if "fp16" in dtypes:
+        fp16 = [s for s in shapes if "1024x2048" in s.where or s.model.startswith("demo")]
+        lines += bench_scan(native, official, "fp16", fp16, copy_gbs, torch_limit, baseline=baseline, also=also)
     return lines
 
 
 def attention_tables(native: Native, baseline: Native | None, copy_gbs: float, flex_seconds: float,
-                     flex_maps: str = "stage1") -> list[str]:
+                     flex_maps: str = "stage1", also: dict[str, Native] | None = None,
+                     dtypes: tuple[str, ...] = ("fp16", "fp32")) -> list[str]:
     flex = None
     try:
         flex = Flex()
     except Exception as error:
         print(f"flex_attention not available: {error}", flush=True)
     lines = ["", "### NeighborhoodAttention2D (B=1, with rpb; gather = PyTorch gather reference)", "",
-             "| model | map | heads x H x W x dim, K | dtype | ours µs | vs gather | vs flex | vs before | GB/s | of copy BW | max err vs gather / flex |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| model | map | heads x H x W x dim, K | dtype | ours µs | vs gather | vs flex | vs before | GB/s | of copy BW | of a same-size copy | max err vs gather / flex |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     att = attention_shapes()
     # flex_attention compiles once per map (20-60 s each), so by default only the four stage-1 maps.
     flex_names = {f"{s.model} {s.where}" for s in att if flex_maps == "all" or s.where.endswith("stage1")}
     deadline = time.monotonic() + flex_seconds
-    lines += bench_attention(native, flex, "fp16", att, copy_gbs, flex_names, deadline, baseline)
-    lines += bench_attention(native, None, "fp32", att, copy_gbs, set(), deadline, baseline)
+    if "fp16" in dtypes:
+        lines += bench_attention(native, flex, "fp16", att, copy_gbs, flex_names, deadline, baseline, also)
+    if "fp32" in dtypes:
+        lines += bench_attention(native, None, "fp32", att, copy_gbs, set(), deadline, baseline, also)
     return lines
 
 
@@ -461,8 +482,9 @@ def main() -> int:
     parser.add_argument("--out", help="write the tables here (markdown)")
     parser.add_argument("--baseline-lib", help="an earlier libsegman_cuda_capi.so, timed on the same inputs")
     parser.add_argument("--also", action="append", default=[], metavar="NAME=LIB",
-                        help="another build of the scan to time on the same inputs (printed, not tabled)")
+                        help="another build of our kernels to time on the same inputs (printed, not tabled)")
     parser.add_argument("--ops", choices=("all", "scan", "attention"), default="all", help="which op to time")
+    parser.add_argument("--dtypes", default="fp32,fp16", help="comma-separated types to time (fp32, fp16)")
     parser.add_argument("--skip-torch", action="store_true",
                         help="leave out the PyTorch scan reference (its timing and error columns read nan)")
     parser.add_argument("--flex-seconds", type=float, default=150.0, help="time allowed for flex_attention runs")
@@ -485,17 +507,21 @@ def main() -> int:
         except Exception as error:  # reported in the table as n/a
             print(f"official VMamba kernel not available: {error}", flush=True)
 
+    dtypes = tuple(t for t in args.dtypes.split(",") if t)
+    unknown = [t for t in dtypes if t not in DTYPES]
+    if unknown:
+        parser.error(f"unknown type(s) {', '.join(unknown)}; choose from {', '.join(DTYPES)}")
+    also = {}
+    for name, path in (item.split("=", 1) for item in args.also):
+        try:
+            also[name] = Native(path)
+        except OSError as error:
+            print(f"{name} not timed: {error}", flush=True)
     lines = [f"copy bandwidth (read + write): {copy_gbs:.0f} GB/s"]
     if args.ops != "attention":
-        also = {}
-        for name, path in (item.split("=", 1) for item in args.also):
-            try:
-                also[name] = Native(path)
-            except OSError as error:
-                print(f"{name} not timed: {error}", flush=True)
-        lines += scan_tables(native, official, baseline, copy_gbs, also, 0 if args.skip_torch else 1 << 26)
+        lines += scan_tables(native, official, baseline, copy_gbs, also, 0 if args.skip_torch else 1 << 26, dtypes)
     if args.ops != "scan":
-        lines += attention_tables(native, baseline, copy_gbs, args.flex_seconds, args.flex_maps)
+        lines += attention_tables(native, baseline, copy_gbs, args.flex_seconds, args.flex_maps, also, dtypes)
     text = "\n".join(lines)
     print("\n" + text)
     if args.out:

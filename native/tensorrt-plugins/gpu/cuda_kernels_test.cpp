@@ -271,7 +271,8 @@ TEST_P(CudaNeighborhoodAttention2D, Fp16OnCudaCoresMatchesCpuFp32Kernel) {
 
 // Inputs are fp16 values, so the float64 reference is exact for them: what is left is the fp16 output's rounding and,
 // on tensor cores, the weights rounded to fp16 before they multiply the values. Every kernel choice: the tensor-core
-// kernel with whole and with split keys (each query's softmax merged from two warps), and the CUDA-core kernels.
+// kernel with whole keys in square and wide tiles and with split keys (each query's softmax merged from two warps),
+// and the CUDA-core kernels.
 TEST_P(CudaNeighborhoodAttention2D, Fp16MatchesFloat64Reference) {
   Random rng;
   SCOPED_TRACE(rng.trace());
@@ -279,6 +280,7 @@ TEST_P(CudaNeighborhoodAttention2D, Fp16MatchesFloat64Reference) {
   const auto reference = c.reference();
   EXPECT_TRUE(close_to(c.run_cuda<Half>(), reference, 2e-3));
   EXPECT_TRUE(close_to(c.run_cuda<Half>(AttentionKernels::kTensorCoresWhole), reference, 2e-3));
+  EXPECT_TRUE(close_to(c.run_cuda<Half>(AttentionKernels::kTensorCoresWide), reference, 2e-3));
   EXPECT_TRUE(close_to(c.run_cuda<Half>(AttentionKernels::kTensorCoresSplit), reference, 2e-3));
   EXPECT_TRUE(close_to(c.run_cuda<Half>(AttentionKernels::kCudaCores), reference, 2e-3));
 }
@@ -318,12 +320,16 @@ TEST(CudaNeighborhoodAttention2DKernels, Fp16IsDeterministic) {
   Random rng;
   SCOPED_TRACE(rng.trace());
   const Attention c({1, 4, 64, 128, 36, 9, 1}, true, rng);
-  for (const auto kernels : {AttentionKernels::kTensorCoresWhole, AttentionKernels::kTensorCoresSplit}) {
+  for (const auto kernels : {AttentionKernels::kTensorCoresWhole, AttentionKernels::kTensorCoresWide,
+                             AttentionKernels::kTensorCoresSplit}) {
     const auto first = c.run_cuda<Half>(kernels);
     for (int run = 0; run < 3; ++run) {
       const auto again = c.run_cuda<Half>(kernels);
       ASSERT_EQ(0, std::memcmp(first.data(), again.data(), first.size() * sizeof(float)))
-          << "run " << run << (kernels == AttentionKernels::kTensorCoresSplit ? ", split keys" : ", whole keys");
+          << "run " << run
+          << (kernels == AttentionKernels::kTensorCoresSplit  ? ", split keys"
+              : kernels == AttentionKernels::kTensorCoresWide ? ", wide tiles"
+                                                              : ", whole keys");
     }
   }
 }

@@ -300,10 +300,11 @@ cudaError_t neighborhood_attention_2d_cuda(const NeighborhoodAttention2DShape& s
       DeviceLimits limits;
       cudaError_t error = cudaSuccess;
       if (tensor_cores_apply(shape, &device, &limits, &error)) {
-        const KeySplit split = kernels == AttentionKernels::kTensorCoresWhole   ? KeySplit::kNever
-                               : kernels == AttentionKernels::kTensorCoresSplit ? KeySplit::kAlways
-                                                                                 : KeySplit::kAuto;
-        return neighborhood_attention_2d_mma(shape, in, out, stream, device, limits, split);
+        const TileForm form = kernels == AttentionKernels::kTensorCoresWhole   ? TileForm::kSquare
+                              : kernels == AttentionKernels::kTensorCoresWide  ? TileForm::kWide
+                              : kernels == AttentionKernels::kTensorCoresSplit ? TileForm::kSplit
+                                                                                : TileForm::kAuto;
+        return neighborhood_attention_2d_mma(shape, in, out, stream, device, limits, form);
       }
       if (error != cudaSuccess) return error;
     }

@@ -9,10 +9,11 @@ namespace segman {
 
 // Which kernels may run the op: kAuto takes the fp16 tensor-core kernel wherever it applies (see
 // neighborhood_attention_2d_cuda_uses_tensor_cores), with two warps sharing each 16 queries' keys on maps too small
-// to fill the GPU; kCudaCores keeps to the CUDA-core kernels, which run every shape and type on every architecture.
-// kTensorCoresWhole and kTensorCoresSplit force one tensor-core form where tensor cores apply (CUDA cores elsewhere),
-// so tests compare them all on any GPU.
-enum class AttentionKernels { kAuto, kTensorCoresWhole, kTensorCoresSplit, kCudaCores };
+// to fill the GPU and blocks of 8x16 queries elsewhere; kCudaCores keeps to the CUDA-core kernels, which run every
+// shape and type on every architecture. kTensorCoresWhole (8x8 queries a block), kTensorCoresWide (8x16) and
+// kTensorCoresSplit (8x8, split keys) force one tensor-core form where tensor cores apply (CUDA cores elsewhere), so
+// tests compare them all on any GPU.
+enum class AttentionKernels { kAuto, kTensorCoresWhole, kTensorCoresWide, kTensorCoresSplit, kCudaCores };
 
 // Enqueues the fused attention on `stream`. Returns the first CUDA error, cudaSuccess otherwise.
 template <typename T>

@@ -1,16 +1,22 @@
-// NeighborhoodAttention2D in fp16 on tensor cores. A block takes an 8x8 tile of queries of one head and copies the
-// keys and values of the union of their windows (at most (K+7)^2) into shared memory once. Each of its four warps
-// takes a 4x4 quarter of the tile: 16 queries, the rows of mma.sync's m16n8k16 tiles. The warp walks the union of
-// its own queries' windows (at most (K+3)^2 keys) 16 keys at a time: the logits come out of the tensor cores in
-// registers, keys outside a query's window are masked there and the bias added, an online softmax (fp32) rescales
-// the running output, and the fp16 weights, already laid out as the next mma's A operand, multiply the values.
-// Neither the logits nor the weights touch memory. Keys reach the tensor cores through ldmatrix, whose per-lane row
-// addresses let each 16-key chunk be gathered from the block's region without copying. The chunk loop is kept lean
-// because it, not memory, bounds the kernel: shared addresses are precomputed byte offsets, the bias is a template
-// argument and read without a branch, and logits are kept in base-2 units (bias staged times log2 e).
-// Maps of at most half a wave of blocks (a warp per 16 queries leaves most SMs a few warps) split the keys: a block
-// of 8 warps, two per quarter, each walking every other chunk; the second warp of a quarter hands its softmax state
-// to the first through shared memory, which merges the two and stores.
+// NeighborhoodAttention2D in fp16 on tensor cores. A block takes a tile of queries of one head, 8 rows of 8 or 16
+// columns, and copies the keys and values of the union of their windows (at most (K+7) x (K+7) or (K+7) x (K+15))
+// into shared memory once. Each of its warps takes a 4x4 quarter of the tile: 16 queries, the rows of mma.sync's
+// m16n8k16 tiles. The warp walks the union of its own queries' windows (at most (K+3)^2 keys) 16 keys at a time: the
+// logits come out of the tensor cores in registers, keys outside a query's window are masked there and the bias
+// added, an online softmax (fp32) rescales the running output, and the fp16 weights, already laid out as the next
+// mma's A operand, multiply the values. Neither the logits nor the weights touch memory. Keys reach the tensor cores
+// through ldmatrix, whose per-lane row addresses let each 16-key chunk be gathered from the block's region without
+// copying. The chunk loop is kept lean because it, not memory, bounds the kernel: each key's slot is one word (its
+// row's offset and its coordinates in the region), the bias is a template argument and read without a branch, and
+// logits are kept in base-2 units (bias staged times log2 e). The queries go straight from memory into the warps'
+// registers.
+// Shared memory, not registers, sets how many blocks an SM holds, and wide tiles stage fewer keys per query (3.7
+// instead of 5.1 at K 11). Measured on an H100 on SegMAN-T/B's maps: one-word slots and unstaged queries (four
+// square blocks an SM at K 11 and dim 32 instead of three) 1.10-1.45x on the K-11 maps; wide tiles, where the keys
+// are not split, a further 1.05-1.74x.
+// Maps of at most half a wave of square blocks (a warp per 16 queries leaves most SMs a few warps) split the keys:
+// square blocks of 8 warps, two per quarter, each walking every other chunk; the second warp of a quarter hands its
+// softmax state to the first through shared memory, which merges the two and stores.
 // The CPU reference (neighborhood_attention_2d_reference.cpp) is the op's float64 definition; the CUDA tests compare
 // this kernel with it and with the CUDA-core kernels (neighborhood_attention_2d.cu).
 #include <atomic>
@@ -24,38 +30,53 @@
 namespace segman {
 namespace {
 
-constexpr int kTile = 8;      // queries per block side
+constexpr int kTileRows = 8;  // a block's queries: 8 rows of 8 columns, or of 16 (wide tiles)
+constexpr int kSquare = 8, kWide = 16;
 constexpr int kQuarter = 4;   // queries per warp side
-constexpr int kWarps = 4;       // warps per block, one per quarter, when the keys are not split
+// Warps per block when the keys are whole: one per 4x4 quarter of the tile.
+__host__ __device__ constexpr int warps_for(int cols) { return (kTileRows / kQuarter) * (cols / kQuarter); }
 constexpr int kChunk = 16;    // keys per step: the k extent of one m16n8k16 product
 constexpr int kMaxDim = 64;
-constexpr int kMaxSide = 16384;          // map sides the packed key coordinates hold
+constexpr int kMaxSide = 16384;          // the longest map side taken (its tiles fit the grid's y extent)
+constexpr int kMaxRegionSide = 254;      // region coordinates are bytes, and 255 marks slots past a union
+
+// A chunk slot: the key's row offset in the staged keys and values in 16-byte units (high half) and its
+// coordinates in the block's region, a byte each (region sides are at most K + kWide - 1 <= 254). Slots past a
+// warp's union hold kNoKeySlot: region key 0, at coordinates outside every window.
+using Slot = unsigned;
+constexpr Slot kNoKeySlot = 0xffffu;
 
 __host__ __device__ constexpr int smaller(int a, int b) { return a < b ? a : b; }
 
 // Shared-memory layout, computed the same way on the host and in the kernel.
 struct Staging {
-  int row_halves;    // halves per staged key, value or query row: the padded dim + 8, so rows are 16-byte aligned
+  int row_halves;    // halves per staged key or value row: the padded dim + 8, so rows are 16-byte aligned
   int region_keys;   // capacity of the block's key region
   int warp_slots;    // capacity of a warp's chunk table (its union rounded up to whole chunks)
   int bias_floats;   // (2K - 1)^2 rounded up to 4
   int merge_floats;  // the second warps' softmax states where the keys are split: per lane, the output and 2 + 2
 
-  __host__ __device__ Staging(int padded_dim, int kernel, int height, int width, int split)
+  int warps;         // quarters of the tile
+
+  __host__ __device__ Staging(int padded_dim, int kernel, int height, int width, int split, int cols)
       : row_halves(padded_dim + 8),
-        region_keys(smaller(kernel + kTile - 1, height) * smaller(kernel + kTile - 1, width)),
+        region_keys(smaller(kernel + kTileRows - 1, height) * smaller(kernel + cols - 1, width)),
         warp_slots((smaller(kernel + kQuarter - 1, height) * smaller(kernel + kQuarter - 1, width) + kChunk - 1) /
                    kChunk * kChunk),
         bias_floats(((2 * kernel - 1) * (2 * kernel - 1) + 3) / 4 * 4),
-        merge_floats(split > 1 ? kWarps * 32 * (padded_dim / 2 + 4) : 0) {}
+        merge_floats(split > 1 ? warps_for(cols) * 32 * (padded_dim / 2 + 4) : 0),
+        warps(warps_for(cols)) {}
 
   __host__ __device__ size_t keys_offset() const { return 0; }
   __host__ __device__ size_t values_offset() const { return keys_offset() + 2ull * region_keys * row_halves; }
-  __host__ __device__ size_t queries_offset() const { return values_offset() + 2ull * region_keys * row_halves; }
-  __host__ __device__ size_t bias_offset() const { return queries_offset() + 2ull * kTile * kTile * row_halves; }
+  __host__ __device__ size_t bias_offset() const { return values_offset() + 2ull * region_keys * row_halves; }
   __host__ __device__ size_t slots_offset() const { return bias_offset() + 4ull * bias_floats; }
-  __host__ __device__ size_t merge_offset() const { return slots_offset() + 8ull * kWarps * warp_slots; }
-  __host__ __device__ size_t bytes() const { return merge_offset() + 4ull * merge_floats; }
+  __host__ __device__ size_t slots_end() const { return slots_offset() + sizeof(Slot) * warps * warp_slots; }
+  // The merge reuses the staged keys once every warp is past its chunks.
+  __host__ __device__ size_t merge_offset() const { return keys_offset(); }
+  __host__ __device__ size_t bytes() const {
+    return slots_end() > 4ull * merge_floats ? slots_end() : 4ull * merge_floats;
+  }
 };
 
 struct Geometry {
@@ -65,9 +86,15 @@ struct Geometry {
 // mma.sync and ldmatrix exist from compute capability 8.0 (m16n8k16) and 7.5 (ldmatrix); older devices never
 // launch the kernel, which compiles to a trap for them.
 #if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
-constexpr int kNoKey = 0x7fff;           // coordinate of the slots past a warp's union: outside every window
 constexpr float kMasked = -1.0e30f;      // logit of a masked key; finite, so a row masked so far stays NaN-free
 constexpr float kLog2e = 1.4426950408889634f;
+
+__device__ __forceinline__ Slot make_slot(int offset, int r, int c) {
+  return static_cast<unsigned>(offset >> 4) << 16 | static_cast<unsigned>(r) << 8 | static_cast<unsigned>(c);
+}
+__device__ __forceinline__ int slot_offset(Slot s) { return static_cast<int>(s >> 16) << 4; }
+__device__ __forceinline__ int slot_row(Slot s) { return static_cast<int>((s >> 8) & 0xffu); }
+__device__ __forceinline__ int slot_col(Slot s) { return static_cast<int>(s & 0xffu); }
 
 __device__ __forceinline__ unsigned shared_address(const void* p) {
   return static_cast<unsigned>(__cvta_generic_to_shared(p));
@@ -167,32 +194,31 @@ __device__ __forceinline__ void stage_region(const __half* __restrict__ k, const
 }
 
 // DP: dim rounded up to a multiple of 16 (the k extent of the logits' products). kBias: whether rpb is given.
-// kSplit: warps per quarter (1, or 2 to split the keys).
-template <int DP, bool kBias, int kSplit>
-__global__ void __launch_bounds__(32 * kWarps * kSplit)
+// kSplit: warps per quarter (1, or 2 to split the keys). kCols: the tile's columns (kSquare or kWide).
+template <int DP, bool kBias, int kSplit, int kCols>
+__global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
     attention_mma_kernel(const __half* __restrict__ q, const __half* __restrict__ k, const __half* __restrict__ v,
                          const __half* __restrict__ rpb, __half* __restrict__ out, Geometry g) {
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
   extern __shared__ __align__(16) unsigned char shared[];
-  constexpr int kThreads = 32 * kWarps * kSplit;
-  const Staging staging(DP, g.kernel, g.height, g.width, kSplit);
+  constexpr int kWarps = warps_for(kCols), kThreads = 32 * kWarps * kSplit;
+  const Staging staging(DP, g.kernel, g.height, g.width, kSplit, kCols);
   const int stride = staging.row_halves;
   __half* keys = reinterpret_cast<__half*>(shared + staging.keys_offset());
   __half* values = reinterpret_cast<__half*>(shared + staging.values_offset());
-  __half* queries = reinterpret_cast<__half*>(shared + staging.queries_offset());
   float* bias = reinterpret_cast<float*>(shared + staging.bias_offset());
-  int2* slots = reinterpret_cast<int2*>(shared + staging.slots_offset());
+  Slot* slots = reinterpret_cast<Slot*>(shared + staging.slots_offset());
 
   const int K = g.kernel, table = 2 * K - 1;
-  const int tile_r = blockIdx.y * kTile, tile_c = blockIdx.x * kTile;
+  const int tile_r = blockIdx.y * kTileRows, tile_c = blockIdx.x * kCols;
   const long long plane = blockIdx.z;
   const int head = static_cast<int>(plane % g.heads);
   const long long base = plane * g.height * g.width * g.dim;
 
   // The block's key region: the union of its (clamped) queries' windows.
   const int region_r = window_start(tile_r, g.height, K, 1), region_c = window_start(tile_c, g.width, K, 1);
-  const int region_cols = window_start(min(tile_c + kTile, g.width) - 1, g.width, K, 1) + K - region_c;
-  const int region_rows = window_start(min(tile_r + kTile, g.height) - 1, g.height, K, 1) + K - region_r;
+  const int region_cols = window_start(min(tile_c + kCols, g.width) - 1, g.width, K, 1) + K - region_c;
+  const int region_rows = window_start(min(tile_r + kTileRows, g.height) - 1, g.height, K, 1) + K - region_r;
   // How the region is copied was measured (H100, SegMAN shapes): row by row, coalesced, was 1.21x on padded dim 48
   // (SegMAN-T's dim 36) and 0.87-1.02x on the other dims, where a key per thread copies 16-byte words and zeros
   // without the row-wise copy's per-word division.
@@ -207,41 +233,34 @@ __global__ void __launch_bounds__(32 * kWarps * kSplit)
       stage_row<DP>(v + src, values + key * stride, g.dim);
     }
   }
-  if (threadIdx.x < kTile * kTile) {  // positions past the map repeat its last row or column; they are not stored
-    const int qi = min(tile_r + static_cast<int>(threadIdx.x) / kTile, g.height - 1);
-    const int qj = min(tile_c + static_cast<int>(threadIdx.x) % kTile, g.width - 1);
-    stage_row<DP>(q + base + (1LL * qi * g.width + qj) * g.dim, queries + threadIdx.x * stride, g.dim);
-  }
   if constexpr (kBias) {
     for (int i = threadIdx.x; i < table * table; i += kThreads) {
       bias[i] = __half2float(rpb[1LL * head * table * table + i]) * kLog2e;
     }
   }
 
-  // The warp's quarter and the union of its queries' windows, listed chunk by chunk: slot -> (byte offset of the
-  // key's row in the staged keys and values, key coordinates packed as row << 16 | column); slots past the union
-  // point at region key 0 and lie in no window.
+  // The warp's quarter and the union of its queries' windows, listed chunk by chunk in slots (above).
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   // part: which of the quarter's warps (split keys); constants when the keys are whole, so that kernel's code is
   // the same as without the split.
   const int quarter = kSplit > 1 ? warp % kWarps : warp, part = kSplit > 1 ? warp / kWarps : 0;
-  const int quarter_r = (quarter / 2) * kQuarter, quarter_c = (quarter % 2) * kQuarter;
+  const int quarter_r = (quarter / (kCols / kQuarter)) * kQuarter;
+  const int quarter_c = (quarter % (kCols / kQuarter)) * kQuarter;
   const int first_r = min(tile_r + quarter_r, g.height - 1), first_c = min(tile_c + quarter_c, g.width - 1);
   const int union_r = window_start(first_r, g.height, K, 1), union_c = window_start(first_c, g.width, K, 1);
   const int union_cols = window_start(min(first_c + kQuarter - 1, g.width - 1), g.width, K, 1) + K - union_c;
   const int union_keys =
       (window_start(min(first_r + kQuarter - 1, g.height - 1), g.height, K, 1) + K - union_r) * union_cols;
   const int chunks = (union_keys + kChunk - 1) / kChunk;
-  int2* warp_slots = slots + quarter * staging.warp_slots;
+  Slot* warp_slots = slots + quarter * staging.warp_slots;
   for (int s = part * 32 + lane; s < chunks * kChunk; s += 32 * kSplit) {
-    int2 slot = make_int2(0, (kNoKey << 16) | kNoKey);
+    Slot slot = kNoKeySlot;
     if (s < union_keys) {
-      const int kr = union_r + s / union_cols, kc = union_c + s % union_cols;
-      slot = make_int2(((kr - region_r) * region_cols + kc - region_c) * stride * 2, (kr << 16) | kc);
+      const int kr = union_r + s / union_cols - region_r, kc = union_c + s % union_cols - region_c;
+      slot = make_slot((kr * region_cols + kc) * stride * 2, kr, kc);
     }
     warp_slots[s] = slot;
   }
-  __syncthreads();
 
   // mma fragment coordinates: lane = 4 * group + pair; a lane holds rows `group` and `group + 8` of the 16
   // queries, and columns 2 * pair, 2 * pair + 1 of each 8-wide tile.
@@ -256,17 +275,38 @@ __global__ void __launch_bounds__(32 * kWarps * kSplit)
     window_r[a] = window_start(qi, g.height, K, 1);
     window_c[a] = window_start(qj, g.width, K, 1);
     bias_base[a] = (K - 1 - qi) * table + (K - 1 - qj);  // + key row * table + key column = the bias index
+    // In region coordinates, as the slots hold them.
+    window_r[a] -= region_r;
+    window_c[a] -= region_c;
+    bias_base[a] += region_r * table + region_c;
   }
 
-  // The warp's 16 queries as A fragments (ldmatrix: lanes 0-7 rows 0-7, 8-15 rows 8-15, then the upper 8 dims).
+  // The warp's 16 queries as A fragments, straight from memory: register j of fragment kk holds query row
+  // group + 8 (j % 2), channels 16 kk + 8 (j / 2) + 2 pair and the next; positions past the map repeat its last row
+  // or column, channels past dim are zero.
   unsigned query_frag[DP / 16][4];
-  {
-    const int m = lane % 8 + ((lane / 8) % 2) * 8;
-    const unsigned row = shared_address(queries + ((quarter_r + m / kQuarter) * kTile + quarter_c + m % kQuarter) *
-                                                      stride + (lane / 16) * 8);
 #pragma unroll
-    for (int kk = 0; kk < DP / 16; ++kk) load_matrices(query_frag[kk], row + kk * 32);
+  for (int a = 0; a < 2; ++a) {
+    const __half* row =
+        q + base + (1LL * min(query_i[a], g.height - 1) * g.width + min(query_j[a], g.width - 1)) * g.dim;
+#pragma unroll
+    for (int kk = 0; kk < DP / 16; ++kk) {
+#pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        const int c = 16 * kk + 8 * h + 2 * pair;
+        unsigned word = 0u;
+        if ((g.dim & 1) == 0) {
+          if (c < g.dim) word = __ldg(reinterpret_cast<const unsigned*>(row + c));
+        } else {
+          const unsigned short lo = c < g.dim ? __ldg(reinterpret_cast<const unsigned short*>(row + c)) : 0;
+          const unsigned short hi = c + 1 < g.dim ? __ldg(reinterpret_cast<const unsigned short*>(row + c + 1)) : 0;
+          word = static_cast<unsigned>(hi) << 16 | lo;
+        }
+        query_frag[kk][a + 2 * h] = word;
+      }
+    }
   }
+  __syncthreads();
 
   float output[DP / 8][4];
 #pragma unroll
@@ -279,10 +319,10 @@ __global__ void __launch_bounds__(32 * kWarps * kSplit)
   const unsigned value_rows = shared_address(values + (lane / 16) * 8);
 
   for (int chunk = part; chunk < chunks; chunk += kSplit) {
-    const int2* chunk_slots = warp_slots + chunk * kChunk;
+    const Slot* chunk_slots = warp_slots + chunk * kChunk;
     float logit[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
     {
-      const unsigned row = key_rows + chunk_slots[key_slot].x;
+      const unsigned row = key_rows + slot_offset(chunk_slots[key_slot]);
 #pragma unroll
       for (int kk = 0; kk < DP / 16; ++kk) {
         unsigned b[4];
@@ -297,8 +337,8 @@ __global__ void __launch_bounds__(32 * kWarps * kSplit)
     for (int n = 0; n < 2; ++n) {
 #pragma unroll
       for (int e = 0; e < 2; ++e) {
-        const int packed = chunk_slots[8 * n + 2 * pair + e].y;
-        const int kr = packed >> 16, kc = packed & 0xffff;
+        const Slot slot = chunk_slots[8 * n + 2 * pair + e];
+        const int kr = slot_row(slot), kc = slot_col(slot);
 #pragma unroll
         for (int a = 0; a < 2; ++a) {
           const bool inside = static_cast<unsigned>(kr - window_r[a]) < static_cast<unsigned>(K) &&
@@ -346,7 +386,7 @@ __global__ void __launch_bounds__(32 * kWarps * kSplit)
     const unsigned weights[4] = {
         cuda::pack_halves(logit[0][0], logit[0][1]), cuda::pack_halves(logit[0][2], logit[0][3]),
         cuda::pack_halves(logit[1][0], logit[1][1]), cuda::pack_halves(logit[1][2], logit[1][3])};
-    const unsigned row = value_rows + chunk_slots[value_slot].x;
+    const unsigned row = value_rows + slot_offset(chunk_slots[value_slot]);
 #pragma unroll
     for (int n = 0; n < DP / 16; ++n) {
       unsigned b[4];
@@ -356,10 +396,12 @@ __global__ void __launch_bounds__(32 * kWarps * kSplit)
     }
   }
 
+
   if constexpr (kSplit > 1) {
     // The second warp of each quarter hands over its state; the first merges it (a part that saw only masked keys
     // of a row has maximum kMasked and weight 2^(kMasked - max) = 0 in the merge).
     float* state = reinterpret_cast<float*>(shared + staging.merge_offset()) + quarter * 32 * (DP / 2 + 4) + lane;
+    __syncthreads();  // the state overwrites the staged keys
     if (part == 1) {
 #pragma unroll
       for (int a = 0; a < 2; ++a) {
@@ -414,16 +456,16 @@ __global__ void __launch_bounds__(32 * kWarps * kSplit)
 #endif
 }
 
-// Lets attention_mma_kernel<DP, kBias, kSplit> take all the shared memory a block may opt in to on `device`, once
-// per kernel and device (bit d = device d).
-template <int DP, bool kBias, int kSplit>
+// Lets attention_mma_kernel<DP, kBias, kSplit, kCols> take all the shared memory a block may opt in to on
+// `device`, once per kernel and device (bit d = device d).
+template <int DP, bool kBias, int kSplit, int kCols>
 cudaError_t opt_in(int device) {
   static std::atomic<unsigned long long> opted_in{0};
   const unsigned long long bit = 1ull << (device % 64);
   if ((opted_in.load(std::memory_order_relaxed) & bit) != 0) return cudaSuccess;
   DeviceLimits limits;
   if (const cudaError_t e = device_limits(device, &limits); e != cudaSuccess) return e;
-  if (const cudaError_t e = cudaFuncSetAttribute(attention_mma_kernel<DP, kBias, kSplit>,
+  if (const cudaError_t e = cudaFuncSetAttribute(attention_mma_kernel<DP, kBias, kSplit, kCols>,
                                                  cudaFuncAttributeMaxDynamicSharedMemorySize,
                                                  limits.shared_memory_optin);
       e != cudaSuccess) {
@@ -433,94 +475,102 @@ cudaError_t opt_in(int device) {
   return cudaSuccess;
 }
 
-// Blocks of the whole-key kernel that fit on one SM of `device` with `bytes` of shared memory (after its opt-in).
+// Blocks of the square whole-key kernel that fit on one SM of `device` with `bytes` of shared memory.
 template <int DP, bool kBias>
-cudaError_t whole_key_blocks_per_sm(int device, size_t bytes, int* blocks) {
-  if (const cudaError_t e = opt_in<DP, kBias, 1>(device); e != cudaSuccess) return e;
-  return blocks_per_sm(reinterpret_cast<const void*>(attention_mma_kernel<DP, kBias, 1>), device, 32 * kWarps, bytes,
-                       blocks);
+cudaError_t square_blocks_per_sm(int device, size_t bytes, int* blocks) {
+  if (const cudaError_t e = opt_in<DP, kBias, 1, kSquare>(device); e != cudaSuccess) return e;
+  return blocks_per_sm(reinterpret_cast<const void*>(attention_mma_kernel<DP, kBias, 1, kSquare>), device,
+                       32 * warps_for(kSquare), bytes, blocks);
 }
 
-// Whether to split the keys: asked for, or (kAuto) the split grid, twice the warps, still fits in one wave of
-// unsplit blocks; either way only where the split block's shared memory fits. (Measured on the H100: splitting a
-// grid of 0.97 waves, 640 blocks at 5 an SM, was 0.87x; grids of at most half a wave gained 1.13-1.63x.)
+bool fits(const Staging& staging, const DeviceLimits& limits) {
+  return staging.bytes() <= static_cast<size_t>(limits.shared_memory_optin);
+}
+
+// kAuto's choice: split keys where the split grid, twice the warps, still fits in one wave of square whole-key
+// blocks; otherwise wide tiles. Measured on the H100: splitting a grid of 0.97 waves (640 blocks at 5 an SM) was
+// 0.87x, grids of at most half a wave gained 1.13-1.63x; wide tiles were 1.05-1.74x on the SegMAN-T/B maps that do
+// not split (fewer staged keys per query: 3.7 instead of 5.1 at K 11) and 0.77-0.93x on those that do.
 template <int DP, bool kBias>
-cudaError_t choose_split(const Geometry& g, long long blocks, KeySplit split, int device, const DeviceLimits& limits,
-                         bool* result) {
-  *result = false;
-  if (split == KeySplit::kNever) return cudaSuccess;
-  if (Staging(DP, g.kernel, g.height, g.width, 2).bytes() > static_cast<size_t>(limits.shared_memory_optin)) {
-    return cudaSuccess;
-  }
-  if (split == KeySplit::kAlways) {
-    *result = true;
-    return cudaSuccess;
-  }
+cudaError_t choose_form(const Geometry& g, long long square_blocks, int device, const DeviceLimits& limits,
+                        TileForm* form) {
+  *form = TileForm::kWide;
+  if (!fits(Staging(DP, g.kernel, g.height, g.width, 2, kSquare), limits)) return cudaSuccess;
   int per_sm = 0;
   if (const cudaError_t e =
-          whole_key_blocks_per_sm<DP, kBias>(device, Staging(DP, g.kernel, g.height, g.width, 1).bytes(), &per_sm);
+          square_blocks_per_sm<DP, kBias>(device, Staging(DP, g.kernel, g.height, g.width, 1, kSquare).bytes(), &per_sm);
       e != cudaSuccess) {
     return e;
   }
-  *result = 2 * blocks <= 1LL * per_sm * limits.multiprocessors;
+  if (2 * square_blocks <= 1LL * per_sm * limits.multiprocessors) *form = TileForm::kSplit;
   return cudaSuccess;
 }
 
-template <int DP, bool kBias, int kSplit>
-cudaError_t launch(const Geometry& g, const dim3& grid, const NeighborhoodAttention2DInputs<Half>& in, Half* out,
+template <int DP, bool kBias, int kSplit, int kCols>
+cudaError_t launch(const Geometry& g, long long planes, const NeighborhoodAttention2DInputs<Half>& in, Half* out,
                    cudaStream_t stream, int device) {
-  if (const cudaError_t e = opt_in<DP, kBias, kSplit>(device); e != cudaSuccess) return e;
-  const size_t bytes = Staging(DP, g.kernel, g.height, g.width, kSplit).bytes();
+  if (const cudaError_t e = opt_in<DP, kBias, kSplit, kCols>(device); e != cudaSuccess) return e;
+  const size_t bytes = Staging(DP, g.kernel, g.height, g.width, kSplit, kCols).bytes();
+  const dim3 grid((g.width + kCols - 1) / kCols, (g.height + kTileRows - 1) / kTileRows, static_cast<unsigned>(planes));
   const auto h = [](const Half* p) { return reinterpret_cast<const __half*>(p); };
-  attention_mma_kernel<DP, kBias, kSplit><<<grid, 32 * kWarps * kSplit, bytes, stream>>>(
+  attention_mma_kernel<DP, kBias, kSplit, kCols><<<grid, 32 * warps_for(kCols) * kSplit, bytes, stream>>>(
       h(in.q), h(in.k), h(in.v), h(in.rpb), reinterpret_cast<__half*>(out), g);
   return cudaGetLastError();
 }
 
 template <int DP, bool kBias>
 cudaError_t launch(const NeighborhoodAttention2DShape& shape, const NeighborhoodAttention2DInputs<Half>& in, Half* out,
-                   cudaStream_t stream, int device, const DeviceLimits& limits, KeySplit split) {
+                   cudaStream_t stream, int device, const DeviceLimits& limits, TileForm form) {
   const Geometry g{static_cast<int>(shape.heads), static_cast<int>(shape.height), static_cast<int>(shape.width),
                    static_cast<int>(shape.dim), static_cast<int>(shape.kernel_size)};
-  const dim3 grid((g.width + kTile - 1) / kTile, (g.height + kTile - 1) / kTile,
-                  static_cast<unsigned>(shape.batch * shape.heads));
-  bool split_keys = false;
-  if (const cudaError_t e =
-          choose_split<DP, kBias>(g, 1LL * grid.x * grid.y * grid.z, split, device, limits, &split_keys);
-      e != cudaSuccess) {
-    return e;
+  const long long planes = shape.batch * shape.heads;
+  if (form == TileForm::kAuto) {
+    const long long square_blocks = 1LL * ((g.width + kSquare - 1) / kSquare) * ((g.height + kTileRows - 1) / kTileRows) * planes;
+    if (const cudaError_t e = choose_form<DP, kBias>(g, square_blocks, device, limits, &form); e != cudaSuccess) {
+      return e;
+    }
   }
-  return split_keys ? launch<DP, kBias, 2>(g, grid, in, out, stream, device)
-                    : launch<DP, kBias, 1>(g, grid, in, out, stream, device);
+  // A form whose shared memory does not fit runs as square tiles with whole keys, which always fit (the kernel
+  // applies only then).
+  if (form == TileForm::kSplit && fits(Staging(DP, g.kernel, g.height, g.width, 2, kSquare), limits)) {
+    return launch<DP, kBias, 2, kSquare>(g, planes, in, out, stream, device);
+  }
+  if (form == TileForm::kWide && fits(Staging(DP, g.kernel, g.height, g.width, 1, kWide), limits)) {
+    return launch<DP, kBias, 1, kWide>(g, planes, in, out, stream, device);
+  }
+  return launch<DP, kBias, 1, kSquare>(g, planes, in, out, stream, device);
 }
 
 int padded_dim(int64_t dim) { return static_cast<int>((dim + 15) / 16 * 16); }
 
 template <bool kBias>
 cudaError_t launch_for_dim(const NeighborhoodAttention2DShape& shape, const NeighborhoodAttention2DInputs<Half>& in,
-                           Half* out, cudaStream_t stream, int device, const DeviceLimits& limits, KeySplit split) {
+                           Half* out, cudaStream_t stream, int device, const DeviceLimits& limits, TileForm form) {
   switch (padded_dim(shape.dim)) {
-    case 16: return launch<16, kBias>(shape, in, out, stream, device, limits, split);
-    case 32: return launch<32, kBias>(shape, in, out, stream, device, limits, split);
-    case 48: return launch<48, kBias>(shape, in, out, stream, device, limits, split);
-    default: return launch<64, kBias>(shape, in, out, stream, device, limits, split);
+    case 16: return launch<16, kBias>(shape, in, out, stream, device, limits, form);
+    case 32: return launch<32, kBias>(shape, in, out, stream, device, limits, form);
+    case 48: return launch<48, kBias>(shape, in, out, stream, device, limits, form);
+    default: return launch<64, kBias>(shape, in, out, stream, device, limits, form);
   }
 }
 
 }  // namespace
 
 bool neighborhood_attention_2d_mma_applies(const NeighborhoodAttention2DShape& shape, const DeviceLimits& limits) {
-  if (shape.dilation != 1 || shape.dim > kMaxDim || shape.height > kMaxSide || shape.width > kMaxSide) return false;
+  if (shape.dilation != 1 || shape.dim > kMaxDim || shape.height > kMaxSide || shape.width > kMaxSide ||
+      shape.kernel_size + kWide - 1 > kMaxRegionSide) {
+    return false;
+  }
   const Staging staging(padded_dim(shape.dim), static_cast<int>(shape.kernel_size), static_cast<int>(shape.height),
-                        static_cast<int>(shape.width), 1);
-  return limits.major >= 8 && staging.bytes() <= static_cast<size_t>(limits.shared_memory_optin);
+                        static_cast<int>(shape.width), 1, kSquare);
+  return limits.major >= 8 && fits(staging, limits);
 }
 
 cudaError_t neighborhood_attention_2d_mma(const NeighborhoodAttention2DShape& shape,
                                           const NeighborhoodAttention2DInputs<Half>& in, Half* out,
-                                          cudaStream_t stream, int device, const DeviceLimits& limits, KeySplit split) {
-  return in.rpb ? launch_for_dim<true>(shape, in, out, stream, device, limits, split)
-                : launch_for_dim<false>(shape, in, out, stream, device, limits, split);
+                                          cudaStream_t stream, int device, const DeviceLimits& limits, TileForm form) {
+  return in.rpb ? launch_for_dim<true>(shape, in, out, stream, device, limits, form)
+                : launch_for_dim<false>(shape, in, out, stream, device, limits, form);
 }
 
 }  // namespace segman

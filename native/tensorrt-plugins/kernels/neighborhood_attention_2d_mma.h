@@ -12,14 +12,16 @@ namespace segman {
 // Whether the kernel runs `shape` on a device of these limits (`device_limits`).
 bool neighborhood_attention_2d_mma_applies(const NeighborhoodAttention2DShape& shape, const DeviceLimits& limits);
 
-// Whether two warps share each 16 queries' keys (for maps too small to fill the GPU): kAuto splits where the grid is
-// at most half a wave of blocks; kNever and kAlways let the tests run both kernels on any map.
-enum class KeySplit { kAuto, kNever, kAlways };
+// The kernel's form. kSquare: blocks of 8x8 queries. kWide: blocks of 8x16 queries (fewer staged keys per query;
+// square where its shared memory does not fit). kSplit: square blocks in which two warps share each 16 queries' keys
+// (for maps too small to fill the GPU; square where it does not fit). kAuto splits where the split grid fits in one
+// wave of square blocks and takes wide tiles elsewhere; the others let the tests run every form on any map.
+enum class TileForm { kAuto, kSquare, kWide, kSplit };
 
 // Enqueues it on `device` (the current device, of `limits`); call only where neighborhood_attention_2d_mma_applies
 // said yes. The limits come from the caller, which looked them up to ask that: one lookup per call, not two.
 cudaError_t neighborhood_attention_2d_mma(const NeighborhoodAttention2DShape& shape,
                                           const NeighborhoodAttention2DInputs<Half>& in, Half* out,
-                                          cudaStream_t stream, int device, const DeviceLimits& limits, KeySplit split);
+                                          cudaStream_t stream, int device, const DeviceLimits& limits, TileForm form);
 
 }  // namespace segman

@@ -372,7 +372,7 @@ constexpr int kApplyBlocksPerSM = 4;
 // shorter tiles (16, then 8, then 4 rows): more, shorter chunks. Measured on an H100: 16 to 8 rows took a
 // 384x16x32 map from 74 to 42 us and made a 96x256x512 one 1.2x slower.
 // The warps a map should give: about one wave for tiles of one column per lane; fewer, longer tiles of four
-// columns per lane. Measured on an H100 (bench/native/scan_sweep.sh, which builds variants with other values of
+// columns per lane. Measured on an H100 (bench/native/kernel_sweep.sh, which builds variants with other values of
 // these macros and times them side by side): four-column tiles with 1152 warps instead of 2048 ran SegMAN-B's
 // 96x128x256, 160x64x128 and 364x64x128 maps 1.10-1.11x faster in fp32 (1.30x for the last in fp16) and SegMAN-T's
 // 144x64x128 1.09x, the other maps within the noise of a second copy of the same build (0.95-1.05x); one-column
@@ -1578,7 +1578,7 @@ __global__ void __launch_bounds__(kResidentLeanThreads) resident_kernel_lean(Til
 // The cluster build (compute capability 9.0 and newer; CUDA 11.8 and newer): a map of more elements than one resident
 // block holds is shared by the 2 blocks of a cluster, each holding half, 8 elements a thread, with the lean build's
 // register cap. Every input is still read once, which the tiled kernels' two passes cannot do. Measured on an H100
-// (bench/native/run_gpu.sh and scan_sweep.sh): the agent's demo model's 32x80x160 map (stage 1 at 320x640) 1.19x
+// (bench/native/run_gpu.sh and kernel_sweep.sh): the agent's demo model's 32x80x160 map (stage 1 at 320x640) 1.19x
 // faster in fp32 and 1.22-1.25x in fp16 than the tiled kernels. Larger clusters lost: 4 to 16 blocks of up to 8192 elements, 0.29-0.74x on
 // SegMAN's 128x256 and 256x512 maps (also with the column-major sums gathered by their owners instead of scattered,
 // or with blocks of 4096 elements, two an SM); splitting maps that one block holds but that give fewer blocks than

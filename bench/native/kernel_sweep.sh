@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Tiling sweep of the CUDA selective scan, on a GPU machine: builds our C entry-point library once as committed and
-# once per variant (the same source with SEGMAN_SCAN_* macros set), times them side by side on the benchmark's maps
-# (bench_ops.py --also; each variant's output is checked against ours), and records the committed kernels under
-# Nsight Compute on a few maps. Needs nvcc, PyTorch, and for the official kernel the fetched material run_gpu.sh
-# describes (.device/vmamba, .device/recipes). Run from the repository root.
+# Variant sweep of one CUDA op, on a GPU machine: builds our C entry-point library once as committed and once per
+# variant (the op's kernel file compiled again with macros set), times them side by side on the benchmark's maps
+# (bench_ops.py --also; each variant's output is checked against ours), and for the scan records the committed
+# kernels under Nsight Compute on a few maps. Needs nvcc, PyTorch, and for the official scan kernel the fetched
+# material run_gpu.sh describes (.device/vmamba, .device/recipes). Run from the repository root.
+#   OP         scan (default: selective_scan_2d.cu) or attention (neighborhood_attention_2d_mma.cu, fp16 only)
 #   SWEEP      variants, "name:flags;name:flags" (default below; "same" repeats ours to show the timing noise)
-#   PROFILE    maps for ncu, "DxHxW:dtype ..." (empty: no profile)
+#   PROFILE    scan maps for ncu, "DxHxW:dtype ..." (empty: no profile)
 #   BENCH_ARGS more arguments for bench_ops.py
-# With .device/baseline (an earlier copy of native/tensorrt-plugins/kernels) its scan is built too and timed as
-# "before".
+# With .device/baseline (an earlier copy of native/tensorrt-plugins/kernels) its copy of the op's file is built too
+# and timed as "before".
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -16,15 +17,21 @@ out="${OUT:-$root/gpu-out}"
 mkdir -p "$out"
 export PATH="$PATH:/usr/local/cuda/bin" PYTHONUNBUFFERED=1
 kernels=native/tensorrt-plugins/kernels
-work=/tmp/scan-sweep
+work=/tmp/kernel-sweep
 mkdir -p "$work"
-sweep="${SWEEP:-same:;wave1k:-DSEGMAN_SCAN_WAVE_WARPS=1024;wave4k:-DSEGMAN_SCAN_WAVE_WARPS=4096;\
-wide1k:-DSEGMAN_SCAN_WIDE_WAVE_WARPS=1024;wide2k:-DSEGMAN_SCAN_WIDE_WAVE_WARPS=2048}"
+op="${OP:-scan}"
+case $op in
+  scan) variant_file=selective_scan_2d.cu bench_ops=(--ops scan --skip-torch) ;;
+  attention) variant_file=neighborhood_attention_2d_mma.cu bench_ops=(--ops attention --dtypes fp16 --flex-seconds 0) ;;
+  *) echo "OP must be scan or attention, not '$op'"; exit 2 ;;
+esac
+sweep="${SWEEP:-same:}"
 profile="${PROFILE-384x16x32:fp32 144x32x64:fp32 64x64x128:fp32 32x256x512:fp32}"
+[ "$op" = scan ] || profile=""
 nvcc_flags=(-std=c++17 -arch=sm_90 -O3 --use_fast_math -Xcompiler -fPIC -I "$kernels")
 
 official_ext="$root/.device/vmamba_ext"
-if ! ls "$official_ext"/selective_scan_cuda_oflex*.so >/dev/null 2>&1 &&
+if [ "$op" = scan ] && ! ls "$official_ext"/selective_scan_cuda_oflex*.so >/dev/null 2>&1 &&
   [ -d .device/vmamba/kernels/selective_scan ]; then
   official_ext="$work/vmamba_ext"
   MAX_JOBS=6 python3 bench/native/build_official.py --source .device/vmamba/kernels/selective_scan \
@@ -32,10 +39,11 @@ if ! ls "$official_ext"/selective_scan_cuda_oflex*.so >/dev/null 2>&1 &&
   official_pid=$!
 fi
 
-# Everything but the scan once; then the scan per variant.
+# Everything but the op's kernel file once; then that file per variant.
 common=()
-for f in device_limits.cu neighborhood_attention_2d.cu neighborhood_attention_2d_mma.cu \
+for f in device_limits.cu neighborhood_attention_2d.cu neighborhood_attention_2d_mma.cu selective_scan_2d.cu \
   neighborhood_attention_2d.cpp selective_scan_2d.cpp; do
+  [ "$f" = "$variant_file" ] && continue
   nvcc "${nvcc_flags[@]}" -c "$kernels/$f" -o "$work/${f//./_}.o" >"$work/build_$f.log" 2>&1 &
   common+=("$work/${f//./_}.o")
 done
@@ -45,8 +53,9 @@ common+=("$work/capi.o")
 build_variant() {  # name, kernels folder, flags...
   local name=$1 dir=$2
   shift 2
-  nvcc "${nvcc_flags[@]}" -I "$dir" "$@" -c "$dir/selective_scan_2d.cu" -o "$work/scan_$name.o" \
+  nvcc "${nvcc_flags[@]}" --resource-usage -I "$dir" "$@" -c "$dir/$variant_file" -o "$work/variant_$name.o" \
     >"$work/build_$name.log" 2>&1
+  c++filt <"$work/build_$name.log" >"$out/resource_usage_$name.txt"  # registers, spills, shared memory
 }
 build_variant ours "$kernels" &
 [ -d .device/baseline ] && build_variant before .device/baseline &
@@ -62,8 +71,8 @@ also=()
 names=(ours $(for e in "${entries[@]}"; do echo "${e%%:*}"; done))
 [ -d .device/baseline ] && names+=(before)
 for name in "${names[@]}"; do
-  if [ -f "$work/scan_$name.o" ] &&
-    nvcc -shared "$work/scan_$name.o" "${common[@]}" -o "$work/$name.so" 2>>"$work/build_$name.log"; then
+  if [ -f "$work/variant_$name.o" ] &&
+    nvcc -shared "$work/variant_$name.o" "${common[@]}" -o "$work/$name.so" 2>>"$work/build_$name.log"; then
     case $name in
       ours) ;;
       before) also+=(--baseline-lib "$work/before.so") ;;
@@ -75,8 +84,6 @@ for name in "${names[@]}"; do
 done
 tail -n 20 "$work"/build_*.log >"$out/build_logs.txt" 2>&1
 [ -f "$work/ours.so" ] || { echo "our library did not build"; cat "$out/build_logs.txt"; exit 1; }
-nvcc "${nvcc_flags[@]}" --resource-usage -c "$kernels/selective_scan_2d.cu" -o /dev/null 2>&1 | c++filt \
-  >"$out/resource_usage.txt" &
 
 if [ -n "$profile" ] && command -v ncu >/dev/null; then
   maps=()
@@ -94,7 +101,7 @@ if [ -n "${official_pid:-}" ] && ! wait "$official_pid"; then
   tail -20 "$work/official_build.log"
 fi
 (cd bench/native && python3 bench_ops.py --lib "$work/ours.so" --vmamba "$root/.device/vmamba" \
-  --official-ext "$official_ext" --ops scan --skip-torch "${also[@]}" --out "$out/results.md" ${BENCH_ARGS:-}) \
+  --official-ext "$official_ext" "${bench_ops[@]}" "${also[@]}" --out "$out/results.md" ${BENCH_ARGS:-}) \
   2>&1 | tee "$out/bench.log" | grep -E "variants|copy bandwidth|Error|error"
 echo "=== results"
 cat "$out/results.md" 2>/dev/null
