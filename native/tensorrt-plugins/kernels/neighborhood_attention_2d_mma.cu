@@ -11,9 +11,10 @@
 // logits are kept in base-2 units (bias staged times log2 e). The queries go straight from memory into the warps'
 // registers.
 // Shared memory, not registers, sets how many blocks an SM holds, and wide tiles stage fewer keys per query (3.7
-// instead of 5.1 at K 11). Measured on an H100 on SegMAN-T/B's maps: one-word slots and unstaged queries (four
-// square blocks an SM at K 11 and dim 32 instead of three) 1.10-1.45x on the K-11 maps; wide tiles, where the keys
-// are not split, a further 1.05-1.74x.
+// instead of 5.1 at K 11). Measured on an H100 on SegMAN-T/B's maps, each step against the one before: one-word
+// slots and unstaged queries (four square blocks an SM at K 11 and dim 32 instead of three) 1.10-1.45x on the K-11
+// maps; wide tiles, where the keys are not split, 1.05-1.74x on those maps; rows without padding, swizzled (below;
+// three wide blocks an SM at K 11 instead of two), 1.04-1.19x on them.
 // Maps of at most half a wave of square blocks (a warp per 16 queries leaves most SMs a few warps) split the keys:
 // square blocks of 8 warps, two per quarter, each walking every other chunk; the second warp of a quarter hands its
 // softmax state to the first through shared memory, which merges the two and stores.
@@ -30,8 +31,10 @@
 namespace segman {
 namespace {
 
-constexpr int kTileRows = 8;  // a block's queries: 8 rows of 8 columns, or of 16 (wide tiles)
-constexpr int kSquare = 8, kWide = 16;
+// A block's queries: 8 rows of 8 columns (square tiles) or of 16 (wide tiles). Tiles of 16x16 were tried and not
+// kept (H100, SegMAN-T/B maps: 0.73-0.96x of wide tiles on the large maps, their 512 threads needing 93-101
+// registers, one block an SM; capped for two blocks an SM, 0.85-0.97x).
+constexpr int kTileRows = 8, kSquare = 8, kWide = 16;
 constexpr int kQuarter = 4;   // queries per warp side
 // Warps per block when the keys are whole: one per 4x4 quarter of the tile.
 __host__ __device__ constexpr int warps_for(int cols) { return (kTileRows / kQuarter) * (cols / kQuarter); }
@@ -48,9 +51,21 @@ constexpr Slot kNoKeySlot = 0xffffu;
 
 __host__ __device__ constexpr int smaller(int a, int b) { return a < b ? a : b; }
 
+// Where the keys are whole, staged rows of padded dim 16, 32 or 64 are DP halves, their 16-byte chunks swizzled
+// (chunk c of the row at byte offset o sits at chunk c ^ ((o >> 7) & (DP / 8 - 1))), so the rows of eight
+// consecutive keys that ldmatrix reads together fall in distinct banks. Padded dim 48 (six chunks) and split keys
+// keep rows of DP + 8 halves, 16-byte aligned the same way. Measured on an H100: swizzled rows 1.04-1.19x on the
+// SegMAN-T/B maps that take wide tiles (more blocks an SM), 0.97-0.98x on the split ones (three more instructions a
+// chunk, no more blocks).
+__host__ __device__ constexpr bool swizzled(int dp, int split) { return dp != 48 && split == 1; }
+__host__ __device__ constexpr int row_halves_for(int dp, int split) { return swizzled(dp, split) ? dp : dp + 8; }
+__host__ __device__ constexpr int row_swizzle(bool swizzle, int dp, int offset) {
+  return swizzle ? (offset >> 7) & (dp / 8 - 1) : 0;
+}
+
 // Shared-memory layout, computed the same way on the host and in the kernel.
 struct Staging {
-  int row_halves;    // halves per staged key or value row: the padded dim + 8, so rows are 16-byte aligned
+  int row_halves;    // halves per staged key or value row (row_halves_for)
   int region_keys;   // capacity of the block's key region
   int warp_slots;    // capacity of a warp's chunk table (its union rounded up to whole chunks)
   int bias_floats;   // (2K - 1)^2 rounded up to 4
@@ -59,7 +74,7 @@ struct Staging {
   int warps;         // quarters of the tile
 
   __host__ __device__ Staging(int padded_dim, int kernel, int height, int width, int split, int cols)
-      : row_halves(padded_dim + 8),
+      : row_halves(row_halves_for(padded_dim, split)),
         region_keys(smaller(kernel + kTileRows - 1, height) * smaller(kernel + cols - 1, width)),
         warp_slots((smaller(kernel + kQuarter - 1, height) * smaller(kernel + kQuarter - 1, width) + kChunk - 1) /
                    kChunk * kChunk),
@@ -95,6 +110,16 @@ __device__ __forceinline__ Slot make_slot(int offset, int r, int c) {
 __device__ __forceinline__ int slot_offset(Slot s) { return static_cast<int>(s >> 16) << 4; }
 __device__ __forceinline__ int slot_row(Slot s) { return static_cast<int>((s >> 8) & 0xffu); }
 __device__ __forceinline__ int slot_col(Slot s) { return static_cast<int>(s & 0xffu); }
+
+// Shared address of 16-byte chunk `chunk` of the staged row whose slot offset (its swizzle applied) is `row`.
+template <bool kSwizzled>
+__device__ __forceinline__ unsigned chunk_address(unsigned base, int row, int chunk) {
+  if constexpr (kSwizzled) {
+    return base + static_cast<unsigned>(row ^ (chunk << 4));
+  } else {
+    return base + static_cast<unsigned>(row + (chunk << 4));
+  }
+}
 
 __device__ __forceinline__ unsigned shared_address(const void* p) {
   return static_cast<unsigned>(__cvta_generic_to_shared(p));
@@ -132,23 +157,25 @@ __device__ __forceinline__ void mma(float (&d)[4], const unsigned (&a)[4], unsig
 
 #endif
 
-// Copies one key, value or query row of `dim` halves into shared memory and zeroes the padding up to DP.
+// Copies one key or value row of `dim` halves into shared memory, its chunks swizzled by `swizzle`, and zeroes the
+// padding up to DP.
 template <int DP>
-__device__ __forceinline__ void stage_row(const __half* __restrict__ src, __half* dst, int dim) {
+__device__ __forceinline__ void stage_row(const __half* __restrict__ src, __half* dst, int dim, int swizzle) {
+  const auto at = [&](int c) { return dst + ((((c >> 3) ^ swizzle) << 3) | (c & 7)); };
   if ((dim & 7) == 0) {
 #pragma unroll
     for (int c = 0; c < DP; c += 8) {
-      *reinterpret_cast<uint4*>(dst + c) =
+      *reinterpret_cast<uint4*>(at(c)) =
           c < dim ? __ldg(reinterpret_cast<const uint4*>(src + c)) : make_uint4(0u, 0u, 0u, 0u);
     }
   } else if ((dim & 3) == 0) {
 #pragma unroll
     for (int c = 0; c < DP; c += 4) {
-      *reinterpret_cast<uint2*>(dst + c) =
+      *reinterpret_cast<uint2*>(at(c)) =
           c < dim ? __ldg(reinterpret_cast<const uint2*>(src + c)) : make_uint2(0u, 0u);
     }
   } else {
-    for (int c = 0; c < DP; ++c) dst[c] = c < dim ? __ldg(src + c) : __ushort_as_half(0);
+    for (int c = 0; c < DP; ++c) *at(c) = c < dim ? __ldg(src + c) : __ushort_as_half(0);
   }
 }
 
@@ -202,6 +229,7 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
   extern __shared__ __align__(16) unsigned char shared[];
   constexpr int kWarps = warps_for(kCols), kThreads = 32 * kWarps * kSplit;
+  constexpr bool kSwizzled = swizzled(DP, kSplit);
   const Staging staging(DP, g.kernel, g.height, g.width, kSplit, kCols);
   const int stride = staging.row_halves;
   __half* keys = reinterpret_cast<__half*>(shared + staging.keys_offset());
@@ -229,8 +257,9 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
     for (int key = threadIdx.x; key < region_rows * region_cols; key += kThreads) {
       const int kr = key / region_cols, kc = key - kr * region_cols;
       const long long src = base + (1LL * (region_r + kr) * g.width + region_c + kc) * g.dim;
-      stage_row<DP>(k + src, keys + key * stride, g.dim);
-      stage_row<DP>(v + src, values + key * stride, g.dim);
+      const int swizzle = row_swizzle(kSwizzled, DP, key * stride * 2);
+      stage_row<DP>(k + src, keys + key * stride, g.dim, swizzle);
+      stage_row<DP>(v + src, values + key * stride, g.dim, swizzle);
     }
   }
   if constexpr (kBias) {
@@ -257,7 +286,8 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
     Slot slot = kNoKeySlot;
     if (s < union_keys) {
       const int kr = union_r + s / union_cols - region_r, kc = union_c + s % union_cols - region_c;
-      slot = make_slot((kr * region_cols + kc) * stride * 2, kr, kc);
+      const int offset = (kr * region_cols + kc) * stride * 2;
+      slot = make_slot(offset ^ (row_swizzle(kSwizzled, DP, offset) << 4), kr, kc);
     }
     warp_slots[s] = slot;
   }
@@ -315,18 +345,18 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
   // Per-lane ldmatrix rows: keys as B of the logits (matrices: keys 0-7 dims lo, keys 0-7 dims hi, keys 8-15 ...),
   // values as B of the output, transposed (keys 0-7 dims lo, keys 8-15 dims lo, keys 0-7 dims hi, ...).
   const int key_slot = (lane / 16) * 8 + lane % 8, value_slot = ((lane / 8) % 2) * 8 + lane % 8;
-  const unsigned key_rows = shared_address(keys + ((lane / 8) % 2) * 8);
-  const unsigned value_rows = shared_address(values + (lane / 16) * 8);
+  const int key_chunk = (lane / 8) % 2, value_chunk = lane / 16;
+  const unsigned keys_base = shared_address(keys), values_base = shared_address(values);
 
   for (int chunk = part; chunk < chunks; chunk += kSplit) {
     const Slot* chunk_slots = warp_slots + chunk * kChunk;
     float logit[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
     {
-      const unsigned row = key_rows + slot_offset(chunk_slots[key_slot]);
+      const int row = slot_offset(chunk_slots[key_slot]);
 #pragma unroll
       for (int kk = 0; kk < DP / 16; ++kk) {
         unsigned b[4];
-        load_matrices(b, row + kk * 32);
+        load_matrices(b, chunk_address<kSwizzled>(keys_base, row, 2 * kk + key_chunk));
         mma(logit[0], query_frag[kk], b[0], b[1]);
         mma(logit[1], query_frag[kk], b[2], b[3]);
       }
@@ -386,11 +416,11 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
     const unsigned weights[4] = {
         cuda::pack_halves(logit[0][0], logit[0][1]), cuda::pack_halves(logit[0][2], logit[0][3]),
         cuda::pack_halves(logit[1][0], logit[1][1]), cuda::pack_halves(logit[1][2], logit[1][3])};
-    const unsigned row = value_rows + slot_offset(chunk_slots[value_slot]);
+    const int row = slot_offset(chunk_slots[value_slot]);
 #pragma unroll
     for (int n = 0; n < DP / 16; ++n) {
       unsigned b[4];
-      load_matrices_transposed(b, row + n * 32);
+      load_matrices_transposed(b, chunk_address<kSwizzled>(values_base, row, 2 * n + value_chunk));
       mma(output[2 * n], weights, b[0], b[1]);
       mma(output[2 * n + 1], weights, b[2], b[3]);
     }
@@ -525,7 +555,8 @@ cudaError_t launch(const NeighborhoodAttention2DShape& shape, const Neighborhood
                    static_cast<int>(shape.dim), static_cast<int>(shape.kernel_size)};
   const long long planes = shape.batch * shape.heads;
   if (form == TileForm::kAuto) {
-    const long long square_blocks = 1LL * ((g.width + kSquare - 1) / kSquare) * ((g.height + kTileRows - 1) / kTileRows) * planes;
+    const long long square_blocks =
+        1LL * ((g.width + kSquare - 1) / kSquare) * ((g.height + kSquare - 1) / kSquare) * planes;
     if (const cudaError_t e = choose_form<DP, kBias>(g, square_blocks, device, limits, &form); e != cudaSuccess) {
       return e;
     }
