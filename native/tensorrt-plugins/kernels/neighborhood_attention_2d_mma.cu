@@ -12,9 +12,10 @@
 // registers.
 // Shared memory, not registers, sets how many blocks an SM holds, and wide tiles stage fewer keys per query (3.7
 // instead of 5.1 at K 11). Measured on an H100 on SegMAN-T/B's maps, each step against the one before: one-word
-// slots and unstaged queries (four square blocks an SM at K 11 and dim 32 instead of three) 1.10-1.45x on the K-11
-// maps; wide tiles, where the keys are not split, 1.05-1.74x on those maps; rows without padding, swizzled (below;
-// three wide blocks an SM at K 11 instead of two), 1.04-1.19x on them.
+// slots and unstaged queries (four square blocks an SM at K 11 and dim 32 instead of three) 1.12-1.44x on the K-11
+// maps; wide tiles, where the keys are not split, 1.05-1.74x on ten of the eleven maps that take them (0.94x on the
+// eleventh); rows without padding, swizzled (below; three wide blocks an SM at K 11 instead of two), 1.01-1.19x on
+// them.
 // Maps of at most half a wave of square blocks (a warp per 16 queries leaves most SMs a few warps) split the keys:
 // square blocks of 8 warps, two per quarter, each walking every other chunk; the second warp of a quarter hands its
 // softmax state to the first through shared memory, which merges the two and stores.
@@ -33,7 +34,7 @@ namespace {
 
 // A block's queries: 8 rows of 8 columns (square tiles) or of 16 (wide tiles). Tiles of 16x16 were tried and not
 // kept (H100, SegMAN-T/B maps: 0.73-0.96x of wide tiles on the large maps, their 512 threads needing 93-101
-// registers, one block an SM; capped for two blocks an SM, 0.85-0.97x).
+// registers, one block an SM; capped for two blocks an SM, 0.85-1.01x).
 constexpr int kTileRows = 8, kSquare = 8, kWide = 16;
 constexpr int kQuarter = 4;   // queries per warp side
 // Warps per block when the keys are whole: one per 4x4 quarter of the tile.
@@ -47,21 +48,17 @@ constexpr int kMaxRegionSide = 254;      // region coordinates are bytes, and 25
 // coordinates in the block's region, a byte each (region sides are at most K + kWide - 1 <= 254). Slots past a
 // warp's union hold kNoKeySlot: region key 0, at coordinates outside every window.
 using Slot = unsigned;
-constexpr Slot kNoKeySlot = 0xffffu;
 
 __host__ __device__ constexpr int smaller(int a, int b) { return a < b ? a : b; }
 
 // Where the keys are whole, staged rows of padded dim 16, 32 or 64 are DP halves, their 16-byte chunks swizzled
 // (chunk c of the row at byte offset o sits at chunk c ^ ((o >> 7) & (DP / 8 - 1))), so the rows of eight
 // consecutive keys that ldmatrix reads together fall in distinct banks. Padded dim 48 (six chunks) and split keys
-// keep rows of DP + 8 halves, 16-byte aligned the same way. Measured on an H100: swizzled rows 1.04-1.19x on the
-// SegMAN-T/B maps that take wide tiles (more blocks an SM), 0.97-0.98x on the split ones (three more instructions a
+// keep rows of DP + 8 halves, 16-byte aligned the same way. Measured on an H100: swizzled rows 1.01-1.19x on the
+// SegMAN-T/B maps that take wide tiles (more blocks an SM), 0.97-1.02x on the split ones (three more instructions a
 // chunk, no more blocks).
 __host__ __device__ constexpr bool swizzled(int dp, int split) { return dp != 48 && split == 1; }
 __host__ __device__ constexpr int row_halves_for(int dp, int split) { return swizzled(dp, split) ? dp : dp + 8; }
-__host__ __device__ constexpr int row_swizzle(bool swizzle, int dp, int offset) {
-  return swizzle ? (offset >> 7) & (dp / 8 - 1) : 0;
-}
 
 // Shared-memory layout, computed the same way on the host and in the kernel.
 struct Staging {
@@ -90,7 +87,8 @@ struct Staging {
   // The merge reuses the staged keys once every warp is past its chunks.
   __host__ __device__ size_t merge_offset() const { return keys_offset(); }
   __host__ __device__ size_t bytes() const {
-    return slots_end() > 4ull * merge_floats ? slots_end() : 4ull * merge_floats;
+    const size_t merge_end = merge_offset() + 4ull * merge_floats;
+    return slots_end() > merge_end ? slots_end() : merge_end;
   }
 };
 
@@ -101,6 +99,11 @@ struct Geometry {
 // mma.sync and ldmatrix exist from compute capability 8.0 (m16n8k16) and 7.5 (ldmatrix); older devices never
 // launch the kernel, which compiles to a trap for them.
 #if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
+constexpr Slot kNoKeySlot = 0xffffu;
+// The swizzle of the staged row at byte offset `offset` (0 where rows are not swizzled).
+__device__ __forceinline__ int row_swizzle(bool swizzle, int dp, int offset) {
+  return swizzle ? (offset >> 7) & (dp / 8 - 1) : 0;
+}
 constexpr float kMasked = -1.0e30f;      // logit of a masked key; finite, so a row masked so far stays NaN-free
 constexpr float kLog2e = 1.4426950408889634f;
 
@@ -519,8 +522,9 @@ bool fits(const Staging& staging, const DeviceLimits& limits) {
 
 // kAuto's choice: split keys where the split grid, twice the warps, still fits in one wave of square whole-key
 // blocks; otherwise wide tiles. Measured on the H100: splitting a grid of 0.97 waves (640 blocks at 5 an SM) was
-// 0.87x, grids of at most half a wave gained 1.13-1.63x; wide tiles were 1.05-1.74x on the SegMAN-T/B maps that do
-// not split (fewer staged keys per query: 3.7 instead of 5.1 at K 11) and 0.77-0.93x on those that do.
+// 0.87x, grids of at most half a wave gained 1.13-1.63x; wide tiles were 1.05-1.74x on ten of the eleven SegMAN-T/B
+// maps that do not split (fewer staged keys per query: 3.7 instead of 5.1 at K 11; 0.94x on SegMAN-B's 1024x2048
+// stage 4) and 0.77-0.93x on those that do.
 template <int DP, bool kBias>
 cudaError_t choose_form(const Geometry& g, long long square_blocks, int device, const DeviceLimits& limits,
                         TileForm* form) {
