@@ -10,12 +10,7 @@
 #   BENCH_ARGS more arguments for bench_ops.py
 # With .device/baseline (an earlier copy of native/tensorrt-plugins/kernels) its copy of the op's file is built too
 # and timed as "before".
-set -uo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$root"
-out="${OUT:-$root/gpu-out}"
-mkdir -p "$out"
-export PATH="$PATH:/usr/local/cuda/bin" PYTHONUNBUFFERED=1
+. "$(dirname "${BASH_SOURCE[0]}")/gpu_session.sh"
 kernels=native/tensorrt-plugins/kernels
 work=/tmp/kernel-sweep
 mkdir -p "$work"

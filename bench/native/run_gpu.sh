@@ -11,12 +11,7 @@
 #   .device/googletest            GoogleTest sources, built here when GoogleTest is not installed
 # (or pass SEGMAN_CMAKE_ARGS=-DGTest_DIR=<its cmake folder>).
 # Logs and the result tables go to $OUT (or ./gpu-out). BENCH_ARGS go to bench_ops.py (e.g. --ops attention).
-set -uo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$root"
-out="${OUT:-$root/gpu-out}"
-mkdir -p "$out"
-export PATH="$PATH:/usr/local/cuda/bin" PYTHONUNBUFFERED=1
+. "$(dirname "${BASH_SOURCE[0]}")/gpu_session.sh"
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem --format=csv | tee "$out/gpu.txt"
 nvcc --version | tail -2
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
