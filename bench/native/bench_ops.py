@@ -491,6 +491,10 @@ def main() -> int:
     parser.add_argument("--flex-maps", choices=("stage1", "all"), default="stage1",
                         help="maps flex_attention is timed on (each compiles on its own)")
     args = parser.parse_args()
+    dtypes = tuple(t for t in args.dtypes.split(",") if t)
+    unknown = [t for t in dtypes if t not in DTYPES]
+    if unknown:
+        parser.error(f"unknown type(s) {', '.join(unknown)}; choose from {', '.join(DTYPES)}")
 
     torch.backends.cuda.matmul.allow_tf32 = False
     props = torch.cuda.get_device_properties(0)
@@ -507,10 +511,6 @@ def main() -> int:
         except Exception as error:  # reported in the table as n/a
             print(f"official VMamba kernel not available: {error}", flush=True)
 
-    dtypes = tuple(t for t in args.dtypes.split(",") if t)
-    unknown = [t for t in dtypes if t not in DTYPES]
-    if unknown:
-        parser.error(f"unknown type(s) {', '.join(unknown)}; choose from {', '.join(DTYPES)}")
     also = {}
     for name, path in (item.split("=", 1) for item in args.also):
         try:

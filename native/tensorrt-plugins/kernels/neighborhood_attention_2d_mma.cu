@@ -68,7 +68,6 @@ struct Staging {
   int warp_slots;    // capacity of a warp's chunk table (its union rounded up to whole chunks)
   int bias_floats;   // (2K - 1)^2 rounded up to 4
   int merge_floats;  // the second warps' softmax states where the keys are split: per lane, the output and 2 + 2
-
   int warps;         // quarters of the tile
 
   __host__ __device__ Staging(int padded_dim, int kernel, int height, int width, int split, int cols)
@@ -430,7 +429,6 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
     }
   }
 
-
   if constexpr (kSplit > 1) {
     // The second warp of each quarter hands over its state; the first merges it (a part that saw only masked keys
     // of a row has maximum kMasked and weight 2^(kMasked - max) = 0 in the merge).
@@ -532,9 +530,8 @@ cudaError_t choose_form(const Geometry& g, long long square_blocks, int device, 
   *form = TileForm::kWide;
   if (!fits(Staging(DP, g.kernel, g.height, g.width, 2, kSquare), limits)) return cudaSuccess;
   int per_sm = 0;
-  if (const cudaError_t e =
-          square_blocks_per_sm<DP, kBias>(device, Staging(DP, g.kernel, g.height, g.width, 1, kSquare).bytes(), &per_sm);
-      e != cudaSuccess) {
+  const size_t square_bytes = Staging(DP, g.kernel, g.height, g.width, 1, kSquare).bytes();
+  if (const cudaError_t e = square_blocks_per_sm<DP, kBias>(device, square_bytes, &per_sm); e != cudaSuccess) {
     return e;
   }
   if (2 * square_blocks <= 1LL * per_sm * limits.multiprocessors) *form = TileForm::kSplit;
@@ -561,7 +558,7 @@ cudaError_t launch(const NeighborhoodAttention2DShape& shape, const Neighborhood
   const long long planes = shape.batch * shape.heads;
   if (form == TileForm::kAuto) {
     const long long square_blocks =
-        1LL * ((g.width + kSquare - 1) / kSquare) * ((g.height + kSquare - 1) / kSquare) * planes;
+        1LL * ((g.width + kSquare - 1) / kSquare) * ((g.height + kTileRows - 1) / kTileRows) * planes;
     if (const cudaError_t e = choose_form<DP, kBias>(g, square_blocks, device, limits, &form); e != cudaSuccess) {
       return e;
     }
