@@ -85,6 +85,25 @@ def graph_ms(fn: Callable[[int], object], sets: int, calls: int = 24, reps: int 
     return times[len(times) // 2], True
 
 
+def max_error(got: torch.Tensor, ref: torch.Tensor) -> float:
+    """max |got - ref| / (1 + max |ref|), in fp32: the error every table reports."""
+    got, ref = got.float(), ref.float()
+    return ((got - ref).abs().max() / (1 + ref.abs().max())).item()
+
+
+def time_variants(calls: dict[str, Callable[[int], object]], out: torch.Tensor, ours: torch.Tensor, ours_ms: float,
+                  sets: int) -> str:
+    """Other builds of our kernels (--also), each a call that writes `out` from input set i: its time on the same
+    inputs, and its output on the first set against ours (`ours`), since every variant computes the same function."""
+    parts = []
+    for name, call in calls.items():
+        ms, _ = graph_ms(call, sets)
+        out.fill_(float("nan"))
+        call(0)
+        parts.append(f"{name} {ms * 1e3:.1f} µs ({ours_ms / ms:.2f}x, Δ {max_error(out, ours):.1e})")
+    return "; ".join(parts)
+
+
 def same_size_copy_ms(bytes_moved: int) -> float:
     """A device-to-device copy that reads and writes `bytes_moved` bytes in all, graph-timed over rotating sets as
     the kernels are: the least time any one launch moving those bytes takes, launch and drain included."""
@@ -266,20 +285,16 @@ def bench_scan(native: Native, official: Official | None, dtype_name: str, shape
             before_ms, _ = graph_ms(lambda i: baseline.scan(*data[i], y, base_ws), sets)
         native.scan(*data[0], y, ws)
         ours_y = y.float().clone()  # our output on the first set, for every comparison below
-        variants = []
+        calls = {}
         for name, lib in (also or {}).items():
             lib_ws = lib.scan_workspace(data[0][0], data[0][2])
-            variant_ms, _ = graph_ms(lambda i: lib.scan(*data[i], y, lib_ws), sets)
-            # Each variant computes the same function: its output on the first set against ours.
-            y.fill_(float("nan"))
-            lib.scan(*data[0], y, lib_ws)
-            diff = ((y.float() - ours_y).abs().max() / (1 + ours_y.abs().max())).item()
-            variants.append(f"{name} {variant_ms * 1e3:.1f} µs ({ours_ms / variant_ms:.2f}x, Δ {diff:.1e})")
+            calls[name] = lambda i, lib=lib, lib_ws=lib_ws: lib.scan(*data[i], y, lib_ws)
+        variants = time_variants(calls, y, ours_y, ours_ms, sets)
         gbs = bytes_moved / ours_ms / 1e6
         copy_ms = same_size_copy_ms(bytes_moved)
         ref = scan_torch(*data[0]).float() if h * w * d <= torch_limit else None
         torch_ms = median_ms(lambda i: scan_torch(*data[i]), min(sets, 3), reps=5, warmup=1) if ref is not None else math.nan
-        err = ((ours_y - ref).abs().max() / (1 + ref.abs().max())).item() if ref is not None else math.nan
+        err = max_error(ours_y, ref) if ref is not None else math.nan
         off_ms, off_err = math.nan, math.nan
         if official is not None:
             layouts = [Official.scan_layout(dl, Bm, Cm) for (_, dl, Bm, Cm, _, _, _) in data]
@@ -287,7 +302,7 @@ def bench_scan(native: Native, official: Official | None, dtype_name: str, shape
             try:
                 off_ms, _ = graph_ms(run, sets)
                 off = run(0).view(b, d, h, w)
-                off_err = ((ours_y - off).abs().max() / (1 + off.abs().max())).item()
+                off_err = max_error(ours_y, off)
             except Exception as error:  # reported as nan in the table
                 print(f"the official kernel failed on {s.model} {s.where}: {error}", flush=True)
         rows.append(f"| {s.model} | {s.where} | {d}x{h}x{w} | {dtype_name} | {ours_ms * 1e3:.1f}{'' if graphed else '*'} | "
@@ -295,7 +310,7 @@ def bench_scan(native: Native, official: Official | None, dtype_name: str, shape
                     f"{copy_ms / ours_ms:.0%} | {err:.1e} / {off_err:.1e} |")
         print(rows[-1], flush=True)
         if variants:
-            print(f"  variants on {s.model} {s.where} {dtype_name}: " + "; ".join(variants), flush=True)
+            print(f"  variants on {s.model} {s.where} {dtype_name}: {variants}", flush=True)
         del data
         torch.cuda.empty_cache()
     return rows
@@ -398,19 +413,13 @@ def bench_attention(native: Native, flex: Flex | None, dtype_name: str, shapes: 
         copy_ms = same_size_copy_ms(bytes_moved)
         native.attention(*data[0], out, s.kernel)
         ours_out = out.float().clone()
-        variants = []
-        for name, lib in (also or {}).items():
-            variant_ms, _ = graph_ms(lambda i: lib.attention(*data[i], out, s.kernel), sets)
-            # Each variant computes the same function: its output on the first set against ours.
-            out.fill_(float("nan"))
-            lib.attention(*data[0], out, s.kernel)
-            diff = ((out.float() - ours_out).abs().max() / (1 + ours_out.abs().max())).item()
-            variants.append(f"{name} {variant_ms * 1e3:.1f} µs ({ours_ms / variant_ms:.2f}x, Δ {diff:.1e})")
+        calls = {name: (lambda i, lib=lib: lib.attention(*data[i], out, s.kernel)) for name, lib in (also or {}).items()}
+        variants = time_variants(calls, out, ours_out, ours_ms, sets)
         out.copy_(ours_out)
         try:
             ref = attention_gather(*data[0], s.kernel)
             gather_ms = median_ms(lambda i: attention_gather(*data[i], s.kernel), min(sets, 3), reps=10, warmup=2)
-            err = ((out.float() - ref.float()).abs().max() / (1 + ref.float().abs().max())).item()
+            err = max_error(out, ref)
             del ref
         except torch.OutOfMemoryError:
             gather_ms, err = math.nan, math.nan
@@ -422,7 +431,7 @@ def bench_attention(native: Native, flex: Flex | None, dtype_name: str, shapes: 
                 run = flex.prepare(data[0][0], data[0][3], s.kernel)
                 flex_ms, _ = graph_ms(lambda i: run(*data[i][:3]), sets)
                 got = run(*data[0][:3])[..., :s.dim].reshape(shape)
-                flex_err = ((out.float() - got.float()).abs().max() / (1 + got.float().abs().max())).item()
+                flex_err = max_error(out, got)
                 del run
             except Exception as error:  # reported as n/a in the table
                 print(f"flex_attention failed on {key}: {error}", flush=True)
@@ -431,7 +440,7 @@ def bench_attention(native: Native, flex: Flex | None, dtype_name: str, shapes: 
                     f"{gbs / copy_gbs:.0%} | {copy_ms / ours_ms:.0%} | {err:.1e} / {flex_err:.1e} |")
         print(rows[-1], flush=True)
         if variants:
-            print(f"  variants on {s.model} {s.where} {dtype_name}: " + "; ".join(variants), flush=True)
+            print(f"  variants on {s.model} {s.where} {dtype_name}: {variants}", flush=True)
         del data
         torch.cuda.empty_cache()
     return rows

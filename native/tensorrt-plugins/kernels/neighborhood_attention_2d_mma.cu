@@ -42,7 +42,9 @@ constexpr int kQuarter = 4;   // queries per warp side
 __host__ __device__ constexpr int warps_for(int cols) { return (kTileRows / kQuarter) * (cols / kQuarter); }
 constexpr int kChunk = 16;    // keys per step: the k extent of one m16n8k16 product
 constexpr int kMaxDim = 64;
-constexpr int kMaxSide = 16384;          // the longest map side taken (its tiles fit the grid's y extent)
+// The longest map side taken: the bound from when slots packed absolute coordinates in 15 bits, kept (slots now
+// hold region coordinates; the ints and the grid would take longer sides, but none is tested).
+constexpr int kMaxSide = 16384;
 constexpr int kMaxRegionSide = 254;      // region coordinates are bytes, and 255 marks slots past a union
 
 // A chunk slot: the key's row offset in the staged keys and values in 16-byte units (high half) and its
