@@ -246,11 +246,18 @@ struct Attention {
 class CudaNeighborhoodAttention2D
     : public ::testing::TestWithParam<std::tuple<NeighborhoodAttention2DShape, bool>> {};
 
+// fp32 on tensor cores multiplies in split TF32 (3xTF32), so it is held to the CUDA-core kernels' tolerance; one
+// TF32 product alone would miss it by about a hundred times. Every kernel choice, as for fp16 below.
 TEST_P(CudaNeighborhoodAttention2D, Fp32MatchesFloat64Reference) {
   Random rng;
   SCOPED_TRACE(rng.trace());
   const Attention c(std::get<0>(GetParam()), std::get<1>(GetParam()), rng);
-  EXPECT_TRUE(close_to(c.run_cuda<float>(), c.reference(), 1e-5));
+  const auto reference = c.reference();
+  EXPECT_TRUE(close_to(c.run_cuda<float>(), reference, 1e-5));
+  EXPECT_TRUE(close_to(c.run_cuda<float>(AttentionKernels::kTensorCoresWhole), reference, 1e-5));
+  EXPECT_TRUE(close_to(c.run_cuda<float>(AttentionKernels::kTensorCoresWide), reference, 1e-5));
+  EXPECT_TRUE(close_to(c.run_cuda<float>(AttentionKernels::kTensorCoresSplit), reference, 1e-5));
+  EXPECT_TRUE(close_to(c.run_cuda<float>(AttentionKernels::kCudaCores), reference, 1e-5));
 }
 
 // fp16 takes the tensor-core kernel where it applies on this GPU (see Fp16TakesTensorCoresWhereTheyApply), the
@@ -289,9 +296,10 @@ TEST_P(CudaNeighborhoodAttention2D, Fp16MatchesFloat64Reference) {
 // loads where dim is not a multiple of 4; odd heights leave the last pair half empty; 37x70 at K 11 spans several
 // blocks with interior windows). Dims 36, 44 and 64, and the dilated dims 24 and 64, take the one-query kernel, 80
 // the wide one.
-// Tensor cores (fp16, dilation 1, dim <= 64): dims padded to 16, 32, 48 and 64; 16-byte, 8-byte and scalar staging
-// (dims multiple of 8, of 4, neither); maps smaller than a block's 8x8 tile and maps of many tiles with clamped and
-// interior windows; K 13 at dim 64, the most shared memory the tests ask for.
+// Tensor cores (dilation 1, dim <= 64): dims padded to 16, 32, 48 and 64; 16-byte, 8-byte and scalar staging (fp16
+// dims multiple of 8, of 4, neither; fp32 dims multiple of 4, of 2, neither); maps smaller than a block's 8x8 tile
+// and maps of many tiles with clamped and interior windows; K 13 at dim 64 in fp32, the most shared memory the
+// tests ask for (about 210 KB a block).
 INSTANTIATE_TEST_SUITE_P(
     BordersDimsDilations, CudaNeighborhoodAttention2D,
     ::testing::Combine(::testing::Values(NeighborhoodAttention2DShape{1, 1, 1, 1, 3, 1, 1},
@@ -316,15 +324,16 @@ INSTANTIATE_TEST_SUITE_P(
 // Each output is written by one lane from staged keys and values; a race in the staging would show as runs that
 // differ. SegMAN-T's stage-3 shape at 1024x2048 (dim 36, padded to 48) with a bias: a faster variant of the
 // tensor-core kernel that was tried differed from run to run exactly there.
-TEST(CudaNeighborhoodAttention2DKernels, Fp16IsDeterministic) {
+template <typename T>
+void expect_deterministic() {
   Random rng;
   SCOPED_TRACE(rng.trace());
   const Attention c({1, 4, 64, 128, 36, 9, 1}, true, rng);
   for (const auto kernels : {AttentionKernels::kTensorCoresWhole, AttentionKernels::kTensorCoresWide,
                              AttentionKernels::kTensorCoresSplit}) {
-    const auto first = c.run_cuda<Half>(kernels);
+    const auto first = c.run_cuda<T>(kernels);
     for (int run = 0; run < 3; ++run) {
-      const auto again = c.run_cuda<Half>(kernels);
+      const auto again = c.run_cuda<T>(kernels);
       ASSERT_EQ(0, std::memcmp(first.data(), again.data(), first.size() * sizeof(float)))
           << "run " << run
           << (kernels == AttentionKernels::kTensorCoresSplit  ? ", split keys"
@@ -334,7 +343,10 @@ TEST(CudaNeighborhoodAttention2DKernels, Fp16IsDeterministic) {
   }
 }
 
-TEST(CudaNeighborhoodAttention2DKernels, Fp16TakesTensorCoresWhereTheyApply) {
+TEST(CudaNeighborhoodAttention2DKernels, Fp16IsDeterministic) { expect_deterministic<Half>(); }
+TEST(CudaNeighborhoodAttention2DKernels, Fp32IsDeterministic) { expect_deterministic<float>(); }
+
+TEST(CudaNeighborhoodAttention2DKernels, TakesTensorCoresWhereTheyApply) {
   int device = 0, major = 0;
   check(cudaGetDevice(&device), "cudaGetDevice");
   check(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device), "cudaDeviceGetAttribute");
@@ -344,11 +356,16 @@ TEST(CudaNeighborhoodAttention2DKernels, Fp16TakesTensorCoresWhereTheyApply) {
                             NeighborhoodAttention2DShape{1, 8, 32, 64, 24, 7, 1},
                             NeighborhoodAttention2DShape{1, 8, 128, 256, 20, 9, 1},
                             NeighborhoodAttention2DShape{1, 13, 64, 128, 28, 7, 1}}) {
-    EXPECT_EQ(major >= 8, neighborhood_attention_2d_cuda_uses_tensor_cores(shape))
-        << "dim " << shape.dim << ", K " << shape.kernel_size;
+    EXPECT_EQ(major >= 8, neighborhood_attention_2d_cuda_uses_tensor_cores<Half>(shape))
+        << "fp16, dim " << shape.dim << ", K " << shape.kernel_size;
+    EXPECT_EQ(major >= 8, neighborhood_attention_2d_cuda_uses_tensor_cores<float>(shape))
+        << "fp32, dim " << shape.dim << ", K " << shape.kernel_size;
   }
-  EXPECT_FALSE(neighborhood_attention_2d_cuda_uses_tensor_cores({1, 1, 40, 40, 32, 7, 2}));  // dilated
-  EXPECT_FALSE(neighborhood_attention_2d_cuda_uses_tensor_cores({1, 1, 40, 40, 80, 7, 1}));  // dim above 64
+  for (const auto& shape : {NeighborhoodAttention2DShape{1, 1, 40, 40, 32, 7, 2},    // dilated
+                            NeighborhoodAttention2DShape{1, 1, 40, 40, 80, 7, 1}}) {  // dim above 64
+    EXPECT_FALSE(neighborhood_attention_2d_cuda_uses_tensor_cores<Half>(shape));
+    EXPECT_FALSE(neighborhood_attention_2d_cuda_uses_tensor_cores<float>(shape));
+  }
 }
 
 }  // namespace

@@ -1,10 +1,8 @@
 // NeighborhoodAttention2D on CUDA cores: four threads per query (per pair of queries with dilation 1 and dim <= 32),
 // online softmax over the K x K window, so neither the attention matrix nor the logits leave registers. Keys and
 // values are read straight from global memory; threads of a block cover neighbouring queries, whose windows overlap,
-// so the reads are served mostly by L1. fp32 always runs here; fp16 runs on tensor cores where that kernel applies
-// (neighborhood_attention_2d_mma.cu) and here everywhere else.
-#include <type_traits>
-
+// so the reads are served mostly by L1. Both types run on tensor cores where that kernel applies
+// (neighborhood_attention_2d_mma.cu: fp16 products, or split TF32 ones for fp32) and here everywhere else.
 #include "cuda_support.cuh"
 #include "device_limits.h"
 #include "neighborhood_attention_2d_cuda.h"
@@ -270,23 +268,28 @@ __global__ void __launch_bounds__(kBlockW * kBlockH)
   }
 }
 
-// Whether fp16 `shape` runs on the current device's tensor cores; *device and *limits are set to that device and its
+// Whether `shape` in T runs on the current device's tensor cores; *device and *limits are set to that device and its
 // limits, *error where the device cannot be queried.
+template <typename T>
 bool tensor_cores_apply(const NeighborhoodAttention2DShape& shape, int* device, DeviceLimits* limits,
                         cudaError_t* error) {
   if ((*error = cudaGetDevice(device)) != cudaSuccess) return false;
   if ((*error = device_limits(*device, limits)) != cudaSuccess) return false;
-  return neighborhood_attention_2d_mma_applies(shape, *limits);
+  return neighborhood_attention_2d_mma_applies<T>(shape, *limits);
 }
 
 }  // namespace
 
+template <typename T>
 bool neighborhood_attention_2d_cuda_uses_tensor_cores(const NeighborhoodAttention2DShape& shape) {
   int device = 0;
   DeviceLimits limits;
   cudaError_t error = cudaSuccess;
-  return tensor_cores_apply(shape, &device, &limits, &error);
+  return tensor_cores_apply<T>(shape, &device, &limits, &error);
 }
+
+template bool neighborhood_attention_2d_cuda_uses_tensor_cores<float>(const NeighborhoodAttention2DShape&);
+template bool neighborhood_attention_2d_cuda_uses_tensor_cores<Half>(const NeighborhoodAttention2DShape&);
 
 template <typename T>
 cudaError_t neighborhood_attention_2d_cuda(const NeighborhoodAttention2DShape& shape,
@@ -294,20 +297,18 @@ cudaError_t neighborhood_attention_2d_cuda(const NeighborhoodAttention2DShape& s
                                            AttentionKernels kernels) {
   validate(shape);
   if (shape.batch == 0 || shape.heads == 0) return cudaSuccess;
-  if constexpr (std::is_same_v<T, Half>) {
-    if (kernels != AttentionKernels::kCudaCores) {
-      int device = 0;
-      DeviceLimits limits;
-      cudaError_t error = cudaSuccess;
-      if (tensor_cores_apply(shape, &device, &limits, &error)) {
-        const TileForm form = kernels == AttentionKernels::kTensorCoresWhole   ? TileForm::kSquare
-                              : kernels == AttentionKernels::kTensorCoresWide  ? TileForm::kWide
-                              : kernels == AttentionKernels::kTensorCoresSplit ? TileForm::kSplit
-                                                                                : TileForm::kAuto;
-        return neighborhood_attention_2d_mma(shape, in, out, stream, device, limits, form);
-      }
-      if (error != cudaSuccess) return error;
+  if (kernels != AttentionKernels::kCudaCores) {
+    int device = 0;
+    DeviceLimits limits;
+    cudaError_t error = cudaSuccess;
+    if (tensor_cores_apply<T>(shape, &device, &limits, &error)) {
+      const TileForm form = kernels == AttentionKernels::kTensorCoresWhole   ? TileForm::kSquare
+                            : kernels == AttentionKernels::kTensorCoresWide  ? TileForm::kWide
+                            : kernels == AttentionKernels::kTensorCoresSplit ? TileForm::kSplit
+                                                                              : TileForm::kAuto;
+      return neighborhood_attention_2d_mma<T>(shape, in, out, stream, device, limits, form);
     }
+    if (error != cudaSuccess) return error;
   }
   const Geometry g{static_cast<int>(shape.heads), static_cast<int>(shape.height), static_cast<int>(shape.width),
                    static_cast<int>(shape.dim), static_cast<int>(shape.kernel_size), static_cast<int>(shape.dilation)};

@@ -7,7 +7,7 @@
 
 namespace segman {
 
-// Which kernels may run the op: kAuto takes the fp16 tensor-core kernel wherever it applies (see
+// Which kernels may run the op: kAuto takes the tensor-core kernel wherever it applies (see
 // neighborhood_attention_2d_cuda_uses_tensor_cores), with two warps sharing each 16 queries' keys on maps too small
 // to fill the GPU and blocks of 8x16 queries elsewhere; kCudaCores keeps to the CUDA-core kernels, which run every
 // shape and type on every architecture. kTensorCoresWhole (8x8 queries a block), kTensorCoresWide (8x16) and
@@ -21,8 +21,10 @@ cudaError_t neighborhood_attention_2d_cuda(const NeighborhoodAttention2DShape& s
                                            const NeighborhoodAttention2DInputs<T>& in, T* out, cudaStream_t stream,
                                            AttentionKernels kernels = AttentionKernels::kAuto);
 
-// True when kAuto runs fp16 `shape` on the current device's tensor cores: compute capability 8.0 or newer, dilation
-// 1, dim <= 64, and a block's keys and values fit the device's shared memory.
+// True when kAuto runs `shape` in T (float or Half) on the current device's tensor cores: compute capability 8.0 or
+// newer, dilation 1, dim <= 64, and a block's keys and values fit the device's shared memory. fp16 runs fp16
+// products; fp32 runs each product as three TF32 ones (3xTF32), to about fp32's accuracy.
+template <typename T>
 bool neighborhood_attention_2d_cuda_uses_tensor_cores(const NeighborhoodAttention2DShape& shape);
 
 }  // namespace segman

@@ -1,5 +1,6 @@
-// NeighborhoodAttention2D in fp16 on tensor cores (mma.sync, compute capability 8.0 or newer), the kernel that
-// neighborhood_attention_2d_cuda picks for fp16 where it applies. Internal to the CUDA kernels.
+// NeighborhoodAttention2D on tensor cores (mma.sync, compute capability 8.0 or newer): fp16 products for fp16, split
+// TF32 products (3xTF32, about fp32's accuracy) for fp32; the kernel neighborhood_attention_2d_cuda picks where it
+// applies. Internal to the CUDA kernels. T is Half or float.
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -9,7 +10,8 @@
 
 namespace segman {
 
-// Whether the kernel runs `shape` on a device of these limits (`device_limits`).
+// Whether the kernel runs `shape` in T on a device of these limits (`device_limits`).
+template <typename T>
 bool neighborhood_attention_2d_mma_applies(const NeighborhoodAttention2DShape& shape, const DeviceLimits& limits);
 
 // The kernel's form. kSquare: blocks of 8x8 queries. kWide: blocks of 8x16 queries (fewer staged keys per query;
@@ -20,8 +22,9 @@ enum class TileForm { kAuto, kSquare, kWide, kSplit };
 
 // Enqueues it on `device` (the current device, of `limits`); call only where neighborhood_attention_2d_mma_applies
 // said yes. The limits come from the caller, which looked them up to ask that: one lookup per call, not two.
+template <typename T>
 cudaError_t neighborhood_attention_2d_mma(const NeighborhoodAttention2DShape& shape,
-                                          const NeighborhoodAttention2DInputs<Half>& in, Half* out,
-                                          cudaStream_t stream, int device, const DeviceLimits& limits, TileForm form);
+                                          const NeighborhoodAttention2DInputs<T>& in, T* out, cudaStream_t stream,
+                                          int device, const DeviceLimits& limits, TileForm form);
 
 }  // namespace segman
