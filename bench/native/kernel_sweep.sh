@@ -4,7 +4,8 @@
 # (bench_ops.py --also; each variant's output is checked against ours), and for the scan records the committed
 # kernels under Nsight Compute on a few maps. Needs nvcc, PyTorch, and for the official scan kernel the fetched
 # material run_gpu.sh describes (.device/vmamba, .device/recipes). Run from the repository root.
-#   OP         scan (default: selective_scan_2d.cu) or attention (neighborhood_attention_2d_mma.cu, fp16 only)
+#   OP         scan (default: selective_scan_2d.cu) or attention (neighborhood_attention_2d_mma.cu; fp16 unless
+#              BENCH_ARGS says --dtypes fp32; fp32's forms: SEGMAN_ATTENTION_FP32_FORM=1, 2 or 3, square, wide, split)
 #   SWEEP      variants, "name:flags;name:flags" (default below; "same" repeats ours to show the timing noise)
 #   PROFILE    scan maps for ncu, "DxHxW:dtype ..." (empty: no profile)
 #   BENCH_ARGS more arguments for bench_ops.py

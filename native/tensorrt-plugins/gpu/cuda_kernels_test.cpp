@@ -247,7 +247,7 @@ class CudaNeighborhoodAttention2D
     : public ::testing::TestWithParam<std::tuple<NeighborhoodAttention2DShape, bool>> {};
 
 // fp32 on tensor cores multiplies in split TF32 (3xTF32), so it is held to the CUDA-core kernels' tolerance; one
-// TF32 product alone would miss it by about a hundred times. Every kernel choice, as for fp16 below.
+// TF32 product alone rounds each operand to 2^-11, fifty times that. Every kernel choice, as for fp16 below.
 TEST_P(CudaNeighborhoodAttention2D, Fp32MatchesFloat64Reference) {
   Random rng;
   SCOPED_TRACE(rng.trace());

@@ -18,15 +18,15 @@
 // maps; wide tiles, where the keys are not split, 1.05-1.74x on ten of the eleven maps that take them (0.94x on the
 // eleventh); rows without padding, swizzled (below; three wide blocks an SM at K 11 instead of two), 1.01-1.19x on
 // them.
-// Maps of at most half a wave of square blocks (a warp per 16 queries leaves most SMs a few warps) split the keys:
+// Small maps split the keys (choose_form says where; a warp per 16 queries would leave most SMs a few warps):
 // square blocks of 8 warps, two per quarter, each walking every other chunk; the second warp of a quarter hands its
 // softmax state to the first through shared memory, which merges the two and stores.
 // fp32 runs the same kernel on m16n8k8 TF32 products, each split in three (3xTF32: a = a_hi + a_lo, each part
 // rounded to TF32, and a b = a_hi b_hi + a_hi b_lo + a_lo b_hi), which keeps the products to about fp32's accuracy
-// (one TF32 product alone, as TensorRT's default TF32 mode would take, errs by about 1e-3). Its staged rows are of
+// (one TF32 product alone, as TensorRT's default TF32 mode would take, rounds each operand to 2^-11). Its staged rows are of
 // floats, its 16-byte chunks hold 4 channels instead of 8, and the weights multiply values read from shared memory a
 // channel at a time (ldmatrix cannot transpose 32-bit elements). Measured on an H100 on SegMAN-T/B's maps against
-// the CUDA-core kernel fp32 took before: 1.7-3.8x.
+// the CUDA-core kernel fp32 took before: 1.7-4.1x.
 // The CPU reference (neighborhood_attention_2d_reference.cpp) is the op's float64 definition; the CUDA tests compare
 // this kernel with it and with the CUDA-core kernels (neighborhood_attention_2d.cu).
 #include <atomic>
