@@ -23,10 +23,10 @@
 // softmax state to the first through shared memory, which merges the two and stores.
 // fp32 runs the same kernel on m16n8k8 TF32 products, each split in three (3xTF32: a = a_hi + a_lo, each part
 // rounded to TF32, and a b = a_hi b_hi + a_hi b_lo + a_lo b_hi), which keeps the products to about fp32's accuracy
-// (one TF32 product alone, as TensorRT's default TF32 mode would take, rounds each operand to 2^-11). Its staged rows are of
-// floats, its 16-byte chunks hold 4 channels instead of 8, and the weights multiply values read from shared memory a
-// channel at a time (ldmatrix cannot transpose 32-bit elements). Measured on an H100 on SegMAN-T/B's maps against
-// the CUDA-core kernel fp32 took before: 1.7-4.1x.
+// (one TF32 product alone, as TensorRT's default TF32 mode would take, rounds each operand to 2^-11). Its staged rows
+// are of floats, its 16-byte chunks hold 4 channels instead of 8, and the weights multiply values read from shared
+// memory a channel at a time (ldmatrix cannot transpose 32-bit elements). Measured on an H100 on SegMAN-T/B's maps
+// against the CUDA-core kernel fp32 took before: 1.7-4.1x.
 // The CPU reference (neighborhood_attention_2d_reference.cpp) is the op's float64 definition; the CUDA tests compare
 // this kernel with it and with the CUDA-core kernels (neighborhood_attention_2d.cu).
 #include <atomic>
@@ -203,6 +203,15 @@ __device__ __forceinline__ void mma_3xtf32(float (&d)[4], const unsigned (&a_hi)
   mma_tf32(d, a_hi, b0.hi, b1.hi);
 }
 
+// The same with the two small products in their own accumulator (two dependency chains instead of one).
+__device__ __forceinline__ void mma_3xtf32(float (&d)[4], float (&small)[4], const unsigned (&a_hi)[4],
+                                           const unsigned (&a_lo)[4], unsigned b0_bits, unsigned b1_bits) {
+  const Tf32Pair b0 = split_tf32(__uint_as_float(b0_bits)), b1 = split_tf32(__uint_as_float(b1_bits));
+  mma_tf32(small, a_lo, b0.hi, b1.hi);
+  mma_tf32(small, a_hi, b0.lo, b1.lo);
+  mma_tf32(d, a_hi, b0.hi, b1.hi);
+}
+
 #endif
 
 // Conversions between the kernel's element type E (__half or float) and fp32.
@@ -305,6 +314,11 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
   constexpr int kWarps = warps_for(kCols), kThreads = 32 * kWarps * kSplit;
   constexpr bool kSwizzled = swizzled(DP, kSplit);
   constexpr int kRowBytes = DP * static_cast<int>(sizeof(E));  // of a swizzled row
+  // fp32 with split keys and dims up to 32: the two small products of each 3xTF32 product (and of a chunk's weighted
+  // values) go to their own accumulators, halving the chains of dependent mma. Measured on an H100: 1.04-1.12x on
+  // the eight SegMAN-T/B maps that run it; the same in every fp32 kernel was 0.94-1.03x on the other maps (wide
+  // tiles, or padded dim 48 at up to 160 registers), and the logits' alone 0.96-1.02x.
+  constexpr bool kTwoChains = !kHalf && kSplit > 1 && DP <= 32;
   const Staging staging(sizeof(E), DP, g.kernel, g.height, g.width, kSplit, kCols);
   const int stride = staging.row_elements;
   E* keys = reinterpret_cast<E*>(shared + staging.keys_offset());
@@ -442,6 +456,7 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
   for (int chunk = part; chunk < chunks; chunk += kSplit) {
     const Slot* chunk_slots = warp_slots + chunk * kChunk;
     float logit[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
+    [[maybe_unused]] float logit_small[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
     {
       const int row = slot_offset(chunk_slots[key_slot]);
 #pragma unroll
@@ -451,10 +466,17 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
         if constexpr (kHalf) {
           mma(logit[0], query_frag[kk], b[0], b[1]);
           mma(logit[1], query_frag[kk], b[2], b[3]);
+        } else if constexpr (kTwoChains) {
+          mma_3xtf32(logit[0], logit_small[0], query_frag[kk], query_low[kk], b[0], b[1]);
+          mma_3xtf32(logit[1], logit_small[1], query_frag[kk], query_low[kk], b[2], b[3]);
         } else {
           mma_3xtf32(logit[0], query_frag[kk], query_low[kk], b[0], b[1]);
           mma_3xtf32(logit[1], query_frag[kk], query_low[kk], b[2], b[3]);
         }
+      }
+      if constexpr (kTwoChains) {
+#pragma unroll
+        for (int i = 0; i < 8; ++i) logit[i / 4][i % 4] += logit_small[i / 4][i % 4];
       }
     }
     // In base-2 units, mask keys outside each query's window and add the bias: logit[n][2a + e] is query row a,
@@ -528,6 +550,7 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
       // k = pair + 4 key 8h + 2 pair + 1, the two weights the lane already holds, so the weights need no shuffle;
       // the values' B fragment (k = key, n = channel) follows the same order, read a channel at a time.
       const unsigned char* staged_values = reinterpret_cast<const unsigned char*>(values);
+      [[maybe_unused]] float output_small[DP / 8][4] = {};
 #pragma unroll
       for (int h = 0; h < 2; ++h) {
         unsigned weights_hi[4], weights_lo[4];
@@ -544,7 +567,18 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
               staged_values + (chunk_address<kSwizzled>(0u, value_row[h][0], chunk_of) + within));
           const unsigned b1 = *reinterpret_cast<const unsigned*>(
               staged_values + (chunk_address<kSwizzled>(0u, value_row[h][1], chunk_of) + within));
-          mma_3xtf32(output[n], weights_hi, weights_lo, b0, b1);
+          if constexpr (kTwoChains) {
+            mma_3xtf32(output[n], output_small[n], weights_hi, weights_lo, b0, b1);
+          } else {
+            mma_3xtf32(output[n], weights_hi, weights_lo, b0, b1);
+          }
+        }
+      }
+      if constexpr (kTwoChains) {
+#pragma unroll
+        for (int n = 0; n < DP / 8; ++n) {
+#pragma unroll
+          for (int i = 0; i < 4; ++i) output[n][i] += output_small[n][i];
         }
       }
     }
