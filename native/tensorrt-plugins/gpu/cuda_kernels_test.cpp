@@ -296,10 +296,11 @@ TEST_P(CudaNeighborhoodAttention2D, Fp16MatchesFloat64Reference) {
 // loads where dim is not a multiple of 4; odd heights leave the last pair half empty; 37x70 at K 11 spans several
 // blocks with interior windows). Dims 36, 44 and 64, and the dilated dims 24 and 64, take the one-query kernel, 80
 // the wide one.
-// Tensor cores (dilation 1, dim <= 64): dims padded to 16, 32, 48 and 64; 16-byte, 8-byte and scalar staging (fp16
-// dims multiple of 8, of 4, neither; fp32 dims multiple of 4, of 2, neither); maps smaller than a block's 8x8 tile
-// and maps of many tiles with clamped and interior windows; K 13 at dim 64 in fp32, the most shared memory the
-// tests ask for (about 210 KB a block).
+// Tensor cores (dilation 1, dim <= 64): fp16 dims padded to 16, 32, 48 and 64, fp32 dims to every multiple of 8 up
+// to 64 (dims 3, 10, 20, 28, 36, 44, 52, 64; fp32's 24, 40, 48 and 56 staged row by row, unswizzled); 16-byte, 8-byte
+// and scalar staging (fp16 dims multiple of 8, of 4, neither; fp32 dims multiple of 4, of 2, neither); maps smaller
+// than a block's 8x8 tile and maps of many tiles with clamped and interior windows; K 13 at dim 64 in fp32, the most
+// shared memory the tests ask for (about 210 KB a block).
 INSTANTIATE_TEST_SUITE_P(
     BordersDimsDilations, CudaNeighborhoodAttention2D,
     ::testing::Combine(::testing::Values(NeighborhoodAttention2DShape{1, 1, 1, 1, 3, 1, 1},
@@ -318,7 +319,8 @@ INSTANTIATE_TEST_SUITE_P(
                                          NeighborhoodAttention2DShape{1, 2, 15, 14, 24, 3, 2},
                                          NeighborhoodAttention2DShape{1, 2, 5, 6, 8, 5, 1},
                                          NeighborhoodAttention2DShape{2, 3, 33, 47, 24, 11, 1},
-                                         NeighborhoodAttention2DShape{1, 1, 41, 38, 64, 13, 1}),
+                                         NeighborhoodAttention2DShape{1, 1, 41, 38, 64, 13, 1},
+                                         NeighborhoodAttention2DShape{1, 2, 12, 21, 52, 5, 1}),
                        ::testing::Bool()));
 
 // Each output is written by one lane from staged keys and values; a race in the staging would show as runs that

@@ -62,15 +62,22 @@ using Slot = unsigned;
 
 __host__ __device__ constexpr int smaller(int a, int b) { return a < b ? a : b; }
 
-// Where the keys are whole, staged rows of padded dim 16, 32 or 64 are DP elements, their 16-byte chunks swizzled
-// by the row's 128-byte line (rows of at most 128 bytes) or by the row itself (longer rows): chunk c of a row sits
-// at chunk c ^ row_swizzle, so the rows of eight consecutive keys that ldmatrix reads together fall in distinct
-// banks. Padded dim 48 (a row of 6 or 12 chunks) and split keys keep rows of DP elements and one chunk of padding.
-// Measured on an H100 (fp16): swizzled rows 1.01-1.19x on the SegMAN-T/B maps that take wide tiles (more blocks an
-// SM), 0.97-1.02x on the split ones (three more instructions a chunk, no more blocks).
-__host__ __device__ constexpr bool swizzled(int dp, int split) { return dp != 48 && split == 1; }
+// Where the keys are whole and a row of DP elements is a power of two of 16-byte chunks (fp16 padded dims 16, 32,
+// 64; fp32 8, 16, 32, 64), staged rows are DP elements, their chunks swizzled by the row's 128-byte line (rows of at
+// most 128 bytes) or by the row itself (longer rows): chunk c of a row sits at chunk c ^ row_swizzle, so the rows of
+// eight consecutive keys that ldmatrix reads together fall in distinct banks. Other rows (fp16 padded dim 48, fp32
+// 24, 40, 48, 56: an even count of chunks not a power of two) and split keys keep rows of DP elements and one chunk of
+// padding, an odd count. Measured on an H100 (fp16): swizzled rows 1.01-1.19x on the SegMAN-T/B maps that take wide
+// tiles (more blocks an SM), 0.97-1.02x on the split ones (three more instructions a chunk, no more blocks).
+__host__ __device__ constexpr bool power_of_two_chunks(int element_bytes, int dp) {
+  const int chunks = dp * element_bytes / 16;
+  return (chunks & (chunks - 1)) == 0;
+}
+__host__ __device__ constexpr bool swizzled(int element_bytes, int dp, int split) {
+  return power_of_two_chunks(element_bytes, dp) && split == 1;
+}
 __host__ __device__ constexpr int row_elements_for(int element_bytes, int dp, int split) {
-  return swizzled(dp, split) ? dp : dp + 16 / element_bytes;
+  return swizzled(element_bytes, dp, split) ? dp : dp + 16 / element_bytes;
 }
 
 // Shared-memory layout, computed the same way on the host and in the kernel.
@@ -301,8 +308,8 @@ __device__ __forceinline__ void stage_region(const E* __restrict__ k, const E* _
   }
 }
 
-// E: __half (fp16 products) or float (3xTF32 products). DP: dim rounded up to a multiple of 16 (the k extent of the
-// fp16 logits' products). kBias: whether rpb is given. kSplit: warps per quarter (1, or 2 to split the keys). kCols:
+// E: __half (fp16 products) or float (3xTF32 products). DP: dim rounded up to the k extent of the logits' products
+// (padded_dim: 16 in fp16, 8 in fp32). kBias: whether rpb is given. kSplit: warps per quarter (1, or 2 to split the keys). kCols:
 // the tile's columns (kSquare or kWide).
 template <typename E, int DP, bool kBias, int kSplit, int kCols>
 __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
@@ -312,7 +319,7 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
   extern __shared__ __align__(16) unsigned char shared[];
   constexpr bool kHalf = std::is_same_v<E, __half>;
   constexpr int kWarps = warps_for(kCols), kThreads = 32 * kWarps * kSplit;
-  constexpr bool kSwizzled = swizzled(DP, kSplit);
+  constexpr bool kSwizzled = swizzled(sizeof(E), DP, kSplit);
   constexpr int kRowBytes = DP * static_cast<int>(sizeof(E));  // of a swizzled row
   // fp32 with split keys and dims up to 32: the two small products of each 3xTF32 product (and of a chunk's weighted
   // values) go to their own accumulators, halving the chains of dependent mma. Measured on an H100: 1.04-1.12x on
@@ -336,10 +343,11 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
   const int region_r = window_start(tile_r, g.height, K, 1), region_c = window_start(tile_c, g.width, K, 1);
   const int region_cols = window_start(min(tile_c + kCols, g.width) - 1, g.width, K, 1) + K - region_c;
   const int region_rows = window_start(min(tile_r + kTileRows, g.height) - 1, g.height, K, 1) + K - region_r;
-  // How the region is copied was measured (H100, SegMAN shapes): row by row, coalesced, was 1.21x on padded dim 48
-  // (SegMAN-T's dim 36) and 0.87-1.02x on the other dims, where a key per thread copies 16-byte words and zeros
-  // without the row-wise copy's per-word division.
-  if constexpr (DP == 48) {
+  // How the region is copied was measured (H100, SegMAN shapes, fp16): row by row, coalesced, was 1.21x on padded
+  // dim 48 (SegMAN-T's dim 36) and 0.87-1.02x on the other dims, where a key per thread copies 16-byte words and
+  // zeros without the row-wise copy's per-word division. Rows that are not a power of two of chunks (fp16's padded dim
+  // 48, and fp32's padded dims 24, 40, 48, 56) take the row-wise copy.
+  if constexpr (!power_of_two_chunks(sizeof(E), DP)) {
     stage_region<E, DP>(k, v, base + (1LL * region_r * g.width + region_c) * g.dim, 1LL * g.width * g.dim, region_rows,
                      region_cols, g.dim, keys, values, stride, kThreads);
   } else {
@@ -780,17 +788,38 @@ cudaError_t launch(const NeighborhoodAttention2DShape& shape, const E* q, const 
   return launch<E, DP, kBias, 1, kSquare>(g, planes, q, k, v, rpb, out, stream, device);
 }
 
-int padded_dim(int64_t dim) { return static_cast<int>((dim + 15) / 16 * 16); }
+// dim rounded up to the k extent of the logits' products: 16 channels in fp16, 8 in TF32 (dim 36 stages and
+// multiplies 40 channels in fp32, not 48).
+int padded_dim(int64_t dim, size_t element_bytes) {
+  const int step = element_bytes == 2 ? 16 : 8;
+  return static_cast<int>((dim + step - 1) / step * step);
+}
 
 template <typename E, bool kBias>
 cudaError_t launch_for_dim(const NeighborhoodAttention2DShape& shape, const E* q, const E* k, const E* v,
                            const E* rpb, E* out, cudaStream_t stream, int device, const DeviceLimits& limits,
                            TileForm form) {
-  switch (padded_dim(shape.dim)) {
-    case 16: return launch<E, 16, kBias>(shape, q, k, v, rpb, out, stream, device, limits, form);
-    case 32: return launch<E, 32, kBias>(shape, q, k, v, rpb, out, stream, device, limits, form);
-    case 48: return launch<E, 48, kBias>(shape, q, k, v, rpb, out, stream, device, limits, form);
-    default: return launch<E, 64, kBias>(shape, q, k, v, rpb, out, stream, device, limits, form);
+  const auto run = [&](auto dp) {
+    return launch<E, decltype(dp)::value, kBias>(shape, q, k, v, rpb, out, stream, device, limits, form);
+  };
+  if constexpr (std::is_same_v<E, __half>) {
+    switch (padded_dim(shape.dim, sizeof(E))) {
+      case 16: return run(std::integral_constant<int, 16>{});
+      case 32: return run(std::integral_constant<int, 32>{});
+      case 48: return run(std::integral_constant<int, 48>{});
+      default: return run(std::integral_constant<int, 64>{});
+    }
+  } else {
+    switch (padded_dim(shape.dim, sizeof(E))) {
+      case 8: return run(std::integral_constant<int, 8>{});
+      case 16: return run(std::integral_constant<int, 16>{});
+      case 24: return run(std::integral_constant<int, 24>{});
+      case 32: return run(std::integral_constant<int, 32>{});
+      case 40: return run(std::integral_constant<int, 40>{});
+      case 48: return run(std::integral_constant<int, 48>{});
+      case 56: return run(std::integral_constant<int, 56>{});
+      default: return run(std::integral_constant<int, 64>{});
+    }
   }
 }
 
@@ -802,7 +831,7 @@ bool neighborhood_attention_2d_mma_applies(const NeighborhoodAttention2DShape& s
       shape.kernel_size + kWide - 1 > kMaxRegionSide) {
     return false;
   }
-  const Staging staging(sizeof(T), padded_dim(shape.dim), static_cast<int>(shape.kernel_size),
+  const Staging staging(sizeof(T), padded_dim(shape.dim, sizeof(T)), static_cast<int>(shape.kernel_size),
                         static_cast<int>(shape.height), static_cast<int>(shape.width), 1, kSquare);
   return limits.major >= 8 && fits(staging, limits);
 }
