@@ -1,17 +1,16 @@
-// NeighborhoodAttention2D on tensor cores, fp16 and fp32. A block takes a tile of queries of one head, 8 rows of 8
-// or 16 columns, and copies the keys and values of the union of their windows (at most (K+7) x (K+7) or
-// (K+7) x (K+15))
+// NeighborhoodAttention2D on tensor cores, fp16 and fp32. A block takes a tile of queries of one head, 8 rows of 8 or
+// 16 columns, and copies the keys and values of the union of their windows (at most (K+7) x (K+7) or (K+7) x (K+15))
 // into shared memory once. Each of its warps takes a 4x4 quarter of the tile: 16 queries, the rows of mma.sync's
 // m16n8k16 tiles. The warp walks the union of its own queries' windows (at most (K+3)^2 keys) 16 keys at a time: the
-// logits come out of the tensor cores in registers, keys outside a query's window are masked there and the bias
-// added, an online softmax (fp32) rescales the running output, and the fp16 weights, already laid out as the next
-// mma's A operand, multiply the values. Neither the logits nor the weights touch memory. Keys reach the tensor cores
-// through ldmatrix, whose per-lane row addresses let each 16-key chunk be gathered from the block's region without
-// copying. The chunk loop is lean: each key's slot is one word (its row's offset and its coordinates in the
-// region), the bias is a template argument and read without a branch, and logits are kept in base-2 units (bias
-// staged times log2 e). The queries go straight from memory into the warps' registers. (A loop a sixth shorter, each
-// logit's mask one bit of a two-word slot, ran only 1.01-1.05x, and 0.87-0.96x where the larger slots cost a block
-// an SM: blocks an SM, not the loop's issue, bound the kernel now.)
+// logits come out of the tensor cores in registers, keys outside a query's window are masked there and the bias added,
+// an online softmax (fp32) rescales the running output, and the fp16 weights, already laid out as the next mma's A
+// operand, multiply the values. Neither the logits nor the weights touch memory. Keys reach the tensor cores through
+// ldmatrix, whose per-lane row addresses let each 16-key chunk be gathered from the block's region without copying. The
+// chunk loop is lean: each key's slot is one word (its row's offset and its coordinates in the region), the bias is a
+// template argument and read without a branch, and logits are kept in base-2 units (bias staged times log2 e). The
+// queries go straight from memory into the warps' registers. (A loop a sixth shorter, each logit's mask one bit of a
+// two-word slot, ran only 1.01-1.05x, and 0.87-0.96x where the larger slots cost a block an SM: blocks an SM, not the
+// loop's issue, bound the kernel now.)
 // Shared memory, not registers, sets how many blocks an SM holds, and wide tiles stage fewer keys per query (3.7
 // instead of 5.1 at K 11). Measured on an H100 on SegMAN-T/B's maps, each step against the one before: one-word
 // slots and unstaged queries (four square blocks an SM at K 11 and dim 32 instead of three) 1.12-1.44x on the K-11
@@ -309,8 +308,8 @@ __device__ __forceinline__ void stage_region(const E* __restrict__ k, const E* _
 }
 
 // E: __half (fp16 products) or float (3xTF32 products). DP: dim rounded up to the k extent of the logits' products
-// (padded_dim: 16 in fp16, 8 in fp32). kBias: whether rpb is given. kSplit: warps per quarter (1, or 2 to split the keys). kCols:
-// the tile's columns (kSquare or kWide).
+// (padded_dim: 16 in fp16, 8 in fp32). kBias: whether rpb is given. kSplit: warps per quarter (1, or 2 to split the
+// keys). kCols: the tile's columns (kSquare or kWide).
 template <typename E, int DP, bool kBias, int kSplit, int kCols>
 __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
     attention_mma_kernel(const E* __restrict__ q, const E* __restrict__ k, const E* __restrict__ v,
