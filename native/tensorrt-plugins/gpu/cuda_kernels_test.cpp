@@ -246,21 +246,28 @@ struct Attention {
 class CudaNeighborhoodAttention2D
     : public ::testing::TestWithParam<std::tuple<NeighborhoodAttention2DShape, bool>> {};
 
+// Every kernel choice in T against the float64 reference: kAuto, the tensor-core kernel with whole keys in square
+// and wide tiles and with split keys (where tensor cores apply; CUDA cores elsewhere), and the CUDA-core kernels.
+template <typename T>
+void expect_every_kernel_close(const Attention& c, double tolerance) {
+  const auto reference = c.reference();
+  for (const auto kernels : {AttentionKernels::kAuto, AttentionKernels::kTensorCoresWhole,
+                             AttentionKernels::kTensorCoresWide, AttentionKernels::kTensorCoresSplit,
+                             AttentionKernels::kCudaCores}) {
+    EXPECT_TRUE(close_to(c.run_cuda<T>(kernels), reference, tolerance)) << "kernels " << static_cast<int>(kernels);
+  }
+}
+
 // fp32 on tensor cores multiplies in split TF32 (3xTF32), so it is held to the CUDA-core kernels' tolerance; one
 // TF32 product alone rounds each operand to 2^-11, fifty times that. Every kernel choice, as for fp16 below.
 TEST_P(CudaNeighborhoodAttention2D, Fp32MatchesFloat64Reference) {
   Random rng;
   SCOPED_TRACE(rng.trace());
   const Attention c(std::get<0>(GetParam()), std::get<1>(GetParam()), rng);
-  const auto reference = c.reference();
-  EXPECT_TRUE(close_to(c.run_cuda<float>(), reference, 1e-5));
-  EXPECT_TRUE(close_to(c.run_cuda<float>(AttentionKernels::kTensorCoresWhole), reference, 1e-5));
-  EXPECT_TRUE(close_to(c.run_cuda<float>(AttentionKernels::kTensorCoresWide), reference, 1e-5));
-  EXPECT_TRUE(close_to(c.run_cuda<float>(AttentionKernels::kTensorCoresSplit), reference, 1e-5));
-  EXPECT_TRUE(close_to(c.run_cuda<float>(AttentionKernels::kCudaCores), reference, 1e-5));
+  expect_every_kernel_close<float>(c, 1e-5);
 }
 
-// fp16 takes the tensor-core kernel where it applies on this GPU (see Fp16TakesTensorCoresWhereTheyApply), the
+// fp16 takes the tensor-core kernel where it applies on this GPU (see TakesTensorCoresWhereTheyApply), the
 // CUDA-core kernels elsewhere; the second test runs the CUDA-core kernels on every shape.
 TEST_P(CudaNeighborhoodAttention2D, Fp16MatchesCpuFp32Kernel) {
   Random rng;
@@ -284,12 +291,7 @@ TEST_P(CudaNeighborhoodAttention2D, Fp16MatchesFloat64Reference) {
   Random rng;
   SCOPED_TRACE(rng.trace());
   const Attention c(std::get<0>(GetParam()), std::get<1>(GetParam()), rng);
-  const auto reference = c.reference();
-  EXPECT_TRUE(close_to(c.run_cuda<Half>(), reference, 2e-3));
-  EXPECT_TRUE(close_to(c.run_cuda<Half>(AttentionKernels::kTensorCoresWhole), reference, 2e-3));
-  EXPECT_TRUE(close_to(c.run_cuda<Half>(AttentionKernels::kTensorCoresWide), reference, 2e-3));
-  EXPECT_TRUE(close_to(c.run_cuda<Half>(AttentionKernels::kTensorCoresSplit), reference, 2e-3));
-  EXPECT_TRUE(close_to(c.run_cuda<Half>(AttentionKernels::kCudaCores), reference, 2e-3));
+  expect_every_kernel_close<Half>(c, 2e-3);
 }
 
 // CUDA cores: dilation 1 with dim <= 32 takes the kernel that pairs rows (dims 3, 10, 16, 20, 24, 28, 32; scalar

@@ -200,16 +200,8 @@ __device__ __forceinline__ void mma_tf32(float (&d)[4], const unsigned (&a)[4], 
       : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
-// The same to about fp32 accuracy, a already split, b (fp32 bit patterns) split here: the two small products first.
-__device__ __forceinline__ void mma_3xtf32(float (&d)[4], const unsigned (&a_hi)[4], const unsigned (&a_lo)[4],
-                                           unsigned b0_bits, unsigned b1_bits) {
-  const Tf32Pair b0 = split_tf32(__uint_as_float(b0_bits)), b1 = split_tf32(__uint_as_float(b1_bits));
-  mma_tf32(d, a_lo, b0.hi, b1.hi);
-  mma_tf32(d, a_hi, b0.lo, b1.lo);
-  mma_tf32(d, a_hi, b0.hi, b1.hi);
-}
-
-// The same with the two small products in their own accumulator (two dependency chains instead of one).
+// The same to about fp32 accuracy, a already split, b (fp32 bit patterns) split here: the two small products into
+// `small` first (d itself, or an accumulator of their own for two dependency chains instead of one), then the large.
 __device__ __forceinline__ void mma_3xtf32(float (&d)[4], float (&small)[4], const unsigned (&a_hi)[4],
                                            const unsigned (&a_lo)[4], unsigned b0_bits, unsigned b1_bits) {
   const Tf32Pair b0 = split_tf32(__uint_as_float(b0_bits)), b1 = split_tf32(__uint_as_float(b1_bits));
@@ -477,8 +469,8 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
           mma_3xtf32(logit[0], logit_small[0], query_frag[kk], query_low[kk], b[0], b[1]);
           mma_3xtf32(logit[1], logit_small[1], query_frag[kk], query_low[kk], b[2], b[3]);
         } else {
-          mma_3xtf32(logit[0], query_frag[kk], query_low[kk], b[0], b[1]);
-          mma_3xtf32(logit[1], query_frag[kk], query_low[kk], b[2], b[3]);
+          mma_3xtf32(logit[0], logit[0], query_frag[kk], query_low[kk], b[0], b[1]);
+          mma_3xtf32(logit[1], logit[1], query_frag[kk], query_low[kk], b[2], b[3]);
         }
       }
       if constexpr (kTwoChains) {
@@ -577,7 +569,7 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
           if constexpr (kTwoChains) {
             mma_3xtf32(output[n], output_small[n], weights_hi, weights_lo, b0, b1);
           } else {
-            mma_3xtf32(output[n], weights_hi, weights_lo, b0, b1);
+            mma_3xtf32(output[n], output[n], weights_hi, weights_lo, b0, b1);
           }
         }
       }
