@@ -284,14 +284,10 @@ __device__ __forceinline__ void stage_region(const E* __restrict__ k, const E* _
     stage_region_words<uint4>(k, v, first, map_row, rows, cols, dim, keys, values, stride, threads);
   } else if (dim % (kPerChunk / 2) == 0) {
     stage_region_words<uint2>(k, v, first, map_row, rows, cols, dim, keys, values, stride, threads);
-  } else if constexpr (sizeof(E) == 2) {
-    if (dim % 2 == 0) {
-      stage_region_words<unsigned>(k, v, first, map_row, rows, cols, dim, keys, values, stride, threads);
-    } else {
-      stage_region_words<unsigned short>(k, v, first, map_row, rows, cols, dim, keys, values, stride, threads);
-    }
-  } else {
+  } else if (sizeof(E) == 4 || dim % 2 == 0) {
     stage_region_words<unsigned>(k, v, first, map_row, rows, cols, dim, keys, values, stride, threads);
+  } else if constexpr (sizeof(E) == 2) {  // odd fp16 dims; an fp32 element is never smaller than a word
+    stage_region_words<unsigned short>(k, v, first, map_row, rows, cols, dim, keys, values, stride, threads);
   }
   const int padding = DP - dim;
   for (int i = threadIdx.x; i < rows * cols * padding; i += threads) {
@@ -455,7 +451,8 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
   for (int chunk = part; chunk < chunks; chunk += kSplit) {
     const Slot* chunk_slots = warp_slots + chunk * kChunk;
     float logit[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
-    [[maybe_unused]] float logit_small[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
+    [[maybe_unused]] float logit_own_small[2][4] = {{0.f, 0.f, 0.f, 0.f}, {0.f, 0.f, 0.f, 0.f}};
+    [[maybe_unused]] float(&logit_small)[2][4] = kTwoChains ? logit_own_small : logit;  // fp32's small products
     {
       const int row = slot_offset(chunk_slots[key_slot]);
 #pragma unroll
@@ -465,17 +462,14 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
         if constexpr (kHalf) {
           mma(logit[0], query_frag[kk], b[0], b[1]);
           mma(logit[1], query_frag[kk], b[2], b[3]);
-        } else if constexpr (kTwoChains) {
+        } else {
           mma_3xtf32(logit[0], logit_small[0], query_frag[kk], query_low[kk], b[0], b[1]);
           mma_3xtf32(logit[1], logit_small[1], query_frag[kk], query_low[kk], b[2], b[3]);
-        } else {
-          mma_3xtf32(logit[0], logit[0], query_frag[kk], query_low[kk], b[0], b[1]);
-          mma_3xtf32(logit[1], logit[1], query_frag[kk], query_low[kk], b[2], b[3]);
         }
       }
       if constexpr (kTwoChains) {
 #pragma unroll
-        for (int i = 0; i < 8; ++i) logit[i / 4][i % 4] += logit_small[i / 4][i % 4];
+        for (int i = 0; i < 8; ++i) logit[i / 4][i % 4] += logit_own_small[i / 4][i % 4];
       }
     }
     // In base-2 units, mask keys outside each query's window and add the bias: logit[n][2a + e] is query row a,
@@ -549,7 +543,8 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
       // k = pair + 4 key 8h + 2 pair + 1, the two weights the lane already holds, so the weights need no shuffle;
       // the values' B fragment (k = key, n = channel) follows the same order, read a channel at a time.
       const unsigned char* staged_values = reinterpret_cast<const unsigned char*>(values);
-      [[maybe_unused]] float output_small[DP / 8][4] = {};
+      [[maybe_unused]] float output_own_small[DP / 8][4] = {};
+      float(&output_small)[DP / 8][4] = kTwoChains ? output_own_small : output;
 #pragma unroll
       for (int h = 0; h < 2; ++h) {
         unsigned weights_hi[4], weights_lo[4];
@@ -566,18 +561,14 @@ __global__ void __launch_bounds__(32 * warps_for(kCols) * kSplit)
               staged_values + (chunk_address<kSwizzled>(0u, value_row[h][0], chunk_of) + within));
           const unsigned b1 = *reinterpret_cast<const unsigned*>(
               staged_values + (chunk_address<kSwizzled>(0u, value_row[h][1], chunk_of) + within));
-          if constexpr (kTwoChains) {
-            mma_3xtf32(output[n], output_small[n], weights_hi, weights_lo, b0, b1);
-          } else {
-            mma_3xtf32(output[n], output[n], weights_hi, weights_lo, b0, b1);
-          }
+          mma_3xtf32(output[n], output_small[n], weights_hi, weights_lo, b0, b1);
         }
       }
       if constexpr (kTwoChains) {
 #pragma unroll
         for (int n = 0; n < DP / 8; ++n) {
 #pragma unroll
-          for (int i = 0; i < 4; ++i) output[n][i] += output_small[n][i];
+          for (int i = 0; i < 4; ++i) output[n][i] += output_own_small[n][i];
         }
       }
     }
@@ -670,14 +661,6 @@ cudaError_t opt_in(int device) {
   return cudaSuccess;
 }
 
-// Blocks of the square whole-key kernel that fit on one SM of `device` with `bytes` of shared memory.
-template <typename E, int DP, bool kBias>
-cudaError_t square_blocks_per_sm(int device, size_t bytes, int* blocks) {
-  if (const cudaError_t e = opt_in<E, DP, kBias, 1, kSquare>(device); e != cudaSuccess) return e;
-  return blocks_per_sm(reinterpret_cast<const void*>(attention_mma_kernel<E, DP, kBias, 1, kSquare>), device,
-                       32 * warps_for(kSquare), bytes, blocks);
-}
-
 bool fits(const Staging& staging, const DeviceLimits& limits) {
   return staging.bytes() <= static_cast<size_t>(limits.shared_memory_optin);
 }
@@ -687,19 +670,32 @@ Staging staging_for(int padded_dim, const Geometry& g, int split, int cols) {
   return Staging(sizeof(E), padded_dim, g.kernel, g.height, g.width, split, cols);
 }
 
+// The grid of tiles `cols` wide over the map's planes, and its blocks.
+dim3 grid_for(const Geometry& g, long long planes, int cols) {
+  return dim3((g.width + cols - 1) / cols, (g.height + kTileRows - 1) / kTileRows, static_cast<unsigned>(planes));
+}
+long long blocks_in(const dim3& grid) { return 1LL * grid.x * grid.y * grid.z; }
+
+// Blocks of the <E, DP, kBias, kSplit, kCols> kernel that one SM of `device` holds at once on this map.
+template <typename E, int DP, bool kBias, int kSplit, int kCols>
+cudaError_t resident_blocks(const Geometry& g, int device, int* blocks) {
+  if (const cudaError_t e = opt_in<E, DP, kBias, kSplit, kCols>(device); e != cudaSuccess) return e;
+  return blocks_per_sm(reinterpret_cast<const void*>(attention_mma_kernel<E, DP, kBias, kSplit, kCols>), device,
+                       32 * warps_for(kCols) * kSplit, staging_for<E>(DP, g, kSplit, kCols).bytes(), blocks);
+}
+
 // Warps an SM keeps busy with the <E, DP, kBias, kSplit, kCols> kernel on this map: as many as it holds at once, or
 // fewer where the grid has fewer warps than that for each SM.
 template <typename E, int DP, bool kBias, int kSplit, int kCols>
 cudaError_t busy_warps_per_sm(const Geometry& g, long long planes, int device, const DeviceLimits& limits,
                               double* warps) {
-  if (const cudaError_t e = opt_in<E, DP, kBias, kSplit, kCols>(device); e != cudaSuccess) return e;
   constexpr int kBlockWarps = warps_for(kCols) * kSplit;
   int blocks = 0;
-  const void* kernel = reinterpret_cast<const void*>(attention_mma_kernel<E, DP, kBias, kSplit, kCols>);
-  const size_t bytes = staging_for<E>(DP, g, kSplit, kCols).bytes();
-  if (const cudaError_t e = blocks_per_sm(kernel, device, 32 * kBlockWarps, bytes, &blocks); e != cudaSuccess) return e;
-  const long long grid = 1LL * ((g.width + kCols - 1) / kCols) * ((g.height + kTileRows - 1) / kTileRows) * planes;
-  const double per_sm = static_cast<double>(grid) * kBlockWarps / limits.multiprocessors;
+  if (const cudaError_t e = resident_blocks<E, DP, kBias, kSplit, kCols>(g, device, &blocks); e != cudaSuccess) {
+    return e;
+  }
+  const double per_sm =
+      static_cast<double>(blocks_in(grid_for(g, planes, kCols))) * kBlockWarps / limits.multiprocessors;
   *warps = per_sm < blocks * kBlockWarps ? per_sm : blocks * kBlockWarps;
   return cudaSuccess;
 }
@@ -717,12 +713,14 @@ cudaError_t busy_warps_per_sm(const Geometry& g, long long planes, int device, c
 template <typename E, int DP, bool kBias>
 cudaError_t choose_form(const Geometry& g, long long planes, int device, const DeviceLimits& limits, TileForm* form) {
   *form = TileForm::kWide;
-  if constexpr (std::is_same_v<E, float>) {
 #ifdef SEGMAN_ATTENTION_FP32_FORM
+  if constexpr (std::is_same_v<E, float>) {
     *form = static_cast<TileForm>(SEGMAN_ATTENTION_FP32_FORM);
     return cudaSuccess;
+  }
 #endif
-    if (!fits(staging_for<E>(DP, g, 2, kSquare), limits)) return cudaSuccess;
+  if (!fits(staging_for<E>(DP, g, 2, kSquare), limits)) return cudaSuccess;
+  if constexpr (std::is_same_v<E, float>) {
     double split = 0, whole = 0;
     if (const cudaError_t e = busy_warps_per_sm<E, DP, kBias, 2, kSquare>(g, planes, device, limits, &split);
         e != cudaSuccess) {
@@ -735,14 +733,11 @@ cudaError_t choose_form(const Geometry& g, long long planes, int device, const D
     if (split >= 1.5 * whole) *form = TileForm::kSplit;
     return cudaSuccess;
   } else {
-    if (!fits(staging_for<E>(DP, g, 2, kSquare), limits)) return cudaSuccess;
     int per_sm = 0;
-    const size_t square_bytes = staging_for<E>(DP, g, 1, kSquare).bytes();
-    if (const cudaError_t e = square_blocks_per_sm<E, DP, kBias>(device, square_bytes, &per_sm); e != cudaSuccess) {
+    if (const cudaError_t e = resident_blocks<E, DP, kBias, 1, kSquare>(g, device, &per_sm); e != cudaSuccess) {
       return e;
     }
-    const long long square_blocks =
-        1LL * ((g.width + kSquare - 1) / kSquare) * ((g.height + kTileRows - 1) / kTileRows) * planes;
+    const long long square_blocks = blocks_in(grid_for(g, planes, kSquare));
     if (2 * square_blocks <= 1LL * per_sm * limits.multiprocessors) *form = TileForm::kSplit;
     return cudaSuccess;
   }
@@ -753,9 +748,8 @@ cudaError_t launch(const Geometry& g, long long planes, const E* q, const E* k, 
                    cudaStream_t stream, int device) {
   if (const cudaError_t e = opt_in<E, DP, kBias, kSplit, kCols>(device); e != cudaSuccess) return e;
   const size_t bytes = staging_for<E>(DP, g, kSplit, kCols).bytes();
-  const dim3 grid((g.width + kCols - 1) / kCols, (g.height + kTileRows - 1) / kTileRows, static_cast<unsigned>(planes));
   attention_mma_kernel<E, DP, kBias, kSplit, kCols>
-      <<<grid, 32 * warps_for(kCols) * kSplit, bytes, stream>>>(q, k, v, rpb, out, g);
+      <<<grid_for(g, planes, kCols), 32 * warps_for(kCols) * kSplit, bytes, stream>>>(q, k, v, rpb, out, g);
   return cudaGetLastError();
 }
 
